@@ -1,0 +1,275 @@
+"""The T-Server of one switch, and the DNs it reports on.
+
+A real T-Server numbers every event it sends (one ``EventSequenceNumber`` counter per server),
+gives each call a ConnID and CallUUID, answers client requests (TRegisterAddress ->
+EventRegistered, TQueryAddress -> EventAddressInfo, failures -> EventError) and delivers each
+event only to the clients registered on its ThisDN (tevents.md §2, §11). Here the one client
+whose view is traced is Stat Server (DESIGN contract 1): :class:`TServer` keeps its connection
+state, its registrations and the link state, and hands each event Stat Server would receive to
+the sink, in emission order.
+
+:class:`DN` is a directory number of the switch; its ``legs`` are the switch's truth about the
+calls on it (one :class:`Leg` per ConnID with the TPartyState, roles and ThisQueue of the leg),
+which the registration answers report (tevents.md §7.2, §14 Q1/Q2/Q14).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from sim.tlib.codes import AddressInfoType, AddressType, CallState, ErrorCode
+from sim.tlib.event import TEvent
+
+# TPartyState codes (tevents.md §5.8)
+PS_INITIATED_DIALING = 0x10001
+PS_QUEUED = 0x9
+PS_ALERTING = 0xA
+PS_BUSY = 0xB
+PS_CONNECTED = 0xC
+PS_HELD = 0xE
+PS_ROUTING = 0x800
+
+ADDRESS_TYPE = {"Extension": AddressType.DN, "ACDPosition": AddressType.Position,
+                "ACDQueue": AddressType.Queue, "RoutingPoint": AddressType.RouteDN,
+                "VirtualQueue": AddressType.Queue}
+_T_REGISTERED = int(AddressInfoType.AddressType)
+_ERR_NOT_CONFIGURED = int(ErrorCode.TERR_NOT_CONFIGURED)
+
+
+class Leg:
+    """One party's view of one call on one DN."""
+
+    __slots__ = ("call", "ps", "role", "queue", "other", "other_role", "acd")
+
+    def __init__(self, call, ps: int, role: int, queue: str | None, other: str | None,
+                 other_role: int | None):
+        self.call = call
+        self.ps = ps
+        self.role = role
+        self.queue = queue          # ThisQueue repeated on every event of the leg
+        self.other = other
+        self.other_role = other_role
+        self.acd = queue is not None
+
+
+class DN:
+    """A directory number: an agent's extension / position, an ACD queue, an RP, a VQ."""
+
+    __slots__ = ("number", "switch", "type", "id", "legs", "agent", "registered", "in_service",
+                 "reg_failures", "mediation", "snapshot")
+
+    def __init__(self, number: str, switch: str, type_: str):
+        self.number = number
+        self.switch = switch
+        self.type = type_
+        self.id = f"{number}@{switch}"
+        self.legs: dict[str, Leg] = {}
+        self.agent = None               # sim.model.agents.Agent on agent DNs
+        self.registered = False         # Stat Server holds a registration on it
+        self.in_service = True
+        self.reg_failures = 0           # registration attempts still to fail (faults)
+        self.mediation = type_ in ("ACDQueue", "RoutingPoint", "VirtualQueue")
+        self.snapshot: dict[str, Leg] | None = None   # T-Server's view frozen at an outage
+
+
+class TServer:
+    """One T-Server: sequence numbers, ids, registration and delivery to Stat Server."""
+
+    def __init__(self, env, name: str, index: int, profile: dict[str, Any], epoch: float,
+                 sink: Callable[[TEvent], None]):
+        self.env = env
+        self.name = name
+        self.profile = profile
+        self.epoch = epoch
+        self.sink = sink
+        self.seq = 0
+        self.ref = 0                      # Stat Server's ReferenceID counter
+        self.dns: dict[str, DN] = {}      # number -> DN, in configuration order
+        self.connected = False            # Stat Server <-> T-Server
+        self.link_up = True               # T-Server <-> switch
+        self.live = False                 # connected and link up: call events reach Stat Server
+        self._connid = (index + 1) << 52 | (zlib.crc32(name.encode()) & 0xFFFF) << 32
+        tag = format(zlib.crc32(name.encode()), "08X")
+        self._uuid_prefix = f"SIM{tag}TS{index:03d}"[:16].ljust(16, "0")
+        self._callid = 0
+        self.extensions = bool(profile.get("registered_extensions", True))
+
+    # --- ids -------------------------------------------------------------------------------
+    def new_ids(self) -> tuple[str, str, int]:
+        """A fresh (ConnID, CallUUID, CallID) triple (tevents.md §11.2)."""
+        self._callid += 1
+        n = self._callid
+        return format(self._connid + n, "016x"), f"{self._uuid_prefix}{n:016X}", n
+
+    # --- delivery --------------------------------------------------------------------------
+    def emit(self, name: str, dn: DN, attrs: dict[str, Any]) -> None:
+        """An event about ``dn``: numbered always, delivered if Stat Server gets it (§11.7)."""
+        if not self.link_up:
+            return          # the switch's own activity is invisible to T-Server meanwhile
+        self.seq += 1
+        if self.live and dn.registered and dn.in_service:
+            self.sink(TEvent(self.epoch + self.env.now, name, self.name, self.seq, MappingProxyType(attrs)))
+
+    def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
+        if seq:
+            self.seq += 1
+        self.sink(TEvent(self.epoch + self.env.now, name, self.name, self.seq if seq else None,
+                         MappingProxyType(attrs)))
+
+    # --- Stat Server's connection -------------------------------------------------------------
+    def client_connect(self) -> None:
+        """EventServerConnected, the current link state, then one registration per DN (§9.13)."""
+        self.connected = True
+        self._send("EventServerConnected", {}, seq=False)
+        if self.link_up:
+            self._send("EventLinkConnected", {})
+            self.live = True
+            self.register_all()
+        else:
+            self._send("EventLinkDisconnected", {})
+
+    def client_disconnect(self) -> None:
+        """EventServerDisconnected (library-generated); registrations are dropped (§9.13)."""
+        self._send("EventServerDisconnected", {}, seq=False)
+        self.connected = False
+        self.live = False
+        for dn in self.dns.values():
+            dn.registered = False
+
+    def register_all(self) -> None:
+        for dn in self.dns.values():
+            self.register(dn)
+
+    def register(self, dn: DN) -> None:
+        """Stat Server's TRegisterAddress(dn) and the answers that follow (actions.md §9)."""
+        self.ref += 1
+        if dn.reg_failures > 0:
+            dn.reg_failures -= 1
+            dn.registered = False
+            self._send("EventError", {"ThisDN": dn.number, "ReferenceID": self.ref,
+                                      "ErrorCode": _ERR_NOT_CONFIGURED,
+                                      "ErrorMessage": "DN is not configured in the switch"})
+            return
+        dn.registered = True
+        attrs: dict[str, Any] = {"ThisDN": dn.number, "ReferenceID": self.ref, "InfoType": _T_REGISTERED,
+                                 "InfoStatus": int(ADDRESS_TYPE[dn.type])}
+        agent = dn.agent
+        if agent is not None and agent.status:
+            attrs["AgentID"] = agent.login
+        if self.extensions:
+            attrs["Extensions"] = self.dn_status(dn)
+        self._send("EventRegistered", attrs)
+        if not self.extensions:
+            self.ref += 1
+            info = AddressInfoType.QueueStatus if dn.mediation else AddressInfoType.DNStatus
+            ext = self.dn_status(dn)
+            q = {"ThisDN": dn.number, "ReferenceID": self.ref, "InfoType": int(info),
+                 "InfoStatus": len(dn.legs) if dn.mediation else 0}
+            if "AgentID" in attrs:
+                q["AgentID"] = attrs["AgentID"]
+            q["Extensions"] = ext
+            self._send("EventAddressInfo", q)
+        if dn.legs and not dn.mediation:
+            self.calls_query(dn)
+
+    def dn_status(self, dn: DN) -> dict[str, Any]:
+        """DN-status / queue-status Extensions (tevents.md §7.2, §14 Q1/Q2)."""
+        ext: dict[str, Any] = {}
+        if not dn.mediation:
+            agent = dn.agent
+            status = agent.status if agent is not None else 0
+            ext["AgentStatus"] = status
+            if status:
+                ext["AgentID"] = agent.login
+        ext["status"] = 1 if dn.legs else 0
+        ext["cnt"] = len(dn.legs)
+        for i, (connid, leg) in enumerate(dn.legs.items(), 1):
+            ext[f"conn-{i}"] = connid
+            ext[f"ps-{i}"] = leg.ps
+        return ext
+
+    def calls_query(self, dn: DN) -> None:
+        """EventAddressInfo(CallsQuery): active ConnID, held PreviousConnID (§14 Q14)."""
+        self.ref += 1
+        active = held = None
+        for leg in dn.legs.values():
+            if leg.ps == PS_HELD:
+                held = held or leg
+            else:
+                active = active or leg
+        attrs: dict[str, Any] = {"ThisDN": dn.number, "ReferenceID": self.ref,
+                                 "InfoType": int(AddressInfoType.CallsQuery), "InfoStatus": len(dn.legs)}
+        main = active or held
+        if active is not None:
+            attrs["ConnID"] = active.call.connid
+        if held is not None:
+            attrs["PreviousConnID"] = held.call.connid
+        attrs["CallType"] = int(main.call.type)
+        attrs["ThisDNRole"] = main.role
+        if main.queue is not None:
+            attrs["ThisQueue"] = main.queue
+        self._send("EventAddressInfo", attrs)
+
+    # --- link and DN faults -----------------------------------------------------------------
+    def link_lost(self) -> None:
+        """EventLinkDisconnected to every client; T-Server's view freezes (§9.12)."""
+        if self.connected:
+            self._send("EventLinkDisconnected", {"ErrorCode": int(ErrorCode.TERR_LINK_DOWN),
+                                                 "ErrorMessage": "Link down"})
+        else:
+            self.seq += 1
+        self.link_up = False
+        self.live = False
+        for dn in self.dns.values():
+            if dn.snapshot is None:
+                dn.snapshot = dict(dn.legs)
+
+    def link_restored(self) -> None:
+        """EventLinkConnected, clean-up of vanished calls, then re-registration (§14 Q11)."""
+        self.link_up = True
+        self.live = self.connected
+        if self.connected:
+            self._send("EventLinkConnected", {})
+        for dn in self.dns.values():
+            if dn.in_service:
+                self._clean_up(dn)
+        if self.connected:
+            self.register_all()
+
+    def out_of_service(self, dn: DN) -> None:
+        if self.link_up:
+            self.seq += 1
+            if self.live and dn.registered:
+                self.sink(TEvent(self.epoch + self.env.now, "EventDNOutOfService", self.name, self.seq,
+                                 MappingProxyType({"ThisDN": dn.number})))
+        dn.in_service = False
+        if dn.snapshot is None:
+            dn.snapshot = dict(dn.legs)
+
+    def back_in_service(self, dn: DN) -> None:
+        dn.in_service = True
+        if not self.link_up:
+            return          # the link restore will clean up and register
+        self.seq += 1
+        if self.live and dn.registered:
+            self.sink(TEvent(self.epoch + self.env.now, "EventDNBackInService", self.name, self.seq,
+                             MappingProxyType({"ThisDN": dn.number})))
+        self._clean_up(dn)
+        if self.live:
+            self.register(dn)
+
+    def _clean_up(self, dn: DN) -> None:
+        """Release / abandon, CallState SystemError, each call that vanished meanwhile."""
+        snap, dn.snapshot = dn.snapshot, None
+        if not snap:
+            return
+        for connid, leg in snap.items():
+            if connid in dn.legs:
+                continue
+            call = leg.call
+            attrs = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
+            attrs["CallState"] = int(CallState.SystemError)
+            self.emit("EventAbandoned" if dn.mediation else "EventReleased", dn, attrs)

@@ -1,0 +1,391 @@
+"""Loading a scenario: TOML -> ``--set`` overrides -> JSON-Schema validation -> references.
+
+Every error names the file and the key path (``scenario.toml: agents[3].shift.start: ...``).
+The result is a :class:`Scenario`: plain, defaulted, normalised tables (teams expanded into
+agents, clock times turned into seconds, CSV profiles read) that the model builds from, plus
+the ``objects.toml`` document (DESIGN contract 2) the engine needs.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from sim.errors import UserError
+from sim.objects import Objects, build_objects
+from sim.scenario.schema import SCHEMA
+
+DEFAULT_EPOCH = "2026-01-05T00:00:00Z"
+SWITCH_DEFAULTS = {"registered_extensions": True, "login_ready": False, "rp_diverted": False,
+                   "rona_timeout": 15.0}
+RUN_DEFAULTS = {"name": "scenario", "seed": 1, "epoch": DEFAULT_EPOCH, "horizon": 3600.0,
+                "drain": 7200.0, "interval": 900.0, "sl_thresholds": [20.0], "notify_every": 900.0}
+AGENT_DEFAULTS = {"dn_type": "Extension", "skills": [], "queue": None, "shift": None, "breaks": [],
+                  "wrap_up": 0.0, "answer_delay": 2.0, "rona_probability": 0.0, "not_ready": None,
+                  "walk_away": None, "outbound": None, "internal": None, "groups": []}
+
+
+@dataclass
+class Scenario:
+    source: str
+    data: dict[str, Any]                       # the validated document (overrides applied)
+    run: dict[str, Any]
+    switches: list[dict[str, Any]]
+    queues: list[dict[str, Any]]
+    routing_points: list[dict[str, Any]]
+    virtual_queues: list[dict[str, Any]]
+    ivrs: list[dict[str, Any]]
+    agents: list[dict[str, Any]]
+    traffic: list[dict[str, Any]]
+    faults: dict[str, Any]
+    groups: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def seed(self) -> int:
+        return int(self.run["seed"])
+
+    @property
+    def epoch(self) -> float:
+        return parse_epoch(self.run["epoch"])
+
+    def objects_dict(self) -> dict[str, Any]:
+        return objects_document(self)
+
+    def objects(self) -> Objects:
+        return build_objects(objects_document(self), self.source)
+
+
+# --- overrides -------------------------------------------------------------------------------
+
+_SEG = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)((?:\[\d+\])*)")
+
+
+def _parse_path(key: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for seg in key.split("."):
+        m = _SEG.fullmatch(seg)
+        if not m:
+            raise UserError(f"bad key path {key!r}", where="--set")
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return parts
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """Apply ``key=value`` overrides (TOML values; bare words are strings)."""
+    data = copy.deepcopy(data)
+    for item in sets or ():
+        if "=" not in item:
+            raise UserError(f"expected key=value, got {item!r}", where="--set")
+        key, text = item.split("=", 1)
+        parts = _parse_path(key.strip())
+        node: Any = data
+        for i, p in enumerate(parts[:-1]):
+            nxt = parts[i + 1]
+            if isinstance(p, int):
+                if not isinstance(node, list) or p >= len(node):
+                    raise UserError(f"{key}: index {p} out of range", where="--set")
+                node = node[p]
+            else:
+                if not isinstance(node, dict):
+                    raise UserError(f"{key}: {p!r} is not inside a table", where="--set")
+                node = node.setdefault(p, [] if isinstance(nxt, int) else {})
+        last = parts[-1]
+        value = _parse_value(text.strip())
+        if isinstance(last, int):
+            if not isinstance(node, list) or last > len(node):
+                raise UserError(f"{key}: index {last} out of range", where="--set")
+            if last == len(node):
+                node.append(value)
+            else:
+                node[last] = value
+        else:
+            if not isinstance(node, dict):
+                raise UserError(f"{key}: not a table", where="--set")
+            node[last] = value
+    return data
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def key_path(parts) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _schema_error(data: dict[str, Any], source: str) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+    err = jsonschema.exceptions.best_match(errors)
+    # descend into anyOf alternatives to report the most specific message
+    while err.context:
+        err = jsonschema.exceptions.best_match(err.context)
+    raise UserError(err.message, where=f"{source}: {key_path(err.absolute_path)}")
+
+
+def parse_time(value: Any) -> float:
+    if isinstance(value, str):
+        parts = [int(x) for x in value.split(":")]
+        return float(parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0))
+    return float(value)
+
+
+def parse_epoch(text: str) -> float:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def load_scenario(path: str, sets: list[str] | None = None, seed: int | None = None) -> Scenario:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: invalid TOML: {exc}") from None
+    return build_scenario(data, path, sets, seed)
+
+
+def build_scenario(data: dict[str, Any], source: str = "scenario.toml", sets: list[str] | None = None,
+                   seed: int | None = None) -> Scenario:
+    data = apply_overrides(data, sets or [])
+    if seed is not None:
+        data.setdefault("run", {})["seed"] = int(seed)
+    _schema_error(data, source)
+    return _normalise(data, source)
+
+
+def _fail(source: str, path: str, message: str):
+    raise UserError(message, where=f"{source}: {path}")
+
+
+def _normalise(data: dict[str, Any], source: str) -> Scenario:
+    run = {**RUN_DEFAULTS, **data.get("run", {})}
+    try:
+        parse_epoch(run["epoch"])
+    except ValueError:
+        _fail(source, "run.epoch", f"not an ISO date-time: {run['epoch']!r}")
+    run["sl_thresholds"] = [float(x) for x in run["sl_thresholds"]]
+    switches = [{**SWITCH_DEFAULTS, **s} for s in data["switches"]]
+    names = [s["name"] for s in switches]
+    for i, n in enumerate(names):
+        if names.index(n) != i:
+            _fail(source, f"switches[{i}].name", f"duplicate switch {n!r}")
+    default_sw = names[0]
+    dns: dict[tuple[str, str], str] = {}   # (switch, number) -> key path that defined it
+
+    def sw_of(table: dict[str, Any], path: str) -> str:
+        sw = table.get("switch", default_sw)
+        if sw not in names:
+            _fail(source, f"{path}.switch", f"unknown switch {sw!r}")
+        return sw
+
+    def claim(sw: str, number: str, path: str):
+        if (sw, number) in dns:
+            _fail(source, path, f"DN {number}@{sw} already defined at {dns[(sw, number)]}")
+        dns[(sw, number)] = path
+
+    queues = []
+    for i, q in enumerate(data.get("queues", [])):
+        q = {**q, "switch": sw_of(q, f"queues[{i}]")}
+        claim(q["switch"], q["number"], f"queues[{i}].number")
+        queues.append(q)
+    vqs = []
+    for i, v in enumerate(data.get("virtual_queues", [])):
+        v = {**v, "switch": sw_of(v, f"virtual_queues[{i}]")}
+        claim(v["switch"], v["number"], f"virtual_queues[{i}].number")
+        vqs.append(v)
+    ivrs = []
+    for i, v in enumerate(data.get("ivrs", [])):
+        v = {**v, "switch": sw_of(v, f"ivrs[{i}]")}
+        for j, p in enumerate(v["ports"]):
+            claim(v["switch"], p, f"ivrs[{i}].ports[{j}]")
+        ivrs.append(v)
+    qnums = {(q["switch"], q["number"]) for q in queues}
+    for i, v in enumerate(ivrs):
+        if (v["switch"], v["queue"]) not in qnums:
+            _fail(source, f"ivrs[{i}].queue", f"unknown ACD queue {v['queue']!r}")
+    ivr_queues = {(v["switch"], v["queue"]) for v in ivrs}
+    for i, q in enumerate(queues):
+        ov = q.get("overflow")
+        if ov and (q["switch"], ov["to"]) not in qnums:
+            _fail(source, f"queues[{i}].overflow.to", f"unknown ACD queue {ov['to']!r}")
+    rps = []
+    vqnums = {(v["switch"], v["number"]) for v in vqs}
+    for i, r in enumerate(data.get("routing_points", [])):
+        r = {"strategy": "queue", "user_data": {}, **r, "switch": sw_of(r, f"routing_points[{i}]")}
+        claim(r["switch"], r["number"], f"routing_points[{i}].number")
+        p = f"routing_points[{i}]"
+        if r["strategy"] == "queue":
+            if "target" not in r:
+                _fail(source, p, "strategy 'queue' needs 'target' (an ACD queue)")
+            if (r["switch"], r["target"]) not in qnums:
+                _fail(source, f"{p}.target", f"unknown ACD queue {r['target']!r}")
+        else:
+            if "skill" not in r:
+                _fail(source, p, f"strategy {r['strategy']!r} needs 'skill'")
+        if r["strategy"] == "virtual_queue":
+            if (r["switch"], r.get("virtual_queue")) not in vqnums:
+                _fail(source, f"{p}.virtual_queue", f"unknown virtual queue {r.get('virtual_queue')!r}")
+        if "ivr" in r and (r["switch"], r["ivr"]["queue"]) not in ivr_queues:
+            _fail(source, f"{p}.ivr.queue", f"no IVR serves queue {r['ivr']['queue']!r}")
+        rps.append(r)
+    rpnums = {(r["switch"], r["number"]) for r in rps}
+
+    agents = []
+    for i, t in enumerate(data.get("teams", [])):
+        base = {**AGENT_DEFAULTS, **{k: v for k, v in t.items()
+                                     if k not in ("name", "count", "first_dn", "first_login", "id_prefix")}}
+        base["switch"] = sw_of(t, f"teams[{i}]")
+        base["groups"] = [t["name"], *base["groups"]]
+        prefix = t.get("id_prefix", t["name"].lower() + "_")
+        for k in range(t["count"]):
+            a = copy.deepcopy(base)
+            a.update(id=f"{prefix}{k + 1:03d}", login=str(t["first_login"] + k), dn=str(t["first_dn"] + k))
+            a["_path"] = f"teams[{i}]"
+            agents.append(a)
+    for i, a in enumerate(data.get("agents", [])):
+        a = {**AGENT_DEFAULTS, **copy.deepcopy(a)}
+        a["switch"] = sw_of(a, f"agents[{i}]")
+        a["_path"] = f"agents[{i}]"
+        agents.append(a)
+    ids, logins = {}, {}
+    for a in agents:
+        p = a["_path"]
+        if a["id"] in ids:
+            _fail(source, f"{p}.id", f"duplicate agent id {a['id']!r}")
+        ids[a["id"]] = p
+        if a["login"] in logins:
+            _fail(source, f"{p}.login", f"duplicate login {a['login']!r}")
+        logins[a["login"]] = p
+        claim(a["switch"], a["dn"], f"{p}.dn")
+        a.setdefault("place", f"Place_{a['dn']}")
+        if a["queue"] is not None and (a["switch"], a["queue"]) not in qnums:
+            _fail(source, f"{p}.queue", f"unknown ACD queue {a['queue']!r}")
+        if a["shift"] is not None:
+            s, e = parse_time(a["shift"]["start"]), parse_time(a["shift"]["end"])
+            if e <= s:
+                _fail(source, f"{p}.shift.end", "must be after shift.start")
+            a["shift"] = {"start": s, "end": e}
+        else:
+            a["shift"] = {"start": 0.0, "end": float("inf")}
+        br = []
+        for j, b in enumerate(a["breaks"]):
+            st = parse_time(b["start"])
+            if not a["shift"]["start"] <= st < a["shift"]["end"]:
+                _fail(source, f"{p}.breaks[{j}].start", "must fall inside the shift")
+            br.append({"start": st, "duration": float(b["duration"]), "reason": b.get("reason", "Break")})
+        a["breaks"] = sorted(br, key=lambda b: b["start"])
+
+    base_dir = Path(source).resolve().parent
+    traffic = []
+    horizon = float(run["horizon"])
+    for i, t in enumerate(data.get("traffic", [])):
+        t = {"handle": 180.0, "patience": None, "day_cv": 0.0, "ani_prefix": "555",
+             "dnis": "8005550100", "user_data": {}, "flows": {}, "redial": None, **t}
+        t["switch"] = sw_of(t, f"traffic[{i}]")
+        p = f"traffic[{i}]"
+        if ("routing_point" in t) == ("queue" in t):
+            _fail(source, p, "give exactly one of 'routing_point' or 'queue'")
+        if "routing_point" in t and (t["switch"], t["routing_point"]) not in rpnums:
+            _fail(source, f"{p}.routing_point", f"unknown routing point {t['routing_point']!r}")
+        if "queue" in t and (t["switch"], t["queue"]) not in qnums:
+            _fail(source, f"{p}.queue", f"unknown ACD queue {t['queue']!r}")
+        tq = t["flows"].get("transfer_queue")
+        if tq is not None and (t["switch"], tq) not in qnums:
+            _fail(source, f"{p}.flows.transfer_queue", f"unknown ACD queue {tq!r}")
+        if "profile_csv" in t:
+            if "profile" in t:
+                _fail(source, f"{p}.profile_csv", "give either 'profile' or 'profile_csv'")
+            t["profile"] = _read_profile(base_dir / t["profile_csv"], f"{source}: {p}.profile_csv")
+        t.setdefault("profile", [1.0])
+        t.setdefault("interval", horizon if len(t["profile"]) <= 1 else 86400.0 / len(t["profile"]))
+        traffic.append(t)
+
+    faults = {"registration_errors": [], "link_loss": [], "server_disconnect": [], "out_of_service": [],
+              "random": [], **data.get("faults", {})}
+    for kind in ("registration_errors", "link_loss", "server_disconnect", "out_of_service", "random"):
+        for i, f in enumerate(faults[kind]):
+            f["switch"] = sw_of(f, f"faults.{kind}[{i}]")
+            if "dn" in f and (f["switch"], f["dn"]) not in dns:
+                _fail(source, f"faults.{kind}[{i}].dn", f"unknown DN {f['dn']!r}")
+            if kind == "random" and f["kind"] == "out_of_service" and "dn" not in f:
+                _fail(source, f"faults.{kind}[{i}]", "kind 'out_of_service' needs 'dn'")
+    sc = Scenario(source, data, run, switches, queues, rps, vqs, ivrs, agents, traffic, faults,
+                  data.get("groups", []))
+    sc.objects()  # validates the configuration as Stat Server would see it
+    return sc
+
+
+def _read_profile(path: Path, where: str) -> list[float]:
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}", where=where) from None
+    out = []
+    for n, row in enumerate(rows, 1):
+        if not row or row[0].strip().startswith("#"):
+            continue
+        cell = row[-1].strip()
+        try:
+            out.append(float(cell))
+        except ValueError:
+            if n == 1:
+                continue  # header
+            raise UserError(f"{path}:{n}: not a number: {cell!r}", where=where) from None
+    if not out:
+        raise UserError(f"{path}: no values", where=where)
+    return out
+
+
+def objects_document(sc: Scenario) -> dict[str, Any]:
+    """The objects.toml document (DESIGN contract 2) for this scenario."""
+    doc: dict[str, Any] = {"switches": [{"name": s["name"]} for s in sc.switches], "dns": [],
+                           "places": [], "agents": [], "groups": []}
+    for q in sc.queues:
+        doc["dns"].append({"number": q["number"], "switch": q["switch"], "type": "ACDQueue"})
+    for r in sc.routing_points:
+        doc["dns"].append({"number": r["number"], "switch": r["switch"], "type": "RoutingPoint"})
+    for v in sc.virtual_queues:
+        doc["dns"].append({"number": v["number"], "switch": v["switch"], "type": "VirtualQueue"})
+    for v in sc.ivrs:
+        for p in v["ports"]:
+            doc["dns"].append({"number": p, "switch": v["switch"], "type": "Extension"})
+    groups: dict[str, dict[str, Any]] = {}
+    for a in sc.agents:
+        dn_id = f"{a['dn']}@{a['switch']}"
+        doc["dns"].append({"number": a["dn"], "switch": a["switch"], "type": a["dn_type"]})
+        doc["places"].append({"name": a["place"], "dns": [dn_id]})
+        doc["agents"].append({"id": a["id"], "login": a["login"], "place": a["place"]})
+        for g in a["groups"]:
+            grp = groups.setdefault(g, {"name": g, "type": "GroupAgents", "members": []})
+            grp["members"].append(a["id"])
+    for g in sc.groups:
+        if g["name"] in groups:
+            grp = groups[g["name"]]
+            grp["members"].extend(m for m in g.get("members", []) if m not in grp["members"])
+            if g.get("origination_dns"):
+                grp["origination_dns"] = list(g["origination_dns"])
+        else:
+            groups[g["name"]] = {"type": "GroupAgents", "members": [], **g}
+    doc["groups"] = list(groups.values())
+    return doc

@@ -1,0 +1,265 @@
+"""Mediation DNs (ACD Queue, Routing Point, Virtual Queue): actions.md §5.
+
+A call that arrives on a mediation DN M gets CallEntered and a CallWait (one per call,
+carrying its call type) that ends with exactly one outcome: CallDistributed (with
+CallDistributedToQueue when the target is another mediation DN), CallAbandoned or
+CallCleared. When M hands the call to a regular DN, M later *reflects* what happened there
+(CallAnswered, CallAbandonedFromRinging, CallForwarded, CallMissed, CallReleased,
+ACWCompleted / ACWMissed, §5.3), at most once per distribution. Agents logged in to M
+give it the queue pseudo-actions (AgentLogin / DNLogin, AgentReady / DNReady,
+AgentActive / DNActive).
+"""
+
+from __future__ import annotations
+
+from sim.statserver.records import RETRO
+from sim.statserver.rules import (
+    CALL_WAIT_ENDED_BY,
+    CLEANUP_STATES,
+    QUEUE_PSEUDO_ACTIONS,
+    REFLECTED_RINGING_OUTCOME,
+    TREATMENT_EVENTS,
+)
+from sim.statserver.state import Distribution
+from sim.tlib.codes import CallType
+
+# Virtual queues have their own variants of these three only (§5.1).
+VIRTUAL_QUEUE_VARIANTS = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
+
+
+def _data(ev) -> dict | None:
+    from sim.statserver.regular import call_data
+    return call_data(ev)
+
+
+def _ctype(ev) -> int:
+    from sim.statserver.regular import _ctype
+    return _ctype(ev.attrs.get("CallType", CallType.Unknown))
+
+
+def on_arrival(eng, m, ev, t):
+    """EventQueued (ACD queue, virtual queue) / EventRouteRequest (routing point):
+    CallEntered, and CallWait starts (§5.2)."""
+    conn = ev.attrs.get("ConnID")
+    if conn is None or ("CallWait", conn) in m.running:
+        return
+    ctype = _ctype(ev)
+    data = _data(ev)
+    eng.moment(m, "CallEntered", t, conn, ctype, data)
+    eng.start(m, "CallWait", t, conn, ctype, data)
+    m.waits += 1
+
+
+def _end_wait(eng, m, conn, t, outcome):
+    run = eng.end(m, ("CallWait", conn), t, outcome)
+    if run is not None:
+        m.waits -= 1
+    return run
+
+
+def on_distributed(eng, m, ev, t):
+    """EventDiverted / EventRouteUsed: CallWait ends with CallDistributed (duration = wait);
+    to another mediation DN also CallDistributedToQueue; to a regular DN the distribution
+    is remembered so that DN's outcome can be reflected on M (§5.3)."""
+    conn = ev.attrs.get("ConnID")
+    if conn is None:
+        return
+    run = _end_wait(eng, m, conn, t, CALL_WAIT_ENDED_BY[ev.event])
+    target = ev.attrs.get("ThirdPartyDN")
+    if run is None or target is None:
+        return
+    tdn = eng._by_number.get((m.switch, target))
+    if tdn is None:
+        return
+    if tdn.mediation:
+        eng.instant(m, "CallDistributedToQueue", RETRO, t, conn, run.ctype, t - run.start, run.data)
+        return
+    eng.handoffs.setdefault((tdn.id, conn), []).append(Distribution(m, run.start, m.virtual))
+
+
+def on_abandoned(eng, m, ev, t):
+    """EventAbandoned: CallWait ends with CallAbandoned; a T-Server clean-up after a link
+    loss (CallState SystemError / Cleared) gives CallCleared instead (§5.2)."""
+    conn = ev.attrs.get("ConnID")
+    if conn is not None:
+        cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
+        _end_wait(eng, m, conn, t, "CallCleared" if cleanup else CALL_WAIT_ENDED_BY["EventAbandoned"])
+
+
+def on_released(eng, m, ev, t):
+    """EventReleased on a mediation DN: CallWait ends with CallCleared (§5.2)."""
+    conn = ev.attrs.get("ConnID")
+    if conn is not None:
+        _end_wait(eng, m, conn, t, CALL_WAIT_ENDED_BY["EventReleased"])
+
+
+def on_party_changed(eng, m, ev, t):
+    """EventPartyChanged on a mediation DN: CallRingingPartyChanged; the CallWait moves to the
+    new ConnID and keeps its enter time (use-alt-enter-time, stat-types.md §2.1)."""
+    from sim.statserver.regular import rekey
+    conn, prev = ev.attrs.get("ConnID"), ev.attrs.get("PreviousConnID")
+    if prev is not None and conn is not None and ("CallWait", prev) in m.running:
+        rekey(eng, m, prev, conn)
+    eng.moment(m, "CallRingingPartyChanged", t, conn, _ctype(ev), _data(ev))
+
+
+def on_treatment(eng, m, ev, t):
+    """EventTreatmentApplied / NotApplied / End: CallTreatmentStarted / NotStarted /
+    Completed (the last is retrospective: duration since the treatment started)."""
+    name, kind = TREATMENT_EVENTS[ev.event]
+    conn = ev.attrs.get("ConnID")
+    key = (m.id, conn)
+    if ev.event == "EventTreatmentApplied":
+        eng.treatments[key] = t
+    duration = None
+    if kind == RETRO:
+        start = eng.treatments.pop(key, t)
+        duration = t - start
+    eng.instant(m, name, kind, t, conn, _ctype(ev), duration, _data(ev))
+
+
+def on_user_event(eng, m, ev, t):
+    from sim.statserver.regular import on_user_event as regular_user_event
+    regular_user_event(eng, m, ev, t)
+
+
+def apply_queue_status(eng, m, ext, t):
+    """QueueStatus data (registration): calls already waiting start CallWait without
+    CallEntered; kept CallWaits no longer reported end without an outcome (§9.2 step 4)."""
+    from sim.statserver.registration import _reported_calls
+    reported = {conn for conn, _ in _reported_calls(ext)}
+    for key in [k for k, r in m.running.items() if r.name == "CallWait" and r.conn not in reported]:
+        eng.end(m, key, t)
+        m.waits -= 1
+    for conn in reported:
+        if ("CallWait", conn) not in m.running:
+            eng.start(m, "CallWait", t, conn, CallType.Unknown)
+            m.waits += 1
+
+
+# ---------------------------------------------------------------------------- reflection (§5.3)
+def link_distribution(eng, dn, leg, t) -> None:
+    """Find the mediation DNs that distributed the call now ringing on ``dn`` (OQ-22):
+    ThisQueue of the agent-side event, else the last mediation DN that sent the ConnID to
+    this DN; a virtual queue that sent it there also gets its variants."""
+    handed = eng.handoffs.pop((dn.id, leg.conn), None) or []
+    primary = None
+    if leg.this_queue is not None:
+        q = eng._by_number.get((dn.switch, leg.this_queue))
+        if q is not None and q.mediation:
+            for d in handed:
+                if d.mdn is q:
+                    primary = d
+            if primary is None:
+                primary = Distribution(q, t, q.virtual)   # no EventDiverted seen: enter = now
+    if primary is None:
+        for d in reversed(handed):
+            if not d.virtual:
+                primary = d
+                break
+    dists = [primary] if primary is not None else []
+    dists += [d for d in handed if d.virtual and d is not primary]
+    leg.dists = dists
+
+
+def _reflect(eng, d, name, conn, ctype, duration, data, t) -> None:
+    if d.virtual and name not in VIRTUAL_QUEUE_VARIANTS:
+        return
+    eng.instant(d.mdn, name, RETRO, t, conn, ctype, duration, data)
+
+
+def reflect_ringing_outcome(eng, dn, leg, outcome, t) -> None:
+    """Ringing ended at the agent DN: M gets CallAnswered / CallAbandonedFromRinging /
+    CallForwarded / CallMissed, duration from the call's entry at M (OQ-18)."""
+    name = REFLECTED_RINGING_OUTCOME[outcome]
+    for d in leg.dists:
+        if d.outcome is False:
+            d.outcome = name
+            _reflect(eng, d, name, leg.conn, leg.ctype, t - d.entered, None, t)
+
+
+def reflect_released(eng, dn, leg, talk, t) -> None:
+    """The answered call was released at the agent DN: CallReleased, duration = talk time."""
+    for d in leg.dists:
+        if d.outcome == "CallAnswered" and not d.released:
+            d.released = True
+            _reflect(eng, d, "CallReleased", leg.conn, leg.ctype, talk, None, t)
+
+
+def reflect_acw(eng, dn, run, t) -> None:
+    """AfterCallWork following a distributed call ended: ACWCompleted, or ACWMissed when the
+    agent entered ACW while still on the call (OQ-11); duration = ACW duration [D 4]."""
+    leg = dn.last_call
+    if leg is None or run.conn is None or run.conn != leg.conn:
+        return
+    name = "ACWMissed" if leg.acw_during else "ACWCompleted"
+    for d in leg.dists:
+        if d.outcome == "CallAnswered" and not d.acw:
+            d.acw = True
+            _reflect(eng, d, name, leg.conn, leg.ctype, t - run.start, None, t)
+
+
+# ---------------------------------------------------------------------------- pseudo-actions
+def _queue(eng, dn, number):
+    q = eng._by_number.get((dn.switch, number)) if number is not None else None
+    return q if q is not None and q.mediation else None
+
+
+def queue_login(eng, dn, number, t) -> None:
+    """EventAgentLogin with ThisQueue = M: AgentLogin / DNLogin start on M (§5.2)."""
+    q = _queue(eng, dn, number)
+    if q is None or q in dn.login_queues:
+        return
+    dn.login_queues.append(q)
+    agent_name, dn_name = QUEUE_PSEUDO_ACTIONS["login"]
+    data = {"AgentID": dn.agent_login, "DN": dn.id}
+    eng.start(q, agent_name, t, data=data, key=(agent_name, dn.id))
+    eng.start(q, dn_name, t, data=data, key=(dn_name, dn.id))
+    sync_pseudo(eng, dn, t)
+
+
+def queue_logout(eng, dn, number, t) -> None:
+    """Logout from M (or from every queue when ``number`` is None): its pseudo-actions end."""
+    for q in list(dn.login_queues):
+        if number is not None and q.number != number:
+            continue
+        dn.login_queues.remove(q)
+        for names in QUEUE_PSEUDO_ACTIONS.values():
+            for name in names:
+                eng.end(q, (name, dn.id), t)
+
+
+def sync_pseudo(eng, dn, t) -> None:
+    """AgentReady / DNReady while the DN's agent is ready; AgentActive / DNActive while it is
+    busy with an established call (§5.2)."""
+    ready = "WaitForNextCall" in dn.running
+    active = any(leg.phase == "established" for leg in dn.legs.values())
+    data = {"AgentID": dn.agent_login, "DN": dn.id}
+    for q in dn.login_queues:
+        for state, on in (("ready", ready), ("active", active)):
+            for name in QUEUE_PSEUDO_ACTIONS[state]:
+                key = (name, dn.id)
+                if on and key not in q.running:
+                    eng.start(q, name, t, data=data, key=key)
+                elif not on and key in q.running:
+                    eng.end(q, key, t)
+
+
+def _registration():
+    from sim.statserver import registration
+    return registration.DISPATCH
+
+
+DISPATCH = {
+    "EventQueued": on_arrival,
+    "EventRouteRequest": on_arrival,
+    "EventDiverted": on_distributed,
+    "EventRouteUsed": on_distributed,
+    "EventAbandoned": on_abandoned,
+    "EventReleased": on_released,
+    "EventPartyChanged": on_party_changed,
+    "EventTreatmentApplied": on_treatment,
+    "EventTreatmentNotApplied": on_treatment,
+    "EventTreatmentEnd": on_treatment,
+    "EventUserEvent": on_user_event,
+}

@@ -1,0 +1,532 @@
+"""Regular DNs (Extension, ACD Position): the event dispatch of actions.md §4.6.
+
+``DISPATCH`` maps each TEvent name to the function that applies its row of the §4.6 table;
+each function's docstring quotes that row. The choices inside the rows (which retrospective a
+release gives, which agent-state action an event ends) are the tables of ``rules.py``.
+"""
+
+from __future__ import annotations
+
+from sim.statserver import mediation, registration
+from sim.statserver.rules import (
+    AGENT_STATE_ACTIONS,
+    AGENT_STATE_EVENTS,
+    CALL_TYPE_ACTIONS,
+    CLEANUP_STATES,
+    COMPLETION_MOMENT,
+    DIALING_ENDED_BY_RELEASE,
+    HOLD_ENDED_BY_RELEASE,
+    RINGING_ENDED_BY,
+    RINGING_ENDED_BY_RELEASE,
+    ROLE_TRANSFERRED_BY,
+    RONA_STATES,
+)
+from sim.statserver.state import Leg
+from sim.tlib.codes import AgentWorkMode, CallState, CallType
+
+ACW = AgentWorkMode.AfterCallWork
+
+
+# ---------------------------------------------------------------------------- attached data
+def agent_data(ev) -> dict | None:
+    """Work mode and reasons of an agent-state event: kept for CurrentStateReasons (§4.1)."""
+    a = ev.attrs
+    d = {}
+    wm = a.get("AgentWorkMode")
+    if wm is not None:
+        d["AgentWorkMode"] = wm
+    reasons = a.get("Reasons")
+    if reasons:
+        d["Reasons"] = reasons
+    return d or None
+
+
+def call_data(ev) -> dict | None:
+    a = ev.attrs
+    d = {}
+    ud = a.get("UserData")
+    if ud:
+        d["UserData"] = ud
+    q = a.get("ThisQueue")
+    if q is not None:
+        d["ThisQueue"] = q
+    return d or None
+
+
+def _same_state(run, data) -> bool:
+    """OQ-6: an identical repeat (same work mode and reasons) changes nothing."""
+    a, b = run.data or {}, data or {}
+    return a.get("AgentWorkMode") == b.get("AgentWorkMode") and a.get("Reasons") == b.get("Reasons")
+
+
+def _conn(eng, ev):
+    conn = ev.attrs.get("ConnID")
+    if conn is None:
+        eng.problems.append(f"{ev.event} on DN {ev.attrs.get('ThisDN')} without ConnID: ignored")
+    return conn
+
+
+def _ctype(value) -> int:
+    return value if value in CALL_TYPE_ACTIONS else CallType.Unknown
+
+
+# ---------------------------------------------------------------------------- agent state
+def end_agent_state(eng, dn, name, t) -> None:
+    """End an agent-state action; an AfterCallWork that followed a distributed call is
+    reflected on the distributing mediation DN (ACWCompleted / ACWMissed, §5.3)."""
+    run = eng.end(dn, name, t)
+    if run is not None and name == "AfterCallWork":
+        mediation.reflect_acw(eng, dn, run, t)
+
+
+def set_agent_state(eng, dn, name, t, data, ends, conn=None, ctype=None) -> None:
+    """End the contradicted agent-state actions, then keep or (re)start ``name`` (OQ-6)."""
+    for other in ends:
+        if other != name:
+            end_agent_state(eng, dn, other, t)
+    run = dn.running.get(name)
+    if run is not None:
+        if _same_state(run, data):
+            return
+        end_agent_state(eng, dn, name, t)
+    eng.start(dn, name, t, conn, ctype, data, key=name)
+
+
+def _has_established_call(dn) -> bool:
+    for leg in dn.legs.values():
+        if leg.phase == "established":
+            return True
+    return False
+
+
+def start_acw(eng, dn, t, data) -> None:
+    """AfterCallWork is interaction-related when it follows a call: it carries that call's
+    ConnID (§4.1); one started from registration data does not (source document)."""
+    last = dn.last_call
+    conn, ctype = (last.conn, last.ctype) if last is not None else (None, None)
+    set_agent_state(eng, dn, "AfterCallWork", t, data, AGENT_STATE_EVENTS["EventAgentNotReady/ACW"].ends,
+                    conn, ctype)
+
+
+def on_agent_login(eng, dn, ev, t):
+    """EventAgentLogin: end LoggedOut; start LoggedIn with agent a if not running; start
+    AgentLogin(q); bind a <-> d. Do not infer ready/not-ready from the work mode."""
+    login = ev.attrs.get("AgentID")
+    queue = ev.attrs.get("ThisQueue")
+    eng.end(dn, "LoggedOut", t)
+    if "LoggedIn" in dn.running and login is not None and dn.agent_login not in (None, login):
+        _logout(eng, dn, t, moment=False)       # another agent takes the DN: the old one leaves
+        eng.end(dn, "LoggedOut", t)
+    if login is not None or dn.agent is None:
+        eng.bind(dn, login if login is not None else dn.agent_login, t)
+    eng.start(dn, "LoggedIn", t, data={"AgentID": login} if login is not None else None)
+    if queue is not None:
+        eng.start(dn, "AgentLogin", t, data={"ThisQueue": queue}, key=("AgentLogin", queue))
+        mediation.queue_login(eng, dn, queue, t)
+
+
+def _logout(eng, dn, t, moment=True) -> None:
+    for name in AGENT_STATE_ACTIONS:
+        end_agent_state(eng, dn, name, t)
+    dn.acw_pending = None
+    for key in [k for k in dn.running if type(k) is tuple and k[0] == "AgentLogin"]:
+        eng.end(dn, key, t)
+    mediation.queue_logout(eng, dn, None, t)
+    eng.end(dn, "LoggedIn", t)
+    if moment:
+        eng.moment(dn, "AgentLogout", t)
+    eng.unbind(dn, t)
+    eng.start(dn, "LoggedOut", t)
+
+
+def on_agent_logout(eng, dn, ev, t):
+    """EventAgentLogout: end WaitForNextCall / NotReadyForNextCall / AfterCallWork and any
+    pending ACW; end AgentLogin(*); end LoggedIn; start LoggedOut; emit AgentLogout; unbind.
+    Call actions continue on d (OQ-7)."""
+    _logout(eng, dn, t)
+
+
+def on_queue_logout(eng, dn, ev, t):
+    """EventQueueLogout (q): end AgentLogin(q) only."""
+    queue = ev.attrs.get("ThisQueue")
+    eng.end(dn, ("AgentLogin", queue), t)
+    mediation.queue_logout(eng, dn, queue, t)
+
+
+def on_agent_ready(eng, dn, ev, t):
+    """EventAgentReady: end NotReadyForNextCall / AfterCallWork / pending ACW; keep a
+    WaitForNextCall with the same work mode and reasons, else (re)start it (OQ-6)."""
+    dn.acw_pending = None
+    set_agent_state(eng, dn, "WaitForNextCall", t, agent_data(ev), AGENT_STATE_EVENTS["EventAgentReady"].ends)
+
+
+def on_agent_not_ready(eng, dn, ev, t):
+    """EventAgentNotReady: work mode 3 (ACW) ends WaitForNextCall / NotReadyForNextCall and
+    starts AfterCallWork, deferred until the last established call is released [D 4]; any
+    other work mode ends WaitForNextCall / AfterCallWork / pending ACW and keeps or restarts
+    NotReadyForNextCall (WalkAway stays NotReadyForNextCall with that work mode)."""
+    data = agent_data(ev)
+    if ev.attrs.get("AgentWorkMode") == ACW or ev.event == "EventAgentAfterCallWork":
+        _on_acw(eng, dn, t, data)
+        return
+    dn.acw_pending = None
+    set_agent_state(eng, dn, "NotReadyForNextCall", t, data, AGENT_STATE_EVENTS["EventAgentNotReady"].ends)
+
+
+def _on_acw(eng, dn, t, data) -> None:
+    rule = AGENT_STATE_EVENTS["EventAgentNotReady/ACW"]
+    if _has_established_call(dn):
+        for name in rule.ends:
+            end_agent_state(eng, dn, name, t)
+        if "AfterCallWork" in dn.running and not _same_state(dn.running["AfterCallWork"], data):
+            end_agent_state(eng, dn, "AfterCallWork", t)
+        if data is None:
+            data = {"AgentWorkMode": ACW}
+        dn.acw_pending = data
+        for leg in dn.legs.values():
+            if leg.phase == "established":
+                leg.acw_during = True
+        return
+    if data is None:
+        data = {"AgentWorkMode": ACW}
+    start_acw(eng, dn, t, data)
+
+
+def on_hook(eng, dn, ev, t):
+    """EventOffHook / EventOnHook: end OnHook + start OffHook / end OffHook + start OnHook."""
+    if ev.event == "EventOffHook":
+        eng.end(dn, "OnHook", t)
+        eng.start(dn, "OffHook", t)
+    else:
+        eng.end(dn, "OffHook", t)
+        eng.start(dn, "OnHook", t)
+
+
+# ---------------------------------------------------------------------------- calls
+def _new_leg(dn, conn, ctype, phase) -> Leg:
+    leg = Leg(conn, ctype, phase)
+    dn.legs[conn] = leg
+    return leg
+
+
+def on_ringing(eng, dn, ev, t):
+    """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
+    conn = _conn(eng, ev)
+    if conn is None or conn in dn.legs:
+        return
+    a = ev.attrs
+    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "ringing")
+    leg.origin = "rung"
+    leg.this_queue = a.get("ThisQueue")
+    leg.user_data = a.get("UserData")
+    leg.transferred = a.get("ThirdPartyDNRole") == ROLE_TRANSFERRED_BY
+    data = call_data(ev)
+    eng.start(dn, "CallRinging", t, conn, leg.ctype, data)
+    eng.moment(dn, "CallRingingStarted", t, conn, leg.ctype, data)
+    mediation.link_distribution(eng, dn, leg, t)
+
+
+def on_dialing(eng, dn, ev, t):
+    """EventDialing (c, t): start CallDialing(c); emit CallDialingStarted."""
+    conn = _conn(eng, ev)
+    if conn is None or conn in dn.legs:
+        return
+    a = ev.attrs
+    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "dialing")
+    leg.origin = "dialed"
+    leg.user_data = a.get("UserData")
+    data = call_data(ev)
+    eng.start(dn, "CallDialing", t, conn, leg.ctype, data)
+    eng.moment(dn, "CallDialingStarted", t, conn, leg.ctype, data)
+
+
+def start_call_type(eng, dn, leg, t, data) -> None:
+    """Start Call<T>(c) with Call<T>Started, and its Originated / Received companion when the
+    DN dialled / was rung for the call (§4.5, OQ-19)."""
+    acts = CALL_TYPE_ACTIONS[leg.ctype]
+    leg.typed = acts
+    conn = leg.conn
+    run = eng.start(dn, acts.durable, t, conn, leg.ctype, data)
+    eng.moment(dn, acts.started, t, conn, leg.ctype, data)
+    companion = acts.originated if leg.origin == "dialed" else acts.received if leg.origin == "rung" else None
+    if companion is not None:
+        eng.start(dn, companion, t, conn, leg.ctype, data)
+    if leg.held:
+        eng.hide(dn, run, True)
+
+
+def end_call_type(eng, dn, leg, t, completed: bool = True):
+    """End Call<T>(c) (with Call<T>Completed when ``completed``) and its companion."""
+    acts = leg.typed
+    if acts is None:
+        return None
+    leg.typed = None
+    conn = leg.conn
+    run = eng.end(dn, (acts.durable, conn), t, acts.completed if completed else None)
+    for companion in (acts.originated, acts.received):
+        if companion is not None:
+            eng.end(dn, (companion, conn), t)
+    return run
+
+
+def on_established(eng, dn, ev, t):
+    """EventEstablished (c, t): CallRinging(c) ends with CallAnswered, CallDialing(c) with
+    CallDialed; if no call-type action runs for c, start Call<t>(c) (+ companion); CallState
+    Conferenced -> CallConferenceJoined; a call rung by a transfer -> CallTransferTaken."""
+    conn = _conn(eng, ev)
+    if conn is None:
+        return
+    a = ev.attrs
+    leg = dn.legs.get(conn)
+    if leg is None:
+        leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "established")
+        leg.this_queue = a.get("ThisQueue")
+    elif "CallType" in a:
+        leg.ctype = _ctype(a["CallType"])
+    if a.get("UserData"):
+        leg.user_data = a["UserData"]
+    key = ("CallRinging", conn)
+    if key in dn.running:
+        eng.end(dn, key, t, RINGING_ENDED_BY["EventEstablished"])
+        mediation.reflect_ringing_outcome(eng, dn, leg, "CallAnswered", t)
+    key = ("CallDialing", conn)
+    if key in dn.running:
+        eng.end(dn, key, t, "CallDialed")
+    if leg.phase != "established":
+        leg.phase = "established"
+        leg.talk_start = t
+    data = call_data(ev)
+    if leg.typed is None:
+        start_call_type(eng, dn, leg, t, data)
+    if a.get("CallState") == CallState.Conferenced:
+        eng.moment(dn, "CallConferenceJoined", t, conn, leg.ctype, data)
+    if leg.transferred:
+        leg.transferred = False
+        eng.moment(dn, "CallTransferTaken", t, conn, leg.ctype, data)
+
+
+def on_held(eng, dn, ev, t):
+    """EventHeld (c): start CallOnHold(c); emit CallHeld; hide Call<t>(c) from status."""
+    conn = _conn(eng, ev)
+    leg = dn.legs.get(conn) if conn is not None else None
+    if leg is None or leg.held:
+        return
+    leg.held = True
+    data = call_data(ev)
+    eng.start(dn, "CallOnHold", t, conn, leg.ctype, data)
+    eng.moment(dn, "CallHeld", t, conn, leg.ctype, data)
+    if leg.typed is not None:
+        run = dn.running.get((leg.typed.durable, conn))
+        if run is not None:
+            eng.hide(dn, run, True)
+
+
+def on_retrieved(eng, dn, ev, t):
+    """EventRetrieved (c): end CallOnHold(c); emit CallRetrievedFromHold; unhide Call<t>(c)."""
+    conn = _conn(eng, ev)
+    leg = dn.legs.get(conn) if conn is not None else None
+    if leg is None or not leg.held:
+        return
+    leg.held = False
+    eng.end(dn, ("CallOnHold", conn), t, "CallRetrievedFromHold")
+    if leg.typed is not None:
+        run = dn.running.get((leg.typed.durable, conn))
+        if run is not None:
+            eng.hide(dn, run, False)
+
+
+def after_call_removed(eng, dn, t) -> None:
+    """When no call remains on d: a pending ACW starts [D 4]; OffHook ends and OnHook starts
+    (OQ-16)."""
+    if dn.legs:
+        return
+    if dn.acw_pending is not None:
+        data, dn.acw_pending = dn.acw_pending, None
+        start_acw(eng, dn, t, data)
+    eng.end(dn, "OffHook", t)
+    eng.start(dn, "OnHook", t)
+
+
+def _remove_leg(eng, dn, leg, t) -> None:
+    dn.legs.pop(leg.conn, None)
+    eng.end_conn(dn, leg.conn, t)
+    if leg.talk_start is not None:
+        dn.last_call = leg
+    after_call_removed(eng, dn, t)
+
+
+def on_abandoned(eng, dn, ev, t):
+    """EventAbandoned (c): if CallRinging(c), end it with CallAbandonedFromRinging; end every
+    other action of c on d. (A T-Server clean-up, CallState SystemError / Cleared, gives no
+    retrospective, as for EventReleased: OQ-10.)"""
+    conn = _conn(eng, ev)
+    leg = dn.legs.get(conn) if conn is not None else None
+    if leg is None:
+        return
+    key = ("CallRinging", conn)
+    if key in dn.running:
+        cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
+        eng.end(dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
+        if not cleanup:
+            mediation.reflect_ringing_outcome(eng, dn, leg, "CallAbandonedFromRinging", t)
+    end_call_type(eng, dn, leg, t, completed=leg.typed is not None)
+    _remove_leg(eng, dn, leg, t)
+
+
+def on_diverted(eng, dn, ev, t):
+    """EventDiverted (c) on d: if CallRinging(c), end it with CallForwarded."""
+    conn = _conn(eng, ev)
+    leg = dn.legs.get(conn) if conn is not None else None
+    if leg is None:
+        return
+    key = ("CallRinging", conn)
+    if key in dn.running:
+        eng.end(dn, key, t, RINGING_ENDED_BY["EventDiverted"])
+        mediation.reflect_ringing_outcome(eng, dn, leg, "CallForwarded", t)
+    _remove_leg(eng, dn, leg, t)
+
+
+def _by_state(table, state):
+    return table[state] if state in table else table["*"]
+
+
+def on_released(eng, dn, ev, t):
+    """EventReleased (c, CallState s): close every action of c on d, choosing the
+    retrospective by phase (rules.*_ENDED_BY_RELEASE); the call-type action closes with
+    Call<t>Completed plus CallTransferMade / CallConferenceMade; then a pending ACW starts
+    and OnHook starts when no call remains."""
+    conn = _conn(eng, ev)
+    leg = dn.legs.get(conn) if conn is not None else None
+    if leg is None:
+        return
+    s = ev.attrs.get("CallState", CallState.Ok)
+    key = ("CallRinging", conn)
+    if key in dn.running:
+        retro = _by_state(RINGING_ENDED_BY_RELEASE, s)
+        eng.end(dn, key, t, retro)
+        if retro is not None:
+            outcome = "RONA" if s in RONA_STATES else retro
+            mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
+    key = ("CallDialing", conn)
+    if key in dn.running:
+        eng.end(dn, key, t, _by_state(DIALING_ENDED_BY_RELEASE, s))
+    key = ("CallOnHold", conn)
+    if key in dn.running:
+        eng.end(dn, key, t, _by_state(HOLD_ENDED_BY_RELEASE, s))
+    run = end_call_type(eng, dn, leg, t)
+    if run is not None:
+        moment = COMPLETION_MOMENT.get(s)
+        if moment is not None:
+            eng.moment(dn, moment, t, conn, leg.ctype, run.data)
+        mediation.reflect_released(eng, dn, leg, t - run.start, t)
+    _remove_leg(eng, dn, leg, t)
+
+
+def rekey(eng, dn, old: str, new: str) -> None:
+    """Move every running action of call ``old`` to ``new`` (start time and aid kept)."""
+    for key in [k for k, r in dn.running.items() if r.conn == old]:
+        run = dn.running.pop(key)
+        run.conn = new
+        run.key = (run.name, new) if type(key) is tuple else key
+        dn.running[run.key] = run
+
+
+def on_party_changed(eng, dn, ev, t):
+    """EventPartyChanged (new c, PreviousConnID p, t, s): re-key the actions of p to c; emit
+    CallPartyChanged (+ CallRingingPartyChanged if ringing); Transferred -> CallTransferTaken
+    on the DN that was on p, CallTransferPartyChanged on another DN; Conferenced ->
+    CallConferenceJoined on the DN that was on p; a changed call type ends the old call-type
+    action (…Completed) and starts the new one (…Started) (OQ-8)."""
+    conn = _conn(eng, ev)
+    if conn is None:
+        return
+    a = ev.attrs
+    prev = a.get("PreviousConnID")
+    s = a.get("CallState", CallState.Ok)
+    data = call_data(ev)
+    leg = dn.legs.get(prev) if prev is not None and conn not in dn.legs else None
+    if leg is None:                       # a party already on c keeps its leg
+        target = dn.legs.get(conn)
+        ctype = target.ctype if target is not None else _ctype(a.get("CallType", 0))
+        eng.moment(dn, "CallPartyChanged", t, conn, ctype, data)
+        if s == CallState.Transferred:
+            eng.moment(dn, "CallTransferPartyChanged", t, conn, ctype, data)
+        return
+    new_type = _ctype(a.get("CallType", leg.ctype))
+    retype = leg.typed is not None and CALL_TYPE_ACTIONS[new_type] is not leg.typed
+    if retype:
+        end_call_type(eng, dn, leg, t)
+    del dn.legs[prev]
+    rekey(eng, dn, prev, conn)
+    leg.conn = conn
+    leg.ctype = new_type
+    if a.get("UserData"):
+        leg.user_data = a["UserData"]
+    dn.legs[conn] = leg
+    if retype:
+        start_call_type(eng, dn, leg, t, data)
+    eng.moment(dn, "CallPartyChanged", t, conn, new_type, data)
+    if leg.phase == "ringing":
+        eng.moment(dn, "CallRingingPartyChanged", t, conn, new_type, data)
+    if s == CallState.Transferred:
+        eng.moment(dn, "CallTransferTaken", t, conn, new_type, data)
+    elif s == CallState.Conferenced:
+        eng.moment(dn, "CallConferenceJoined", t, conn, new_type, data)
+
+
+def on_party_added(eng, dn, ev, t):
+    """EventPartyAdded / EventPartyDeleted (c): CallConferencePartyAdded / …Deleted."""
+    conn = ev.attrs.get("ConnID")
+    leg = dn.legs.get(conn)
+    name = "CallConferencePartyAdded" if ev.event == "EventPartyAdded" else "CallConferencePartyDeleted"
+    eng.moment(dn, name, t, conn, leg.ctype if leg else ev.attrs.get("CallType"), call_data(ev))
+
+
+def on_data_changed(eng, dn, ev, t):
+    """EventAttachedDataChanged / EventCallInfoChanged (c): update the user data of the
+    running actions of c (filters see it); no new action."""
+    conn = ev.attrs.get("ConnID")
+    ud = ev.attrs.get("UserData")
+    leg = dn.legs.get(conn)
+    if leg is None or ud is None:
+        return
+    leg.user_data = ud
+    for run in dn.running.values():
+        if run.conn == conn:
+            run.data = {**run.data, "UserData": ud} if run.data else {"UserData": ud}
+
+
+def on_user_event(eng, dn, ev, t):
+    """EventUserEvent: emit UserEvent; UserEventReceived runs until the next user event."""
+    conn = ev.attrs.get("ConnID")
+    data = {"UserData": ev.attrs["UserData"]} if ev.attrs.get("UserData") else None
+    eng.moment(dn, "UserEvent", t, conn, ev.attrs.get("CallType") if conn else None, data)
+    eng.end(dn, "UserEventReceived", t)
+    eng.start(dn, "UserEventReceived", t, data=data)
+
+
+DISPATCH = {
+    "EventAgentLogin": on_agent_login,
+    "EventAgentLogout": on_agent_logout,
+    "EventQueueLogout": on_queue_logout,
+    "EventAgentReady": on_agent_ready,
+    "EventAgentNotReady": on_agent_not_ready,
+    "EventAgentAfterCallWork": on_agent_not_ready,
+    "EventOffHook": on_hook,
+    "EventOnHook": on_hook,
+    "EventRinging": on_ringing,
+    "EventDialing": on_dialing,
+    "EventEstablished": on_established,
+    "EventHeld": on_held,
+    "EventRetrieved": on_retrieved,
+    "EventAbandoned": on_abandoned,
+    "EventDiverted": on_diverted,
+    "EventReleased": on_released,
+    "EventPartyChanged": on_party_changed,
+    "EventPartyAdded": on_party_added,
+    "EventPartyDeleted": on_party_added,
+    "EventAttachedDataChanged": on_data_changed,
+    "EventCallInfoChanged": on_data_changed,
+    "EventUserEvent": on_user_event,
+    **registration.DISPATCH,
+}

@@ -1,0 +1,185 @@
+"""Every rule of the action engine, as data, in the spec's order and words.
+
+Read this module next to ../shared/spec/actions.md: each table names the section it encodes,
+so a correction of the spec is a one-line change here. The engine (``engine.py``) only walks
+these tables; the explain view and the diagrams (``diagrams.py``) read the same tables.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sim.tlib.codes import CallState, CallType, DNRole, TServerAgentStatus
+
+# --- Statuses: priority tables (actions.md §8.2, §5.4), lowest -> highest ----------------------
+DN_PRIORITY = (
+    "NotMonitored", "Monitored", "LoggedIn", "OnHook", "WaitForNextCall", "OffHook",
+    "CallDialing", "CallRinging", "NotReadyForNextCall", "AfterCallWork", "CallOnHold",
+    "CallUnknown", "CallConsult", "CallInternal", "CallOutbound", "CallInbound",
+)
+AGENT_PRIORITY = DN_PRIORITY + ("LoggedOut",)   # LoggedOut: agents only, top priority (§8.3.2)
+MEDIATION_PRIORITY = ("NotMonitored", "Monitored")
+
+RANK = {name: i for i, name in enumerate(AGENT_PRIORITY)}
+
+# Numeric status codes (§8.2; 0-3 are [R] per OQ-12; 10-12 and 14-17 unused here).
+STATUS_CODE = {
+    "NotMonitored": 0, "Monitored": 1, "LoggedIn": 2, "OnHook": 3, "WaitForNextCall": 4,
+    "OffHook": 5, "CallDialing": 6, "CallRinging": 7, "NotReadyForNextCall": 8,
+    "AfterCallWork": 9, "CallOnHold": 13, "CallUnknown": 18, "CallConsult": 19,
+    "CallInternal": 20, "CallOutbound": 21, "CallInbound": 22, "LoggedOut": 23,
+}
+
+# --- The call-type matrix (§4.5) ----------------------------------------------------------------
+
+
+class CallTypeActions(NamedTuple):
+    durable: str
+    started: str
+    completed: str
+    originated: str | None
+    received: str | None
+
+
+CALL_TYPE_ACTIONS = {
+    CallType.Unknown: CallTypeActions("CallUnknown", "CallUnknownStarted", "CallUnknownCompleted", None, None),
+    CallType.Internal: CallTypeActions("CallInternal", "CallInternalStarted", "CallInternalCompleted",
+                                       "CallInternalOriginated", "CallInternalReceived"),
+    CallType.Inbound: CallTypeActions("CallInbound", "CallInboundStarted", "CallInboundCompleted", None, None),
+    CallType.Outbound: CallTypeActions("CallOutbound", "CallOutboundStarted", "CallOutboundCompleted",
+                                       "CallOutboundOriginated", "CallOutboundReceived"),
+    CallType.Consult: CallTypeActions("CallConsult", "CallConsultStarted", "CallConsultCompleted",
+                                      "CallConsultOriginated", "CallConsultReceived"),
+}
+CALL_TYPE_ACTION_NAMES = frozenset(a.durable for a in CALL_TYPE_ACTIONS.values())
+
+# Call types whose waiting on a mediation DN has its own mask name (§5.1: no CallWaitInternal).
+CALL_WAIT_MASK = {
+    CallType.Unknown: "CallWaitUnknown", CallType.Inbound: "CallWaitInbound",
+    CallType.Outbound: "CallWaitOutbound", CallType.Consult: "CallWaitConsult",
+}
+
+# Hold hides the call-type action from status (§8.3.1, CallConsult included per [R]).
+HIDDEN_WHILE_HELD = CALL_TYPE_ACTION_NAMES
+
+# --- Agent-state actions (§4.1, §4.6) -----------------------------------------------------------
+AGENT_STATE_ACTIONS = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")
+
+
+class AgentStateRule(NamedTuple):
+    """An agent-state TEvent: which agent-state actions it ends and which it starts."""
+
+    ends: tuple[str, ...]
+    starts: str | None
+    # ACW waits for the last established call on the DN to be released (§4.1, [D 4]).
+    defer_while_on_call: bool = False
+
+
+AGENT_STATE_EVENTS = {
+    "EventAgentReady": AgentStateRule(("NotReadyForNextCall", "AfterCallWork"), "WaitForNextCall"),
+    # EventAgentNotReady is split by work mode: AfterCallWork (3) vs any other mode.
+    "EventAgentNotReady/ACW": AgentStateRule(("WaitForNextCall", "NotReadyForNextCall"), "AfterCallWork",
+                                             defer_while_on_call=True),
+    "EventAgentNotReady": AgentStateRule(("WaitForNextCall", "AfterCallWork"), "NotReadyForNextCall"),
+    "EventAgentAfterCallWork": AgentStateRule(("WaitForNextCall", "NotReadyForNextCall"), "AfterCallWork",
+                                              defer_while_on_call=True),
+    "EventAgentLogout": AgentStateRule(AGENT_STATE_ACTIONS, None),
+}
+
+# T-Server AgentStatus in registration / DN-status data -> the agent-state action it calls for
+# (source document, "DN Actions at Newly Registered DNs"; 0 and 1 per OQ-15, 5 -> WalkAway).
+# The running actions it contradicts are all the other agent-state actions.
+AGENT_STATUS_RULES = {
+    TServerAgentStatus.Ready: "WaitForNextCall",
+    TServerAgentStatus.NotReady: "NotReadyForNextCall",
+    TServerAgentStatus.ACW: "AfterCallWork",       # non-interaction-related: no ConnID
+    TServerAgentStatus.WalkAway: "NotReadyForNextCall",   # with work mode WalkAway
+}
+
+# --- How a call leg's actions end on EventReleased / EventAbandoned (§4.4, §4.6, OQ-10) ---------
+# phase -> {CallState: retrospective or None for a plain end}; "*" is every other CallState.
+RINGING_ENDED_BY_RELEASE = {
+    CallState.Forwarded: "CallForwarded", CallState.Redirected: "CallForwarded",
+    CallState.Covered: "CallForwarded", CallState.Pickedup: "CallForwarded",
+    CallState.NoAnswer: "CallForwarded",
+    CallState.SystemError: None, CallState.Cleared: None,   # T-Server clean-up after link loss
+    "*": "CallAbandonedFromRinging",
+}
+DIALING_ENDED_BY_RELEASE = {
+    CallState.Transferred: "CallDialTransferred",
+    CallState.Conferenced: "CallDialConferenced",
+    "*": "CallAbandonedFromDialing",
+}
+HOLD_ENDED_BY_RELEASE = {
+    CallState.Transferred: None, CallState.Conferenced: None,   # the DN itself completed it
+    "*": "CallAbandonedFromHold",
+}
+# The call-type action always closes with Call<T>Completed; these moments come with it.
+COMPLETION_MOMENT = {
+    CallState.Transferred: "CallTransferMade",
+    CallState.Conferenced: "CallConferenceMade",
+}
+# Ringing ends on other events (§4.6).
+RINGING_ENDED_BY = {
+    "EventEstablished": "CallAnswered",
+    "EventAbandoned": "CallAbandonedFromRinging",
+    "EventDiverted": "CallForwarded",
+}
+# A ringing call ended with these CallStates went back to the distributor: RONA (OQ-10).
+RONA_STATES = frozenset({CallState.NoAnswer, CallState.Redirected})
+CLEANUP_STATES = frozenset({CallState.SystemError, CallState.Cleared})
+
+# --- Mediation DNs (§5.2) -------------------------------------------------------------------------
+# Arrival events: CallEntered + CallWait start.
+MEDIATION_ARRIVAL = {
+    "ACDQueue": "EventQueued", "VirtualQueue": "EventQueued", "RoutingPoint": "EventRouteRequest",
+}
+# How CallWait ends: event -> outcome retrospective ("distributed" needs ThirdPartyDN).
+CALL_WAIT_ENDED_BY = {
+    "EventDiverted": "CallDistributed",
+    "EventRouteUsed": "CallDistributed",
+    "EventAbandoned": "CallAbandoned",
+    "EventReleased": "CallCleared",
+}
+CALL_WAIT_OUTCOMES = ("CallDistributed", "CallAbandoned", "CallCleared")
+TREATMENT_EVENTS = {
+    "EventTreatmentApplied": ("CallTreatmentStarted", "moment"),
+    "EventTreatmentNotApplied": ("CallTreatmentNotStarted", "moment"),
+    "EventTreatmentEnd": ("CallTreatmentCompleted", "retro"),
+}
+# Retrospectives reflected on the distributing mediation DN (§5.3): agent-side outcome ->
+# mediation action. RONA endings give CallMissed (OQ-10).
+REFLECTED_RINGING_OUTCOME = {
+    "CallAnswered": "CallAnswered",
+    "CallAbandonedFromRinging": "CallAbandonedFromRinging",
+    "CallForwarded": "CallForwarded",
+    "RONA": "CallMissed",
+}
+# Queue pseudo-actions (§5.1, §5.2): what runs on the login queue while the agent-side DN is in
+# a state. Agent* carry the agent, DN* the DN.
+QUEUE_PSEUDO_ACTIONS = {
+    "login": ("AgentLogin", "DNLogin"),
+    "ready": ("AgentReady", "DNReady"),
+    "active": ("AgentActive", "DNActive"),
+}
+
+# --- DN-status data keys (§9.2 step 3, OQ-15, tevents.md §7.2) -----------------------------------
+KEY_AGENT_STATUS = "AgentStatus"
+KEY_AGENT_ID = "AgentID"
+KEY_CALL_STATUS = "status"
+KEY_CONN_PREFIX = "conn-"
+KEY_PARTY_STATE_PREFIX = "ps-"
+
+ROLE_ORIGINATION = DNRole.Origination
+ROLE_DESTINATION = DNRole.Destination
+ROLE_TRANSFERRED_BY = DNRole.TransferredBy
+
+# --- Event classes ------------------------------------------------------------------------------
+SWITCH_EVENTS = frozenset({
+    "EventServerConnected", "EventServerDisconnected", "EventLinkConnected", "EventLinkDisconnected",
+})
+IGNORED_EVENTS = frozenset({
+    "EventACK", "EventServerInfo", "EventDNDOn", "EventDNDOff", "EventRegisteredAll",
+    "EventUnregisteredAll", "EventSwitchInfo", "EventNetworkReached", "EventDestinationBusy",
+    "EventPartyInfo", "EventLocationInfo", "EventPrimaryChanged",
+})

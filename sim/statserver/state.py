@@ -1,0 +1,111 @@
+"""What the engine remembers per DN: running durable actions, call legs, agent binding.
+
+Plain slotted classes: they are mutated on every event, so they favour speed over ceremony.
+Nothing here emits records; ``engine.py`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.statserver.rules import DN_PRIORITY
+
+
+class Running:
+    """One durable action in progress on a DN."""
+
+    __slots__ = ("name", "key", "aid", "start", "conn", "ctype", "data", "ranked", "hidden",
+                 "agent_since")
+
+    def __init__(self, name, key, aid, start, conn, ctype, data, ranked):
+        self.name = name
+        self.key = key
+        self.aid = aid
+        self.start = start
+        self.conn = conn
+        self.ctype = ctype
+        self.data = data
+        self.ranked = ranked          # takes part in the DN's status (§8.2)
+        self.hidden = False           # call-type action of a held call (§8.3.1)
+        self.agent_since = None       # when attribution to the bound agent began (§7, OQ-7)
+
+
+class Distribution:
+    """A call handed by a mediation DN to a regular DN (§5.3): what the DN may reflect back."""
+
+    __slots__ = ("mdn", "entered", "virtual", "outcome", "released", "acw")
+
+    def __init__(self, mdn, entered, virtual):
+        self.mdn = mdn                # DNState of the mediation DN
+        self.entered = entered        # the call's entry time at the mediation DN
+        self.virtual = virtual        # a virtual queue: its variants of the retrospectives
+        self.outcome = False          # at most one ringing outcome per distribution
+        self.released = False         # at most one CallReleased
+        self.acw = False              # at most one ACWCompleted / ACWMissed
+
+
+class Leg:
+    """This DN's part in one call (one ConnID)."""
+
+    __slots__ = ("conn", "ctype", "phase", "held", "origin", "this_queue", "user_data",
+                 "transferred", "dists", "acw_during", "talk_start", "typed")
+
+    def __init__(self, conn, ctype, phase):
+        self.conn = conn
+        self.ctype = ctype
+        self.phase = phase            # "ringing" | "dialing" | "established" | "pending"
+        self.held = False
+        self.origin = None            # "dialed" | "rung": decides Originated / Received (OQ-19)
+        self.this_queue = None
+        self.user_data = None
+        self.transferred = False      # rung by a single-step transfer (ThirdPartyDNRole TransferredBy)
+        self.dists: list[Distribution] = []
+        self.acw_during = False       # the agent asked for ACW while on this call (OQ-11)
+        self.talk_start = None
+        self.typed = None             # the CallTypeActions whose durable action runs for this call
+
+
+class DNState:
+    """A configured DN: its running actions, legs, agent and monitoring state."""
+
+    __slots__ = ("id", "number", "switch", "type", "object_type", "place", "mediation", "virtual",
+                 "running", "ranks", "status", "status_call_type", "status_reasons", "agent",
+                 "agent_login", "login_queues", "legs", "acw_pending", "last_call",
+                 "not_monitored", "registration_error", "out_of_service", "unregistered",
+                 "pending_query", "waits")
+
+    def __init__(self, dn):
+        self.id = dn.id
+        self.number = dn.number
+        self.switch = dn.switch
+        self.type = dn.type
+        self.object_type = dn.object_type
+        self.place = dn.place
+        self.mediation = dn.is_mediation
+        self.virtual = dn.type == "VirtualQueue"
+        self.running: dict[Any, Running] = {}
+        self.ranks = [0] * len(DN_PRIORITY)
+        self.status: str | None = None
+        self.status_call_type = None
+        self.status_reasons = None
+        self.agent: str | None = None          # employee id of the agent bound to the DN
+        self.agent_login: str | None = None    # the AgentID it logged in with
+        self.login_queues: list[DNState] = []  # mediation DNs of the agent's queue logins
+        self.legs: dict[str, Leg] = {}
+        self.acw_pending = None                # data of an ACW waiting for the call to end
+        self.last_call = None                  # the Leg last released (ACW reflection, OQ-11)
+        self.not_monitored = False
+        self.registration_error = False        # EventError instead of EventRegistered (§10)
+        self.out_of_service = False
+        self.unregistered = False
+        self.pending_query = False             # calls reported, CallsQuery answer awaited
+        self.waits = 0                         # mediation DN: calls waiting (CallWait running)
+
+    def top_status(self) -> str | None:
+        if self.not_monitored:
+            return "NotMonitored"
+        ranks = self.ranks
+        for i in range(len(ranks) - 1, -1, -1):
+            if ranks[i]:
+                return DN_PRIORITY[i]
+        return None

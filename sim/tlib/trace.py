@@ -1,0 +1,192 @@
+"""Streaming reader and writer for ``events.jsonl`` (DESIGN contract 1).
+
+The reader never holds more than one line: it yields TEvents one at a time and reports each
+bad line as ``FILE:LINE: reason`` through a callback, then goes on with the next line, so the
+valid events around a bad one are kept. An out-of-order ``time`` or a ``seq`` that does not
+increase is reported the same way, but the event is still yielded (at the previous time, so no
+duration is ever negative).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from types import MappingProxyType
+from typing import IO, Any
+
+import orjson
+
+from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
+from sim.tlib.event import TEvent
+
+ENVELOPE = ("time", "event", "switch", "seq")
+
+_STR_KEYS = frozenset("""
+ThisDN ThisQueue ThisTrunk OtherDN OtherQueue OtherTrunk ThirdPartyDN ThirdPartyQueue
+ThirdPartyTrunk ConnID PreviousConnID TransferConnID ConferenceConnID OriginalConnID AgentID
+Place ANI DNIS CallUUID ErrorMessage ApplicationName CommunicationDN NetworkCallID Location
+ServerVersion CustomerID AgentIdleReason
+""".split())
+_INT_KEYS = frozenset("CallID ReferenceID InfoStatus NodeID ServerStartTime UserEvent".split())
+_KV_KEYS = frozenset("Reasons Extensions UserData".split())
+
+
+@dataclass(frozen=True, slots=True)
+class TraceProblem:
+    """One bad or suspicious line; ``str()`` is the one-line message the user sees."""
+
+    file: str
+    line: int
+    reason: str
+    kept: bool = False  # True when the event was still processed (out-of-order time / seq)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def _print_problem(problem: TraceProblem) -> None:
+    print(problem, file=sys.stderr)
+
+
+class _BadLine(Exception):
+    pass
+
+
+def _enum_value(key: str, value: Any, enum: type[IntEnum]) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, str):
+        try:
+            return int(enum[value])
+        except KeyError:
+            raise _BadLine(f"{key}: unknown {enum.__name__} name {value!r}") from None
+    raise _BadLine(f"{key}: expected an integer code or a {enum.__name__} name, got {_jtype(value)}")
+
+
+def _jtype(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def parse_event(obj: Any) -> TEvent:
+    """Validate one decoded JSON value and build the TEvent; raises ``_BadLine``."""
+    if type(obj) is not dict:
+        raise _BadLine(f"not a JSON object ({_jtype(obj)})")
+    try:
+        time, event, switch = obj["time"], obj["event"], obj["switch"]
+    except KeyError as exc:
+        raise _BadLine(f"missing key {exc.args[0]!r}") from None
+    if type(time) not in (int, float) or time != time or time in (float("inf"), float("-inf")):
+        raise _BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
+    if type(event) is not str or not event:
+        raise _BadLine(f"event: expected a message name, got {_jtype(event)}")
+    if event not in EVENT_NAMES:
+        raise _BadLine(f"event: unknown T-Library event {event!r}")
+    if type(switch) is not str or not switch:
+        raise _BadLine(f"switch: expected a switch name, got {_jtype(switch)}")
+    seq = obj.get("seq")
+    if seq is not None and type(seq) is not int:
+        raise _BadLine(f"seq: expected an integer, got {_jtype(seq)}")
+    attrs = {}
+    for key, value in obj.items():
+        if key in ENVELOPE:
+            continue
+        if key in _STR_KEYS:
+            if type(value) is not str:
+                raise _BadLine(f"{key}: expected a string, got {_jtype(value)}")
+        elif key in ENUM_KEYS:
+            value = _enum_value(key, value, ENUM_KEYS[key])
+        elif key in _INT_KEYS:
+            if type(value) is not int:
+                raise _BadLine(f"{key}: expected an integer, got {_jtype(value)}")
+        elif key in _KV_KEYS:
+            if type(value) is not dict:
+                raise _BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
+        attrs[key] = value
+    return TEvent(float(time), event, switch, seq, MappingProxyType(attrs))
+
+
+def read_events(
+    lines: Iterable[bytes | str],
+    name: str = "<trace>",
+    on_problem: Callable[[TraceProblem], None] = _print_problem,
+) -> Iterator[TEvent]:
+    """Yield the valid TEvents of ``lines``, reporting bad ones through ``on_problem``."""
+    for _, ev in read_numbered(lines, name, on_problem):
+        yield ev
+
+
+def read_numbered(
+    lines: Iterable[bytes | str],
+    name: str = "<trace>",
+    on_problem: Callable[[TraceProblem], None] = _print_problem,
+) -> Iterator[tuple[int, TEvent]]:
+    """As :func:`read_events`, yielding ``(line number, TEvent)`` pairs."""
+    last_time: dict[str, float] = {}
+    last_seq: dict[str, int] = {}
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            ev = parse_event(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            on_problem(TraceProblem(name, lineno, f"not valid JSON ({exc.args[0].split(':')[0]})"))
+            continue
+        except _BadLine as exc:
+            on_problem(TraceProblem(name, lineno, str(exc)))
+            continue
+        sw = ev.switch
+        prev = last_time.get(sw)
+        if prev is not None and ev.time < prev:
+            on_problem(TraceProblem(
+                name, lineno, f"time {ev.time:.6f} is earlier than the previous event of switch "
+                f"{sw!r} ({prev:.6f}); processed at {prev:.6f}", kept=True))
+            ev = ev._replace(time=prev)
+        last_time[sw] = ev.time
+        if ev.seq is not None:
+            pseq = last_seq.get(sw)
+            if pseq is not None and ev.seq <= pseq:
+                on_problem(TraceProblem(
+                    name, lineno, f"seq {ev.seq} does not increase (previous {pseq} on switch "
+                    f"{sw!r}); processed", kept=True))
+            else:
+                last_seq[sw] = ev.seq
+        yield lineno, ev
+
+
+def open_trace(path: str, on_problem: Callable[[TraceProblem], None] = _print_problem) -> Iterator[TEvent]:
+    """Stream the TEvents of a trace file (see :func:`read_events`)."""
+    with open(path, "rb") as fh:
+        yield from read_events(fh, path, on_problem)
+
+
+def dumps_event(ev: TEvent) -> bytes:
+    """One JSONL line (without the newline). Times are kept to the microsecond."""
+    d = ev.to_dict()
+    d["time"] = round(ev.time, 6)
+    return orjson.dumps(d)
+
+
+class TraceWriter:
+    """Writes TEvents to a binary file incrementally, one JSON object per line."""
+
+    def __init__(self, fh: IO[bytes]):
+        self._fh = fh
+        self.count = 0
+
+    def write(self, ev: TEvent) -> None:
+        self._fh.write(dumps_event(ev) + b"\n")
+        self.count += 1
+
+    def __call__(self, ev: TEvent) -> None:
+        self.write(ev)
+
+
+def write_events(path: str, events: Iterable[TEvent]) -> int:
+    with open(path, "wb") as fh:
+        w = TraceWriter(fh)
+        for ev in events:
+            w.write(ev)
+        return w.count
