@@ -41,6 +41,7 @@ from sim.tlib.trace import dumps_event
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_BUFFER_LIMIT = 4 * 1024 * 1024   # bytes a client may fall behind before it is dropped
 BATCH = 256                              # events pulled from the source at a time
+SPIN = 0.002                             # the last 2 ms before an event are spent yielding
 
 
 def _stderr(message: str) -> None:
@@ -217,7 +218,10 @@ async def serve_events_async(
                 return True
             if srv.stop.is_set():
                 return False
-            await asyncio.wait([stopper], timeout=left)
+            if left > SPIN:
+                await asyncio.wait([stopper], timeout=left - SPIN)
+            else:
+                await asyncio.sleep(0)  # the selector sleeps in whole ms: finish by yielding
 
     async def first_of(*aws, timeout: float | None = None) -> None:
         """Wait for the first of ``aws`` (or ``timeout``); the helper waiters are cancelled."""

@@ -21,6 +21,7 @@ OBJECTS = {
         {"number": "6001", "switch": SW, "type": "Extension"},
         {"number": "6002", "switch": SW, "type": "ACDPosition"},
         {"number": "6003", "switch": SW, "type": "Extension"},
+        {"number": "6900", "switch": SW, "type": "Extension"},
         {"number": "7000", "switch": SW, "type": "ACDQueue"},
         {"number": "7001", "switch": SW, "type": "ACDQueue"},
         {"number": "8000", "switch": SW, "type": "RoutingPoint"},

@@ -194,3 +194,40 @@ def random_pauses(env, agent: Agent, conf: dict, streams, walk: bool, stop: floa
         agent.not_ready(mode, reason)
         yield env.timeout(dur())
         agent.release()
+
+
+class Port:
+    """An IVR port: answers at once, no agent login, no after-call work."""
+
+    __slots__ = ("id", "login", "dn", "site", "skills", "status", "work", "token", "waiter", "rona",
+                 "rona_p", "busy_since")
+
+    def __init__(self, dn, site, skill: str):
+        self.id = dn.id
+        self.login = None
+        self.dn = dn
+        self.site = site
+        self.skills = (skill,)
+        self.status = OUT
+        self.work = None
+        self.token = 0
+        self.waiter = None
+        self.rona = None
+        self.rona_p = 0.0
+        self.busy_since = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self.work is None and self.dn.in_service
+
+    def answer_delay(self) -> float:
+        return 0.0
+
+    def occupy(self, work: str) -> None:
+        self.token += 1
+        self.work = work
+
+    def release(self) -> None:
+        self.work = None
+        if self.dn.in_service:
+            self.site.router.agent_ready(self)

@@ -147,6 +147,8 @@ class ActionEngine:
         sw.server_up = True
         for dn in sw.dns:
             self.start(dn, "Monitored", t)
+            if ev.event == "EventServerConnected":
+                self.request(dn, "RequestRegisterAddress", t)
             self._dirty[dn] = None
 
     # ------------------------------------------------------------------ connections (§11)

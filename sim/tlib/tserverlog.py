@@ -288,7 +288,9 @@ def read_log(
         line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         line = line.rstrip("\r\n")
         body = line.strip()
-        if body.startswith("Attribute") or (body.startswith("'") and (block or skipping)):
+        in_block = block is not None or skipping
+        if body.startswith("Attribute") or (in_block and body and (
+                body.startswith("'") or line[:1] in (" ", "\t"))):  # indented: still the block
             if skipping:
                 continue
             if block is None:

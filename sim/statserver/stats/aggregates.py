@@ -279,7 +279,7 @@ class Running:
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
-    __slots__ = ("windows", "running", "n", "sum_starts", "since", "status", "range")
+    __slots__ = ("windows", "running", "n", "sum_starts", "since", "status", "range", "_left")
 
     def __init__(self, profiles: tuple[TimeProfile, ...], t_open: float, status: bool, rng: TimeRange):
         self.running: dict[Any, Running] = {}
@@ -288,6 +288,7 @@ class Agg:
         self.since: float | None = None     # CurrentContinuousTime: running count > 0 since
         self.status = status                # records are status episodes (else actions)
         self.range = rng
+        self._left: tuple[float, float] | None = None   # (when the count fell to 0, since)
         self.windows = [Window(p, self, t_open) for p in profiles]
 
     def roll(self, t: float) -> None:
@@ -306,7 +307,10 @@ class Agg:
         self.n += 1
         self.sum_starts += start
         if self.n == 1:
-            self.since = t
+            # a status change that stays inside the mask (close + open at one instant) does not
+            # break the continuous time (CurrentContinuousTime, stat-types.md §4.4)
+            left = self._left
+            self.since = left[1] if left is not None and left[0] == t else t
         for w in self.windows:
             w.number_changed()
             if self.status:
@@ -322,6 +326,8 @@ class Agg:
         self.n -= 1
         self.sum_starts -= r.start
         if self.n == 0:
+            if self.since is not None:
+                self._left = (t, self.since)
             self.since = None
             self.sum_starts = 0.0
         a, b = math.floor(r.span_start), math.floor(t)

@@ -1,0 +1,103 @@
+"""stats.csv: statistic values at notification instants (DESIGN contract 4).
+
+``stats.csv`` is long-format, one row per stat type x object x time profile x instant:
+``time, stat_type, object_type, object, time_profile, value, valid``. ``time`` is in epoch
+seconds like every other file of a run; ``time_profile`` is empty for current and current-state
+categories (no interval); ``valid`` is 1 or 0 (stat-types.md §2.4; always 1 for CurrentState).
+
+:class:`Notifier` drives a :class:`~.engine.StatEngine` through a record stream and writes a
+notification at every multiple of ``every`` seconds (default 900: each 15 minutes) that the
+stream crosses, and at the end. A notification at instant n is taken before any record later
+than n... and before records at exactly n, so an interval [t0, n) is reported at n, before
+a reset at n empties it (Reset notification, stat-types.md §9).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from typing import IO, Any
+
+from sim.statserver.stats.engine import Row, StatEngine, whole
+
+COLUMNS = ("time", "stat_type", "object_type", "object", "time_profile", "value", "valid")
+
+
+class StatsCsvWriter:
+    """Streams rows to a CSV file (or any text stream)."""
+
+    def __init__(self, target: str | IO[str]):
+        self._own = isinstance(target, str)
+        self._fh: IO[str] = open(target, "w", newline="", encoding="utf-8") if self._own else target
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(COLUMNS)
+        self.rows = 0
+
+    def write_rows(self, rows: Iterable[Row]) -> None:
+        w = self._csv.writerow
+        for r in rows:
+            w((round(r.time, 6), r.stat_type, r.object_type, r.object, r.time_profile,
+               whole(r.value), 1 if r.valid else 0))
+            self.rows += 1
+
+    def close(self) -> None:
+        if self._own:
+            self._fh.close()
+        else:
+            self._fh.flush()
+
+    def __enter__(self) -> StatsCsvWriter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Notifier:
+    """Feeds records to the engine and writes notifications every ``every`` seconds and at the end."""
+
+    def __init__(self, engine: StatEngine, writer: StatsCsvWriter | None = None,
+                 every: float | None = 900.0):
+        if every is not None and every <= 0:
+            raise ValueError("notification period must be positive")
+        self.engine = engine
+        self.writer = writer
+        self.every = every
+        self.next_at: float | None = None
+        self.last_notified: float | None = None
+        self.collected: list[Row] = []   # rows, when there is no writer
+
+    def _emit(self, t: float) -> None:
+        rows = self.engine.notify(t)
+        if self.writer is not None:
+            self.writer.write_rows(rows)
+        else:
+            self.collected.extend(rows)
+        self.last_notified = t
+
+    def feed(self, record: Any) -> None:
+        t = getattr(record, "time", None)
+        if t is not None and self.every is not None:
+            if self.next_at is None:
+                self.next_at = (math.floor(t / self.every) + 1) * self.every
+            while t >= self.next_at:
+                self._emit(self.next_at)
+                self.next_at += self.every
+        self.engine.feed(record)
+
+    def feed_many(self, records: Iterable[Any]) -> None:
+        for r in records:
+            self.feed(r)
+
+    def close(self, end: float | None = None) -> None:
+        """The final notification, at ``end`` (default: the last record's time)."""
+        t = end if end is not None else self.engine.last_time
+        if t is None:
+            return
+        if self.every is not None and self.next_at is not None:
+            while t > self.next_at:
+                self._emit(self.next_at)
+                self.next_at += self.every
+        if self.last_notified != t:
+            self._emit(t)
