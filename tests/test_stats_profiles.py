@@ -41,9 +41,10 @@ def test_growing_reset_list_and_ever_growing():
     """§6: `8:00,17:00` resets twice a day; an empty value never resets."""
     ini = (stat("S", "TotalNumber", "CallAnswered", "DNAction", "Queue", TimeProfiles="Shift, Ever") + PROFILES)
     eng = engine(ini)
-    for h in (7, 9, 16, 18):
+    for h in (7, 9, 16):
         feed(eng, instant("CallAnswered", Q, T0 + h * 3600, 1.0))
     assert value(eng, "S", "Queue", Q, T0 + 16.5 * 3600, "Shift") == 2   # 9:00 and 16:00
+    feed(eng, instant("CallAnswered", Q, T0 + 18 * 3600, 1.0))
     assert value(eng, "S", "Queue", Q, T0 + 19 * 3600, "Shift") == 1     # 18:00 only
     assert value(eng, "S", "Queue", Q, T0 + 19 * 3600, "Ever") == 4
 
@@ -64,9 +65,12 @@ def test_sliding_status_time_is_split_over_buckets():
     """§6 Sliding: a status's time counts only for the part inside the window (running or ended)."""
     ini = stat("NR", "TotalTime", "NotReadyForNextCall", "AgentStatus", "Agent", TimeProfiles="Hour") + PROFILES
     eng = engine(ini)
-    feed(eng, statuses("Agent", "a1", [(T0 + 300, "NotReadyForNextCall"), (T0 + 4000, "WaitForNextCall")]))
+    first, second = statuses("Agent", "a1", [(T0 + 300, "NotReadyForNextCall"), (T0 + 4000, "WaitForNextCall")])
+    feed(eng, [first])
     assert value(eng, "NR", "Agent", "a1", T0 + 3600) == 3300
-    assert value(eng, "NR", "Agent", "a1", T0 + 4200) == 4000 - 1200     # window from 0:20
+    feed(eng, [second])
+    assert value(eng, "NR", "Agent", "a1", T0 + 4200) == 4000 - 600      # window from 0:10
+    assert value(eng, "NR", "Agent", "a1", T0 + 4300) == 4000 - 1200     # window from 0:20
     assert value(eng, "NR", "Agent", "a1", T0 + 7200) == 4000 - 3600     # window from 1:00
     eng2 = engine(ini)
     feed(eng2, statuses("Agent", "a1", [(T0 + 300, "NotReadyForNextCall")]))
@@ -77,10 +81,13 @@ def test_sliding_action_time_projected_on_the_window():
     """§3: a durable action adds its time when it ends, projected on the window."""
     ini = stat("T", "TotalTime", "CallWait", "DNAction", "Queue", TimeProfiles="Hour") + PROFILES
     eng = engine(ini)
-    feed(eng, durable("CallWait", Q, T0 + 500, T0 + 1500, conn="c"))
+    start, end = durable("CallWait", Q, T0 + 500, T0 + 1500, conn="c")
+    feed(eng, [start])
     assert value(eng, "T", "Queue", Q, T0 + 1400) == 0
+    feed(eng, [end])
     assert value(eng, "T", "Queue", Q, T0 + 1600) == 1000
-    assert value(eng, "T", "Queue", Q, T0 + 4200) == 300          # window from 0:20 (1200)
+    assert value(eng, "T", "Queue", Q, T0 + 4200) == 900          # window from 0:10
+    assert value(eng, "T", "Queue", Q, T0 + 4300) == 300          # window from 0:20
 
 
 def test_selection_last_n_records():

@@ -13,6 +13,7 @@ import asyncio
 import socket
 import threading
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -264,3 +265,59 @@ def test_add_listen_arguments_defaults():
     assert args.listen is None and args.speed == 1.0 and args.duration is None
     args = p.parse_args(["--listen", ":7000", "--speed", "max", "--duration", "5"])
     assert args.listen == ("127.0.0.1", 7000) and args.speed is None and args.duration == 5.0
+
+
+# --- sim stream SCENARIO ------------------------------------------------------------------------
+_QUICKSTART = Path(__file__).resolve().parent.parent / "scenarios" / "quickstart.toml"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _connect(port: int) -> socket.socket:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _model_lines(path: Path) -> list[bytes]:
+    ContactCenter = pytest.importorskip("sim.model.model").ContactCenter
+    from sim.scenario.load import load_scenario
+    events = []
+    ContactCenter(load_scenario(str(path)), events.append).run()
+    return [dumps_event(e) + b"\n" for e in events]
+
+
+@pytest.mark.parametrize(("options", "whole"), [
+    (["--speed", "max"], True),
+    (["--speed", "1", "--duration", "0.3"], False),
+])
+def test_stream_command_serves_the_model_run(options, whole):
+    """`sim stream SCENARIO`: a TCP client gets exactly the events `sim run` traces (all of
+    them at --speed max; a prefix when --duration stops it), and the command ends cleanly."""
+    if not _QUICKSTART.exists():
+        pytest.skip("no shipped quickstart scenario")
+    from sim.cli import main
+    expected = _model_lines(_QUICKSTART)
+    port = _free_port()
+    result = {}
+    th = threading.Thread(target=lambda: result.setdefault("rc", main(
+        ["stream", str(_QUICKSTART), "--listen", f"127.0.0.1:{port}", "--wait-clients", "1",
+         *options])), daemon=True)
+    th.start()
+    with _connect(port) as sock, sock.makefile("rb") as fh:
+        got = list(fh)
+    th.join(30)
+    assert not th.is_alive() and result["rc"] == 0
+    if whole:
+        assert got == expected
+    else:
+        assert 0 < len(got) < len(expected) and got == expected[: len(got)]

@@ -56,8 +56,17 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None) -> dict:
     trace_fh = None
     if engine and pipeline_available():
         from sim.pipeline import Pipeline
-        pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]))
-        sink = pipeline.feed
+        pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
+                            write_objects=False)
+        engine_problems: list[str] = []
+        feed = pipeline.feed
+        eng = pipeline.engine
+
+        def sink(ev):
+            feed(ev)
+            if eng.problems:
+                engine_problems.extend(f"{ev.time:.6f} {ev.switch} {ev.event}: {p}" for p in eng.problems)
+                eng.problems.clear()
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
         sink = TraceWriter(trace_fh).write
@@ -74,6 +83,8 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None) -> dict:
     if pipeline is not None:
         pipeline.close(cc.epoch + end)
         summary["restore_checks"] = checks
+        summary["engine_problems"] = engine_problems[:100]
+        summary["engine_problem_count"] = len(engine_problems)
     if trace_fh is not None:
         trace_fh.close()
     with open(os.path.join(out_dir, "summary.json"), "w") as fh:

@@ -268,9 +268,7 @@ def inbound_call(env, site, src, call: Call):
         if rona:
             # ring-no-answer: released at the agent, agent not ready, call back to its distributor
             close_leg(ts, "EventReleased", agent.dn, call, {"CallState": NO_ANSWER, **_agent(agent)})
-            truth.missed(d.dn)
-            if d.kind == "rp" and d.vq is not None:
-                truth.missed(d.vq)
+            truth.missed(d.dn)      # no CallMissed on virtual queues (actions.md §5.1)
             agent.work = "pause"
             agent.not_ready(4, "RONA")
             env.timeout(30.0).callbacks.append(lambda _e, a=agent: a.release())
@@ -340,7 +338,7 @@ def _conversation(env, site, src, call: Call, agent):
         q = src.transfer_queue
         close_leg(ts, "EventReleased", agent.dn, call,
                   {"CallState": TRANSFERRED, "ThirdPartyDN": q.dn.number, **_agent(agent)})
-        truth.released(call.dist.dn)
+        _released(truth, call.dist)
         truth.talk(call.rec, env.now - start)
         agent.after_call(True)
         truth.transfers += 1
@@ -358,7 +356,7 @@ def _conversation(env, site, src, call: Call, agent):
             b_talk = yield from _agent_flow(env, site, src, call, agent, b, flow)
             if b_talk is not None:
                 truth.talk(call.rec, env.now - start)
-                truth.released(call.dist.dn)
+                _released(truth, call.dist)
                 agent.after_call(True)
                 truth.transfers += 1
                 yield env.timeout(b_talk)
@@ -368,10 +366,16 @@ def _conversation(env, site, src, call: Call, agent):
                 return
             yield env.timeout(talk / 2)
     close_leg(ts, "EventReleased", agent.dn, call, {"CallState": OK, **_agent(agent)})
-    truth.released(call.dist.dn)
+    _released(truth, call.dist)
     truth.talk(call.rec, env.now - start)
     truth.call_done(call.rec)
     agent.after_call(True)
+
+
+def _released(truth, d) -> None:
+    truth.released(d.dn)
+    if d.kind == "rp" and d.vq is not None:
+        truth.released(d.vq)
 
 
 def _rewait(env, site, src, call: Call):

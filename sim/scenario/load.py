@@ -277,7 +277,8 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
             _fail(source, f"{p}.login", f"duplicate login {a['login']!r}")
         logins[a["login"]] = p
         claim(a["switch"], a["dn"], f"{p}.dn")
-        a.setdefault("place", f"Place_{a['dn']}")
+        if "place" not in a:
+            a["place"] = f"Place_{a['dn']}" if a["switch"] == default_sw else f"Place_{a['dn']}_{a['switch']}"
         if a["queue"] is not None and (a["switch"], a["queue"]) not in qnums:
             _fail(source, f"{p}.queue", f"unknown ACD queue {a['queue']!r}")
         if a["shift"] is not None:

@@ -144,7 +144,7 @@ class Window:
     def flush(self, t: float) -> None:
         """Integrate CurrentNumber / CurrentTime from ``last`` to ``t`` into the last bucket."""
         dt = t - self.last
-        if dt > 0:
+        if dt > 0 and self.kind != SELECTION:
             n = self.agg.n
             if n:
                 b = self.buckets[-1]
