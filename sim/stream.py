@@ -240,7 +240,12 @@ async def serve_events_async(
         while len(srv.clients) < wait_clients and not srv.stop.is_set():
             srv.joined.clear()
             await first_of(srv.joined.wait())
-        batch = [] if srv.stop.is_set() else await loop.run_in_executor(pool, _take, it, BATCH)
+        batch: list[TEvent] = []
+        if not srv.stop.is_set():
+            first = loop.run_in_executor(pool, _take, it, BATCH)
+            while not first.done() and not srv.stop.is_set():
+                await first_of(asyncio.shield(first))  # the source may take a while to start
+            batch = first.result() if first.done() else []
         t0_sim = 0.0
         while batch and not srv.stop.is_set():
             ahead = loop.run_in_executor(pool, _take, it, BATCH)  # next batch while this one goes

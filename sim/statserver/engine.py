@@ -38,6 +38,7 @@ from sim.statserver.rules import (
 from sim.statserver.state import DNState, Leg, Running
 
 _DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
+_new = tuple.__new__     # builds an Action without NamedTuple's keyword handling (hot path)
 
 
 class EngineInputError(ValueError):
@@ -210,13 +211,13 @@ class ActionEngine:
             dn.ranks[rank] += 1
             self._dirty[dn] = None
         out = self._out
-        rec = Action(t, name, START, dn.object_type, dn.id, run.aid, conn, ctype, None, dn.id, data)
-        out.append(rec)
+        aid, dn_id = run.aid, dn.id
+        out.append(_new(Action, (t, name, START, dn.object_type, dn_id, aid, conn, ctype, None, dn_id, data)))
         if dn.place is not None:
-            out.append(rec._replace(object_type="Place", object=dn.place))
+            out.append(_new(Action, (t, name, START, "Place", dn.place, aid, conn, ctype, None, dn_id, data)))
         if dn.agent is not None:
             run.agent_since = t
-            out.append(rec._replace(object_type="Agent", object=dn.agent))
+            out.append(_new(Action, (t, name, START, "Agent", dn.agent, aid, conn, ctype, None, dn_id, data)))
         return run
 
     def end(self, dn: DNState, key: Any, t: float, retro: str | None = None,
@@ -231,15 +232,14 @@ class ActionEngine:
             self._dirty[dn] = None
         dur = t - run.start if t > run.start else 0.0
         out = self._out
-        rec = Action(t, run.name, END, dn.object_type, dn.id, run.aid, run.conn, run.ctype, dur,
-                     dn.id, run.data)
-        out.append(rec)
+        name, aid, conn, ctype, data, dn_id = run.name, run.aid, run.conn, run.ctype, run.data, dn.id
+        out.append(_new(Action, (t, name, END, dn.object_type, dn_id, aid, conn, ctype, dur, dn_id, data)))
         if dn.place is not None:
-            out.append(rec._replace(object_type="Place", object=dn.place))
+            out.append(_new(Action, (t, name, END, "Place", dn.place, aid, conn, ctype, dur, dn_id, data)))
         if dn.agent is not None and run.agent_since is not None:
             since = run.agent_since
-            out.append(rec._replace(object_type="Agent", object=dn.agent,
-                                    duration=t - since if t > since else 0.0))
+            out.append(_new(Action, (t, name, END, "Agent", dn.agent, aid, conn, ctype,
+                                     t - since if t > since else 0.0, dn_id, data)))
         if retro is not None:
             self.instant(dn, retro, RETRO, t, run.conn, run.ctype, dur,
                          retro_data if retro_data is not None else run.data)
@@ -250,13 +250,13 @@ class ActionEngine:
                 data: dict | None = None) -> None:
         """Emit a momentary (``MOMENT``) or retrospective (``RETRO``) action."""
         out = self._out
-        rec = Action(t, name, kind, dn.object_type, dn.id, self._new_aid(), conn, ctype, duration,
-                     dn.id, data)
-        out.append(rec)
+        self._aid += 1
+        aid, dn_id = self._aid, dn.id
+        out.append(_new(Action, (t, name, kind, dn.object_type, dn_id, aid, conn, ctype, duration, dn_id, data)))
         if dn.place is not None:
-            out.append(rec._replace(object_type="Place", object=dn.place))
+            out.append(_new(Action, (t, name, kind, "Place", dn.place, aid, conn, ctype, duration, dn_id, data)))
         if dn.agent is not None:
-            out.append(rec._replace(object_type="Agent", object=dn.agent))
+            out.append(_new(Action, (t, name, kind, "Agent", dn.agent, aid, conn, ctype, duration, dn_id, data)))
 
     def moment(self, dn: DNState, name: str, t: float, conn=None, ctype=None, data=None) -> None:
         self.instant(dn, name, MOMENT, t, conn, ctype, None, data)
@@ -294,6 +294,7 @@ class ActionEngine:
             return
         dn.agent = agent
         self.agent_dns[agent].append(dn)
+        self._agent_touched[agent] = None
         out = self._out
         for run in dn.running.values():
             run.agent_since = t
@@ -332,13 +333,14 @@ class ActionEngine:
                 prev = dn.status
                 dn.status = status
                 ctype, reasons = self._status_data(dn, status)
+                dn.status_call_type, dn.status_reasons = ctype, reasons
                 self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
                 if dn.mediation:
                     self._count_member("GroupQueues", dn.id, prev, status, t)
                 if dn.place is not None:
                     places[dn.place] = None
-            if dn.agent is not None:
-                agents[dn.agent] = None
+                if dn.agent is not None:
+                    agents[dn.agent] = None
         for place in places:
             self._set_place_status(place, self._max_status(
                 self.dns[d] for d in self.objects.places[place].dns), t)
@@ -394,7 +396,7 @@ class ActionEngine:
             ctype = reasons = None
             for dn in self.agent_dns[agent]:
                 if dn.status == status:
-                    ctype, reasons = self._status_data(dn, status)
+                    ctype, reasons = dn.status_call_type, dn.status_reasons
             self._out.append(StatusChange(t, "Agent", agent, status, prev, ctype, reasons))
             self._count_member("GroupAgents", agent, prev, status, t)
 

@@ -215,7 +215,7 @@ def queue_login(eng, dn, number, t) -> None:
     data = {"AgentID": dn.agent_login, "DN": dn.id}
     eng.start(q, agent_name, t, data=data, key=(agent_name, dn.id))
     eng.start(q, dn_name, t, data=data, key=(dn_name, dn.id))
-    sync_pseudo(eng, dn, t)
+    sync_pseudo(eng, dn, t, force=True)
 
 
 def queue_logout(eng, dn, number, t) -> None:
@@ -229,11 +229,18 @@ def queue_logout(eng, dn, number, t) -> None:
                 eng.end(q, (name, dn.id), t)
 
 
-def sync_pseudo(eng, dn, t) -> None:
+def sync_pseudo(eng, dn, t, force: bool = False) -> None:
     """AgentReady / DNReady while the DN's agent is ready; AgentActive / DNActive while it is
     busy with an established call (§5.2)."""
     ready = "WaitForNextCall" in dn.running
-    active = any(leg.phase == "established" for leg in dn.legs.values())
+    active = False
+    for leg in dn.legs.values():
+        if leg.phase == "established":
+            active = True
+            break
+    if not force and dn.pseudo == (ready, active):
+        return
+    dn.pseudo = (ready, active)
     data = {"AgentID": dn.agent_login, "DN": dn.id}
     for q in dn.login_queues:
         for state, on in (("ready", ready), ("active", active)):

@@ -72,7 +72,7 @@ class DNState:
                  "running", "ranks", "status", "status_call_type", "status_reasons", "agent",
                  "agent_login", "login_queues", "legs", "acw_pending", "last_call",
                  "not_monitored", "registration_error", "out_of_service", "unregistered",
-                 "pending_query", "waits")
+                 "pending_query", "waits", "pseudo")
 
     def __init__(self, dn):
         self.id = dn.id
@@ -100,6 +100,7 @@ class DNState:
         self.unregistered = False
         self.pending_query = False             # calls reported, CallsQuery answer awaited
         self.waits = 0                         # mediation DN: calls waiting (CallWait running)
+        self.pseudo = (False, False)           # (ready, active) last given to the login queues
 
     def top_status(self) -> str | None:
         if self.not_monitored:

@@ -291,19 +291,18 @@ class Agg:
         self._left: tuple[float, float] | None = None   # (when the count fell to 0, since)
         self.windows = [Window(p, self, t_open) for p in profiles]
 
-    def roll(self, t: float) -> None:
-        for w in self.windows:
-            if t >= w.boundary:
-                w.roll(t, inclusive=True)
-
     def open(self, key: Any, name: str, t: float, start: float, conn: str | None,
              cv: float | None) -> None:
-        if key in self.running:
+        running = self.running
+        if key in running:
             return
-        self.roll(t)
-        for w in self.windows:
-            w.flush(t)
-        self.running[key] = Running(name, start, t, conn, cv)
+        windows = self.windows
+        if windows:
+            for w in windows:
+                if t >= w.boundary:
+                    w.roll(t, inclusive=True)
+                w.flush(t)
+        running[key] = Running(name, start, t, conn, cv)
         self.n += 1
         self.sum_starts += start
         if self.n == 1:
@@ -311,7 +310,7 @@ class Agg:
             # break the continuous time (CurrentContinuousTime, stat-types.md §4.4)
             left = self._left
             self.since = left[1] if left is not None and left[0] == t else t
-        for w in self.windows:
+        for w in windows:
             w.number_changed()
             if self.status:
                 w.count()
@@ -320,8 +319,10 @@ class Agg:
         r = self.running.pop(key, None)
         if r is None:
             return None
-        self.roll(t)
-        for w in self.windows:
+        windows = self.windows
+        for w in windows:
+            if t >= w.boundary:
+                w.roll(t, inclusive=True)
             w.flush(t)
         self.n -= 1
         self.sum_starts -= r.start
@@ -330,26 +331,32 @@ class Agg:
                 self._left = (t, self.since)
             self.since = None
             self.sum_starts = 0.0
-        a, b = math.floor(r.span_start), math.floor(t)
-        d = b - a
-        in_range = self.range.low <= d < self.range.high
-        for w in self.windows:
-            w.number_changed()
-            if self.status:
-                w.status_done(a, b, d, in_range)
-            else:
-                w.action_done(a, b, d, in_range, r.cv)
+        if windows:
+            a, b = math.floor(r.span_start), math.floor(t)
+            d = b - a
+            in_range = self.range.low <= d < self.range.high
+            for w in windows:
+                w.number_changed()
+                if self.status:
+                    w.status_done(a, b, d, in_range)
+                else:
+                    w.action_done(a, b, d, in_range, r.cv)
         return r
 
     def instant(self, t: float, duration: float | None, cv: float | None) -> None:
         """A momentary (duration None / 0) or retrospective action."""
-        self.roll(t)
+        windows = self.windows
+        if not windows:
+            return
+        for w in windows:
+            if t >= w.boundary:
+                w.roll(t, inclusive=True)
         d = 0
         if duration:
             d = math.floor(t) - math.floor(round(t - duration, 6))
         in_range = self.range.low <= d < self.range.high
         b = math.floor(t)
-        for w in self.windows:
+        for w in windows:
             w.action_done(None, b, d, in_range, cv)
 
     def login(self, t: float) -> None:

@@ -7,13 +7,18 @@
 
 How a record reaches the statistics it can change, without scanning the stat types:
 
-* an index, built lazily once per (record object type, action or status name), lists the stat
-  types whose MainMask / RelMask / fixed mask match that name and whose objects take records of
-  that object type (names.py: ACTION_SOURCES, STATUS_SOURCES);
+* each mask of each stat type, for each of its object types, is an aggregate *spec* (subject,
+  mask, filter, formula, range, profiles); stat types with the same spec share it, so e.g.
+  CurrentReadyAgents, CurrNumberWaitStatuses and StatAgentsAvailable are computed once;
+* an index, built lazily once per (record object type, action or status name), lists the specs
+  whose mask matches that name and whose object type takes records of that object type
+  (names.py: ACTION_SOURCES, STATUS_SOURCES);
 * the record is fanned out to its target objects: the object itself, the groups containing it
-  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7). For
-  DNStatus, a DN's episodes feed its place (static) and the agent logged in on it (dynamic);
-* each target's :class:`Statistic` holds one :class:`~.aggregates.Agg` per mask.
+  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7); the
+  fan-out is cached. For DNStatus, a DN's episodes feed its place (static) and the agent logged
+  in on it (dynamic, not cached);
+* each (spec, target object) has one :class:`~.aggregates.Agg`; a :class:`Statistic` (stat type
+  x object) reads the Aggs of its masks.
 
 Validity (stat-types.md §2.4, actions.md §7): the value of an object is invalid while a DN
 feeding it (the DN itself, the DNs of a place, the DNs an agent is logged in on, the members'
@@ -67,39 +72,48 @@ class ObjectStatus(NamedTuple):
 
 
 class Statistic:
-    """One stat type on one object: the aggregates of its masks."""
+    """One stat type on one object: the (possibly shared) aggregates of its masks."""
 
-    __slots__ = ("st", "object_type", "object", "aggs", "status")
+    __slots__ = ("st", "object_type", "object", "aggs")
 
-    def __init__(self, st: StatType, object_type: str, obj: str, t_open: float):
+    def __init__(self, st: StatType, object_type: str, obj: str, aggs: list[Agg]):
         self.st = st
         self.object_type = object_type
         self.object = obj
-        self.status = st.subject_for(object_type) in N.STATUS_SUBJECTS
-        profiles = st.time_profiles if st.is_historical else ()
-        self.aggs = [Agg(profiles, t_open, self.status, st.time_range)]
-        if st.rel_mask is not None:
-            self.aggs.append(Agg(profiles, t_open, self.status, st.time_range))
-        if st.aux_mask is not None:   # ServiceFactor1: abandoned with a wait >= the range start
-            aux_range = TimeRange("aux", st.time_range.low, 2**62)
-            self.aggs.append(Agg(profiles, t_open, self.status, aux_range))
+        self.aggs = aggs
 
     def value(self, now: float, window_index: int) -> Any:
         return self.st.category.value(Value(self.aggs, window_index, now, self.st))
 
 
-class _Runtime:
-    """A loaded stat type with its statistics and per-mask filters."""
+class Spec:
+    """What one mask of a stat type aggregates on one object type; shared by equal definitions."""
 
-    __slots__ = ("st", "stats", "filters")
+    __slots__ = ("object_type", "status", "mask", "filter", "formula", "range", "profiles",
+                 "sources", "aggs", "historical")
+
+    def __init__(self, object_type, status, mask, filt, formula, rng, profiles, sources):
+        self.object_type = object_type
+        self.status = status            # status episodes (else actions)
+        self.mask = mask
+        self.filter = filt
+        self.formula = formula
+        self.range = rng
+        self.profiles = profiles
+        self.historical = bool(profiles)
+        self.sources = sources          # record object types that feed it
+        self.aggs: dict[str, Agg] = {}  # target object -> Agg
+
+
+class _Runtime:
+    """A loaded stat type: its statistics and the spec of each (object type, mask)."""
+
+    __slots__ = ("st", "stats", "specs")
 
     def __init__(self, st: StatType):
         self.st = st
         self.stats: dict[tuple[str, str], Statistic] = {}
-        n = len(st.masks)
-        # A filter applies to every mask, except AverageNumberPerRelativeHour: Main only [D 4].
-        only_main = st.category_name == "AverageNumberPerRelativeHour"
-        self.filters = [st.filter if (i == 0 or not only_main) else None for i in range(n)]
+        self.specs: dict[str, list[Spec]] = {}
 
 
 def _attrs(rec: Action) -> dict[str, Any]:
@@ -115,19 +129,49 @@ class StatEngine:
     def __init__(self, objects: Objects, stattypes: StatTypes | Iterable[StatType],
                  start: float | None = None):
         self.objects = objects
-        types = list(stattypes)
-        self.runtimes = {st.name: _Runtime(st) for st in types}
+        self.runtimes = {st.name: _Runtime(st) for st in stattypes}
         self.start = start
         self.opened = False
-        self._action_index: dict[tuple[str, str], list] = {}
-        self._status_index: dict[tuple[str, str], list] = {}
+        self.specs: dict[tuple, Spec] = {}
+        self._action_index: dict[tuple[str, str], list[Spec]] = {}
+        self._status_index: dict[tuple[str, str], list[Spec]] = {}
+        self._fan: dict[tuple[Spec, str, str], tuple[Agg, ...]] = {}
         self.statuses: dict[tuple[str, str], ObjectStatus] = {}
         self.not_monitored: set[str] = set()
         self.dn_agent: dict[str, str] = {}
         self.agent_dns: dict[str, set[str]] = {}
         self._logged_in: Counter[tuple[str, str]] = Counter()
-        self._since_login: dict[tuple[str, str], list[Statistic]] = {}
+        self._since_login: dict[tuple[str, str], list[Agg]] = {}
         self.last_time: float | None = None
+        for rt in self.runtimes.values():
+            for ot in rt.st.objects:
+                rt.specs[ot] = self._specs_of(rt.st, ot)
+
+    def _specs_of(self, st: StatType, ot: str) -> list[Spec]:
+        subject = st.subject_for(ot)
+        status = subject in N.STATUS_SUBJECTS
+        if status:
+            sources = N.STATUS_SOURCES.get(subject, {}).get(ot, ())
+        else:
+            sources = N.ACTION_SOURCES[ot]
+        if not st.voice:
+            sources = ()            # a MediaType restriction without voice matches nothing here
+        profiles = st.time_profiles if st.is_historical else ()
+        # A filter applies to every mask, except AverageNumberPerRelativeHour: Main only [D 4].
+        only_main = st.category_name == "AverageNumberPerRelativeHour"
+        out = []
+        for i, mask in enumerate(st.masks):
+            filt = st.filter if (i == 0 or not only_main) else None
+            rng = st.time_range
+            if st.aux_mask is not None and mask is st.aux_mask:   # ServiceFactor1: abandoned, d >= a
+                rng = TimeRange("aux", st.time_range.low, 2**62)
+            key = (ot, status, sources, mask.star, mask.names, mask.excluded, id(filt) if filt else None,
+                   id(st.formula) if st.formula else None, rng.low, rng.high, profiles)
+            spec = self.specs.get(key)
+            if spec is None:
+                spec = self.specs[key] = Spec(ot, status, mask, filt, st.formula, rng, profiles, sources)
+            out.append(spec)
+        return out
 
     # -- opening -------------------------------------------------------------------------------
     def configured_objects(self, object_type: str) -> list[str]:
@@ -154,36 +198,35 @@ class StatEngine:
     def _statistic(self, rt: _Runtime, ot: str, obj: str) -> Statistic:
         stat = rt.stats.get((ot, obj))
         if stat is None:
-            stat = rt.stats[(ot, obj)] = Statistic(rt.st, ot, obj, self.start)
-            if any(p.kind == SINCE_LOGIN for p in rt.st.time_profiles) and rt.st.is_historical:
-                self._since_login.setdefault((ot, obj), []).append(stat)
+            stat = rt.stats[(ot, obj)] = Statistic(rt.st, ot, obj, [self._agg(spec, obj) for spec in rt.specs[ot]])
         return stat
 
+    def _agg(self, spec: Spec, obj: str) -> Agg:
+        agg = spec.aggs.get(obj)
+        if agg is None:
+            if not self.opened:
+                self._open(self.last_time if self.last_time is not None else 0.0)
+            agg = spec.aggs[obj] = Agg(spec.profiles, self.start, spec.status, spec.range)
+            if any(p.kind == SINCE_LOGIN for p in spec.profiles):
+                self._since_login.setdefault((spec.object_type, obj), []).append(agg)
+        return agg
+
     # -- indexes -------------------------------------------------------------------------------
-    def _entries(self, status: bool, record_type: str, name: str) -> list:
-        """Stat types a record (object type, name) can change: [(runtime, mask indexes, target types)]."""
-        out = []
-        for rt in self.runtimes.values():
-            st = rt.st
-            if not st.voice:
-                continue
-            targets = []
-            for tt in st.objects:
-                subject = st.subject_for(tt)
-                if status:
-                    sources = N.STATUS_SOURCES.get(subject, {}).get(tt, ())
-                else:
-                    sources = N.ACTION_SOURCES[tt] if subject == N.DN_ACTION else ()
-                if record_type in sources:
-                    targets.append(tt)
-            if not targets:
-                continue
-            idx = tuple(i for i, m in enumerate(st.masks) if m.matches(name))
-            if idx:
-                out.append((rt, idx, tuple(targets)))
-        index = self._status_index if status else self._action_index
-        index[(record_type, name)] = out
+    def _entries(self, status: bool, record_type: str, name: str) -> list[Spec]:
+        """The specs a record (object type, name) can change."""
+        out = [spec for spec in self.specs.values()
+               if spec.status == status and record_type in spec.sources and spec.mask.matches(name)]
+        (self._status_index if status else self._action_index)[(record_type, name)] = out
         return out
+
+    def _fanout(self, spec: Spec, record_type: str, obj: str, status: bool) -> tuple[Agg, ...]:
+        """The Aggs of ``spec`` a record of (record_type, obj) feeds (static ones cached)."""
+        tt = spec.object_type
+        aggs = tuple(spec.aggs.get(target) or self._agg(spec, target)
+                     for target in self._targets(record_type, obj, tt, status))
+        if not (status and record_type == "RegDN" and tt in ("Agent", "GroupAgents")):
+            self._fan[(spec, record_type, obj)] = aggs
+        return aggs
 
     def _targets(self, record_type: str, obj: str, tt: str, status: bool) -> list[str]:
         if tt == record_type:
@@ -220,38 +263,45 @@ class StatEngine:
         if not self.opened:
             self._open(t)
         self.last_time = t
-        if rec.action == "LoggedIn" and rec.object_type in ("Agent", "Place") and rec.kind in (START, END):
+        action = rec.action
+        if action == "LoggedIn" and rec.object_type in ("Agent", "Place") and rec.kind in (START, END):
             self._login_action(rec)
-        name = N.match_name(rec.action, rec.call_type)
-        entries = self._action_index.get((rec.object_type, name))
+        name = N.match_name(action, rec.call_type) if action == N.CALL_WAIT else action
+        record_type, obj = rec.object_type, rec.object
+        entries = self._action_index.get((record_type, name))
         if entries is None:
-            entries = self._entries(False, rec.object_type, name)
+            entries = self._entries(False, record_type, name)
         if not entries:
             return
         kind = rec.kind
-        key = (rec.object_type, rec.object, rec.aid)
+        key = (record_type, obj, rec.aid)
+        fan = self._fan
+        if kind == END:
+            for spec in entries:
+                for agg in fan.get((spec, record_type, obj)) or self._fanout(spec, record_type, obj, False):
+                    agg.close(key, t)
+            return
         attrs = None
-        for rt, idxs, tts in entries:
-            st = rt.st
-            passes = [True] * len(idxs)
+        duration = rec.duration if kind == RETRO else None
+        conn = rec.conn_id
+        for spec in entries:
+            if kind != START and not spec.historical:
+                continue
             cv = None
-            if kind != END and (st.filter is not None or st.formula is not None):
-                attrs = attrs or _attrs(rec)
-                passes = [rt.filters[i] is None or rt.filters[i](attrs) for i in idxs]
-                if st.formula is not None:
-                    cv = st.formula(attrs)
-            for tt in tts:
-                for obj in self._targets(rec.object_type, rec.object, tt, False):
-                    stat = rt.stats.get((tt, obj)) or self._statistic(rt, tt, obj)
-                    for i, ok in zip(idxs, passes, strict=True):
-                        agg = stat.aggs[i]
-                        if kind == START:
-                            if ok:
-                                agg.open(key, name, t, t, rec.conn_id, cv)
-                        elif kind == END:
-                            agg.close(key, t)
-                        elif ok:
-                            agg.instant(t, rec.duration if kind == RETRO else None, cv)
+            if spec.filter is not None or spec.formula is not None:
+                if attrs is None:
+                    attrs = _attrs(rec)
+                if spec.filter is not None and not spec.filter(attrs):
+                    continue
+                if spec.formula is not None:
+                    cv = spec.formula(attrs)
+            aggs = fan.get((spec, record_type, obj)) or self._fanout(spec, record_type, obj, False)
+            if kind == START:
+                for agg in aggs:
+                    agg.open(key, name, t, t, conn, cv)
+            else:
+                for agg in aggs:
+                    agg.instant(t, duration, cv)
 
     def _login_action(self, rec: Action) -> None:
         """LoggedIn on an agent / place: binding (validity, DNStatus) and SinceLogin resets."""
@@ -259,9 +309,8 @@ class StatEngine:
         if rec.kind == START:
             self._logged_in[obj_key] += 1
             if self._logged_in[obj_key] == 1:
-                for stat in self._since_login.get(obj_key, ()):
-                    for agg in stat.aggs:
-                        agg.login(rec.time)
+                for agg in self._since_login.get(obj_key, ()):
+                    agg.login(rec.time)
             if rec.object_type == "Agent" and rec.dn:
                 self.agent_dns.setdefault(rec.object, set()).add(rec.dn)
                 self.dn_agent[rec.dn] = rec.object
@@ -280,26 +329,22 @@ class StatEngine:
         current = self.statuses.get(("RegDN", dn))
         if current is None:
             return
-        entries = self._status_index.get(("RegDN", current.status))
-        if entries is None:
-            entries = self._entries(True, "RegDN", current.status)
         key = ("S", "RegDN", dn)
         attrs = {"Reasons": current.reasons, "CallType": current.call_type, "MediaType": "voice"}
-        for rt, idxs, tts in entries:
-            for tt in tts:
-                if tt == "Agent":
-                    objs = [agent]
-                elif tt == "GroupAgents":
-                    objs = self.objects.groups_containing("GroupAgents", agent)
-                else:
-                    continue
-                for obj in objs:
-                    stat = rt.stats.get((tt, obj)) or self._statistic(rt, tt, obj)
-                    for i in idxs:
-                        if not bind:
-                            stat.aggs[i].close(key, t)
-                        elif rt.filters[i] is None or rt.filters[i](attrs):
-                            stat.aggs[i].open(key, current.status, t, current.since, None, None)
+        for spec in self._status_entries("RegDN", current.status):
+            tt = spec.object_type
+            if tt == "Agent":
+                objs = [agent]
+            elif tt == "GroupAgents":
+                objs = self.objects.groups_containing("GroupAgents", agent)
+            else:
+                continue
+            for target in objs:
+                agg = self._agg(spec, target)
+                if not bind:
+                    agg.close(key, t)
+                elif spec.filter is None or spec.filter(attrs):
+                    agg.open(key, current.status, t, current.since, None, None)
 
     def _status_change(self, rec: StatusChange) -> None:
         t = rec.time
@@ -314,45 +359,35 @@ class StatEngine:
                 self.not_monitored.discard(obj)
         prev = self.statuses.get((ot, obj))
         key = ("S", ot, obj)
+        fan = self._fan
         attrs = {"Reasons": rec.reasons, "CallType": rec.call_type, "MediaType": "voice"}
         if prev is not None and prev.status == rec.status:
             # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
             # is re-evaluated, its true stretches are what counts (stat-types §8).
             self.statuses[(ot, obj)] = prev._replace(reasons=rec.reasons, call_type=rec.call_type)
-            for rt, idxs, tts in self._status_entries(ot, rec.status):
-                if rt.st.filter is None:
+            for spec in self._status_entries(ot, rec.status):
+                if spec.filter is None:
                     continue
-                for tt in tts:
-                    for target in self._targets(ot, obj, tt, True):
-                        stat = rt.stats.get((tt, target)) or self._statistic(rt, tt, target)
-                        for i in idxs:
-                            f = rt.filters[i]
-                            if f is None:
-                                continue
-                            if f(attrs):
-                                stat.aggs[i].open(key, rec.status, t, prev.since, None, None)
-                            else:
-                                stat.aggs[i].close(key, t)
+                keep = spec.filter(attrs)
+                for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
+                    if keep:
+                        agg.open(key, rec.status, t, prev.since, None, None)
+                    else:
+                        agg.close(key, t)
             return
         if prev is not None:
-            for rt, idxs, tts in self._status_entries(ot, prev.status):
-                for tt in tts:
-                    for target in self._targets(ot, obj, tt, True):
-                        stat = rt.stats.get((tt, target))
-                        if stat is not None:
-                            for i in idxs:
-                                stat.aggs[i].close(key, t)
+            for spec in self._status_entries(ot, prev.status):
+                for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
+                    agg.close(key, t)
         self.statuses[(ot, obj)] = ObjectStatus(rec.status, t, rec.reasons, rec.call_type)
-        for rt, idxs, tts in self._status_entries(ot, rec.status):
-            for tt in tts:
-                for target in self._targets(ot, obj, tt, True):
-                    stat = rt.stats.get((tt, target)) or self._statistic(rt, tt, target)
-                    for i in idxs:
-                        f = rt.filters[i]
-                        if f is None or f(attrs):
-                            stat.aggs[i].open(key, rec.status, t, t, None, None)
+        status = rec.status
+        for spec in self._status_entries(ot, status):
+            if spec.filter is not None and not spec.filter(attrs):
+                continue
+            for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
+                agg.open(key, status, t, t, None, None)
 
-    def _status_entries(self, ot: str, status: str) -> list:
+    def _status_entries(self, ot: str, status: str) -> list[Spec]:
         entries = self._status_index.get((ot, status))
         return entries if entries is not None else self._entries(True, ot, status)
 

@@ -1,0 +1,224 @@
+"""The SimPy contact-center model: determinism, random streams, routing, traffic, flows, faults."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.commands.run import simulate
+from sim.model.model import ContactCenter
+from sim.model.routing import Router
+from sim.scenario.load import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCEN = ROOT / "scenarios"
+
+
+def trace(tmp_path, name, sets=(), seed=None, sub="a"):
+    sc = load_scenario(str(SCEN / f"{name}.toml"), list(sets), seed)
+    out = tmp_path / sub
+    summary = simulate(sc, str(out), engine=False)
+    return out, summary
+
+
+def events(out):
+    with open(out / "events.jsonl", "rb") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_same_seed_same_bytes(tmp_path):
+    """Determinism: the same scenario and seed give a byte-identical trace (issue 5 point 9)."""
+    a, _ = trace(tmp_path, "blended", sub="a")
+    b, _ = trace(tmp_path, "blended", sub="b")
+    c, _ = trace(tmp_path, "blended", seed=99, sub="c")
+    assert (a / "events.jsonl").read_bytes() == (b / "events.jsonl").read_bytes()
+    assert (a / "calls.csv").read_bytes() == (b / "calls.csv").read_bytes()
+    assert (a / "events.jsonl").read_bytes() != (c / "events.jsonl").read_bytes()
+
+
+def arrivals(out, traffic=None):
+    rows = (out / "calls.csv").read_text().splitlines()[1:]
+    return sorted(float(r.split(",")[3]) for r in rows if traffic is None or r.split(",")[1] == traffic)
+
+
+def test_streams_are_separate_per_purpose(tmp_path):
+    """Changing staffing or patience does not reshuffle the arrivals (separate streams)."""
+    a, _ = trace(tmp_path, "erlang_a", ["run.horizon=3600"], sub="a")
+    b, _ = trace(tmp_path, "erlang_a", ["run.horizon=3600", "teams[0].count=20",
+                                        "traffic[0].patience.mean=30"], sub="b")
+    assert arrivals(a) == arrivals(b)
+    c, _ = trace(tmp_path, "blended", sub="c")
+    d, _ = trace(tmp_path, "blended", ["traffic[2].rate=40"], sub="d")
+    assert arrivals(c, "ivr") == arrivals(d, "ivr")
+
+
+class _A:
+    def __init__(self, name, skills=("s",)):
+        self.name, self.skills, self.token = name, skills, 0
+
+
+def test_longest_idle_ready_agent_is_chosen():
+    """Routing: agents are taken in the order they became ready; stale entries are skipped."""
+    r = Router(lambda *a: None)
+    agents = [_A(n) for n in "abcd"]
+    for a in agents:
+        r.add_agent(a)
+        r.agent_ready(a)
+    agents[1].token += 1            # b goes not ready
+    assert r.take_agent("s").name == "a"
+    assert r.take_agent("s").name == "c"
+    r.agent_ready(agents[0])        # a back: now the shortest idle
+    assert r.take_agent("s").name == "d"
+    assert r.take_agent("s").name == "a"
+    assert r.take_agent("s") is None
+
+
+def test_pools_stay_bounded():
+    """Lazy deletion never lets a pool grow past twice its agents (memory stays flat)."""
+    r = Router(lambda *a: None)
+    a = _A("a", ("s", "t"))
+    r.add_agent(a)
+    for _ in range(1000):
+        r.agent_ready(a)
+        assert r.take_agent("s") is a
+    assert len(r.pools["t"]) <= 2 * 1 + 9
+
+
+def test_poisson_arrivals_with_a_profile(tmp_path):
+    """Inter-arrival times are exponential (KS test) and the per-interval rate follows the profile."""
+    a, _ = trace(tmp_path, "erlang_a", ["run.horizon=36000", "teams[0].count=40"])
+    t = np.array(arrivals(a))
+    gaps = np.diff(t)
+    assert stats.kstest(gaps, "expon", args=(0, 18.0)).pvalue > 0.001
+    b, _ = trace(tmp_path, "erlang_a", ["run.horizon=7200", "teams[0].count=60",
+                                        "traffic[0].profile=[1.0, 3.0]", "traffic[0].interval=3600"], sub="b")
+    t = np.array(arrivals(b))
+    first, second = (t < 3600).sum(), (t >= 3600).sum()
+    assert 2.3 < second / first < 3.9
+
+
+def test_erlang_a_agrees_with_the_formula():
+    """M/M/c+M (capacity-references.md §6 C3): the exact P_ab and SL_offered lie in 99 % intervals
+    from 12 independent replications (§8)."""
+    sc = load_scenario(str(SCEN / "erlang_a.toml"), ["run.horizon=86400"])
+    pab, sl = [], []
+    for rep in range(12):
+        sc.run["seed"] = 1000 + rep
+        cc = ContactCenter(sc, lambda ev: None)
+        end = cc.run()
+        o = cc.summary(end)["overall"]
+        pab.append(o["abandonment_rate"])
+        sl.append(o["service_level"]["20"]["offered"])
+    for values, exact in ((pab, 0.013984), (sl, 0.916792)):
+        m, s = np.mean(values), np.std(values, ddof=1) / math.sqrt(len(values))
+        half = stats.t.ppf(0.995, len(values) - 1) * s
+        assert m - half <= exact <= m + half, (m, half, exact)
+
+
+def test_blended_trace_has_every_flow(tmp_path):
+    """Every call flow of tevents.md §9 appears in the blended trace."""
+    out, summary = trace(tmp_path, "blended")
+    evs = events(out)
+    seen = Counter()
+    for e in evs:
+        n, dn, ct, cs = e["event"], e.get("ThisDN", ""), e.get("CallType"), e.get("CallState")
+        seen[n] += 1
+        if n == "EventRouteUsed" and e.get("ThirdPartyDN", "").startswith("7"):
+            seen["9.1 rp->queue"] += 1
+        if n == "EventRinging" and e.get("ThisQueue", "").startswith("7") and ct == 2:
+            seen["9.1 queue->agent"] += 1
+        if n == "EventRinging" and e.get("ThisQueue") == "8001":
+            seen["9.1 rp->agent"] += 1
+        if n == "EventQueued" and dn == "VQ_Sales":
+            seen["9.1 virtual queue"] += 1
+        if n == "EventDiverted" and cs == 30:
+            seen["9.1 ivr"] += 1
+        if n == "EventDiverted" and dn == "7000" and e.get("ThirdPartyDN") == "7001":
+            seen["overflow"] += 1
+        if n == "EventAbandoned" and dn.startswith("7"):
+            seen["9.2 abandon queue"] += 1
+        if n == "EventAbandoned" and dn.startswith("8"):
+            seen["9.2 abandon rp"] += 1
+        if n == "EventAbandoned" and dn.startswith("6"):
+            seen["9.3 abandon ringing"] += 1
+        if n == "EventReleased" and cs == 7:
+            seen["9.3 rona"] += 1
+        if n == "EventDialing" and ct == 3:
+            seen["9.4 outbound"] += 1
+        if n == "EventDestinationBusy" and ct == 3:
+            seen["9.4 busy"] += 1
+        if n == "EventRinging" and ct == 1:
+            seen["9.5 internal"] += 1
+        if n == "EventPartyChanged" and cs == 1:
+            seen["9.7 transfer"] += 1
+        if n == "EventReleased" and ct == 4 and cs == 1:
+            seen["9.7 blind"] += 1
+        if n == "EventReleased" and ct == 4 and cs == 0:
+            seen["9.7 consult leg released"] += 1
+        if n == "EventRinging" and e.get("ThirdPartyDNRole") == 7:
+            seen["9.8 single-step to agent"] += 1
+        if n == "EventReleased" and cs == 1 and e.get("ThirdPartyDN", "").startswith("7"):
+            seen["9.8 single-step to queue"] += 1
+        if n == "EventPartyChanged" and cs == 2:
+            seen["9.9 conference"] += 1
+        if n == "EventAgentNotReady":
+            seen[f"9.10 not ready {e.get('AgentWorkMode')}"] += 1
+    need = ["9.1 rp->queue", "9.1 queue->agent", "9.1 rp->agent", "9.1 virtual queue", "9.1 ivr",
+            "overflow", "9.2 abandon queue", "9.2 abandon rp", "9.3 abandon ringing", "9.3 rona",
+            "9.4 outbound", "9.4 busy", "EventNetworkReached", "9.5 internal", "EventHeld", "EventRetrieved",
+            "9.7 transfer", "9.7 blind", "9.7 consult leg released", "9.8 single-step to agent",
+            "9.8 single-step to queue", "9.9 conference", "EventPartyAdded", "EventPartyDeleted",
+            "EventAgentLogin", "EventAgentLogout", "EventAgentReady", "9.10 not ready 3",
+            "9.10 not ready 4", "9.10 not ready 6", "EventAttachedDataChanged"]
+    missing = [k for k in need if not seen[k]]
+    assert not missing, missing
+    assert summary["agent_calls"]["redials"] > 0
+
+
+def test_faults_trace_has_every_fault(tmp_path):
+    """Registration errors, link loss + clean-up, server disconnects, DN out of service,
+    EventRegistered without Extensions answered by EventAddressInfo (tevents.md §9.11-§9.13)."""
+    out, summary = trace(tmp_path, "faults")
+    evs = events(out)
+    names = Counter(e["event"] for e in evs)
+    for n in ("EventError", "EventLinkDisconnected", "EventServerDisconnected", "EventDNOutOfService",
+              "EventDNBackInService", "EventAddressInfo"):
+        assert names[n], n
+    assert names["EventServerConnected"] >= 4
+    assert any(e["event"] == "EventReleased" and e.get("CallState") == 4 for e in evs)
+    assert any(e["event"] == "EventAddressInfo" and e.get("InfoType") == 9 for e in evs)
+    assert any(e["event"] == "EventAddressInfo" and e.get("InfoType") == 17 for e in evs)
+    assert any(e["event"] == "EventAddressInfo" and e.get("InfoType") == 18 for e in evs)
+    kinds = Counter(f["kind"] for f in summary["faults"])
+    assert set(kinds) == {"link_loss", "server_disconnect", "out_of_service"}
+    assert kinds["server_disconnect"] >= 3      # two fixed, at least one random
+
+
+def test_truth_records_are_consistent(tmp_path):
+    """calls.csv holds one record per offered call; outcomes add up to the summary."""
+    out, summary = trace(tmp_path, "quickstart")
+    rows = [r.split(",") for r in (out / "calls.csv").read_text().splitlines()[1:]]
+    o = summary["overall"]
+    assert len(rows) == o["offered"]
+    outcomes = Counter(r[4] for r in rows)
+    assert outcomes["answered"] == o["answered"]
+    assert outcomes["abandoned_queue"] + outcomes["abandoned_ringing"] == o["abandoned"]
+
+
+@pytest.mark.parametrize("name", ["quickstart", "inbound_day"])
+def test_agents_follow_shifts(tmp_path, name):
+    out, _ = trace(tmp_path, name)
+    evs = events(out)
+    logins = Counter(e["ThisDN"] for e in evs if e["event"] == "EventAgentLogin")
+    logouts = Counter(e["ThisDN"] for e in evs if e["event"] == "EventAgentLogout")
+    if name == "inbound_day":
+        assert logins == logouts and len(logins) == 20
+        lunch = [e for e in evs if e["event"] == "EventAgentNotReady"
+                 and e.get("Reasons", {}).get("ReasonCode") == "Lunch"]
+        assert len(lunch) == 20
