@@ -53,9 +53,10 @@ def test_sliding_window_slides():
     """§6 Sliding 3600:600: the last six 10-minute buckets; old records drop out as the window moves."""
     ini = stat("S", "TotalNumber", "CallAnswered", "DNAction", "Queue", TimeProfiles="Hour") + PROFILES
     eng = engine(ini)
-    for m in (5, 15, 25, 65):
+    for m in (5, 15, 25):
         feed(eng, instant("CallAnswered", Q, T0 + m * 60, 1.0))
     assert value(eng, "S", "Queue", Q, T0 + 3600) == 3        # window [0:00, 1:00]
+    feed(eng, instant("CallAnswered", Q, T0 + 65 * 60, 1.0))
     assert value(eng, "S", "Queue", Q, T0 + 66 * 60) == 3     # window [0:10, 1:06]: 15, 25, 65
     assert value(eng, "S", "Queue", Q, T0 + 80 * 60) == 2     # window [0:20, 1:20]: 25, 65
     assert value(eng, "S", "Queue", Q, T0 + 200 * 60) == 0    # long gap: everything dropped
@@ -152,3 +153,24 @@ def test_notifier_ignores_requests_and_collects_rows_without_writer():
     n.feed(Action(T0 + 5, "CallAnswered", "retro", "Queue", Q, 1, None, None, 3.0, Q, None))
     n.close()
     assert [(r.object, r.value) for r in n.collected] == [(Q, 1), ("5001@SW", 0)]
+
+
+def test_write_stats_csv_and_reading_in_the_past(tmp_path):
+    """Contract 4: write_stats_csv runs the whole pipeline; reading before the last record is refused."""
+    from test_stats_helpers import objects
+
+    from sim.statserver.stats import parse_stattypes, write_stats_csv
+    recs = sorted(instant("CallAnswered", Q, T0 + 100, 4.0) + instant("CallAnswered", Q, T0 + 1000, 4.0),
+                  key=lambda r: r.time)
+    path = tmp_path / "stats.csv"
+    eng = write_stats_csv(recs, objects(), str(path), parse_stattypes(stat("N", "TotalNumber", "CallAnswered",
+                                                                            "DNAction", "Queue")))
+    lines = path.read_text().splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert lines[1:] == [f"{T0 + 900:.1f},N,Queue,{Q},Default,1,1".replace(".0,", ","),
+                         f"{T0 + 900:.1f},N,Queue,5001@SW,Default,0,1".replace(".0,", ","),
+                         f"{T0 + 1000:.1f},N,Queue,{Q},Default,2,1".replace(".0,", ","),
+                         f"{T0 + 1000:.1f},N,Queue,5001@SW,Default,0,1".replace(".0,", ",")]
+    with pytest.raises(ValueError):
+        eng.peek("N", "Queue", Q, T0 + 500)
+    assert len(write_stats_csv([], objects(), str(path)).runtimes) >= 40    # the shipped library

@@ -31,7 +31,7 @@ _UNKNOWN = int(AgentWorkMode.Unknown)
 class Agent:
     __slots__ = ("id", "login", "dn", "site", "skills", "queue", "status", "work", "token",
                  "waiter", "answer_delay", "wrap_up", "rona", "rona_p", "conf", "busy_since",
-                 "busy_time", "logged_since", "logged_time", "place")
+                 "busy_time", "logged_since", "logged_time", "place", "index")
 
     def __init__(self, conf: dict, dn, site, streams):
         self.id = conf["id"]
@@ -56,6 +56,7 @@ class Agent:
         self.busy_time = 0.0
         self.logged_since = 0.0
         self.logged_time = 0.0
+        self.index = 0                  # position among its switch's agents
 
     # --- agent events --------------------------------------------------------------------------
     def _event(self, name: str, mode: int | None = None, reason: str | None = None) -> None:

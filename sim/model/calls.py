@@ -228,7 +228,7 @@ def inbound_call(env, site, src, call: Call):
         open_leg(ts, "EventRouteRequest", rp.dn, call, PS_ROUTING, DEST, call.ani, ORIG, rp.dn.number)
         truth.entered(rp.dn, call)
         if rp.user_data:
-            call.ud = dict(rp.user_data)
+            call.ud = {**call.ud, **rp.user_data} if call.ud else dict(rp.user_data)
             leg_event(ts, "EventAttachedDataChanged", rp.dn, call, extra={"ThirdPartyDN": rp.dn.number})
         if rp.ivr is not None:
             call.patience_at = math.inf          # patience counts from the queue after the IVR

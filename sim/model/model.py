@@ -8,7 +8,6 @@ stream per purpose (sim.model.rng), SimPy's stable event order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -109,6 +108,7 @@ class ContactCenter:
             site = self.sites[a["switch"]]
             agent = Agent(a, dn(a["switch"], a["dn"], a["dn_type"]), site, streams)
             site.router.add_agent(agent)
+            agent.index = len(site.agents)
             site.agents.append(agent)
             self.agents.append(agent)
         rps = {}
@@ -194,7 +194,3 @@ class ContactCenter:
     def true_agent_states(self) -> dict[str, int]:
         """DN id -> T-Server AgentStatus (0 out, 2 ready, 3 not ready, 4 ACW, 5 walk-away)."""
         return {a.dn.id: a.status for a in self.agents}
-
-
-def _finite(x: float) -> float | None:
-    return None if math.isinf(x) else x

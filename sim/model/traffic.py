@@ -135,12 +135,14 @@ def agent_calls(env, site, agent, conf: dict, kind: str, streams, stop: float):
                 if b is not None:
                     break
             busy_dn = None
-            if b is None:
-                others = [a for a in site.agents if a is not agent]
-                if not others:
+            if b is None:          # nobody free: dial a colleague at random, who is busy
+                n = len(site.agents)
+                if n < 2:
                     agent.release()
                     continue
-                busy_dn = others[min(int(u() * len(others)), len(others) - 1)].dn.number
+                i = min(int(u() * (n - 1)), n - 2)
+                other = site.agents[(agent.index + 1 + i) % n]
+                busy_dn = other.dn.number
             else:
                 b.occupy("call")
             env.process(internal_call(env, site, agent, b, busy_dn, talk()))

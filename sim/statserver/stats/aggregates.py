@@ -279,9 +279,10 @@ class Running:
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
-    __slots__ = ("windows", "running", "n", "sum_starts", "since", "status", "range", "_left")
+    __slots__ = ("windows", "running", "n", "sum_starts", "since", "status", "range", "_left", "track")
 
-    def __init__(self, profiles: tuple[TimeProfile, ...], t_open: float, status: bool, rng: TimeRange):
+    def __init__(self, profiles: tuple[TimeProfile, ...], t_open: float, status: bool, rng: TimeRange,
+                 track: bool = True):
         self.running: dict[Any, Running] = {}
         self.n = 0
         self.sum_starts = 0.0
@@ -289,6 +290,7 @@ class Agg:
         self.status = status                # records are status episodes (else actions)
         self.range = rng
         self._left: tuple[float, float] | None = None   # (when the count fell to 0, since)
+        self.track = track       # keep the CurrentNumber history (MaxNumber, AverageOfCurrent...)
         self.windows = [Window(p, self, t_open) for p in profiles]
 
     def open(self, key: Any, name: str, t: float, start: float, conn: str | None,
@@ -297,10 +299,11 @@ class Agg:
         if key in running:
             return
         windows = self.windows
-        if windows:
-            for w in windows:
-                if t >= w.boundary:
-                    w.roll(t, inclusive=True)
+        track = self.track
+        for w in windows:
+            if t >= w.boundary:
+                w.roll(t, inclusive=True)
+            if track:
                 w.flush(t)
         running[key] = Running(name, start, t, conn, cv)
         self.n += 1
@@ -310,20 +313,25 @@ class Agg:
             # break the continuous time (CurrentContinuousTime, stat-types.md §4.4)
             left = self._left
             self.since = left[1] if left is not None and left[0] == t else t
-        for w in windows:
-            w.number_changed()
-            if self.status:
-                w.count()
+        if windows:
+            status = self.status
+            for w in windows:
+                if track:
+                    w.number_changed()
+                if status:
+                    w.count()
 
     def close(self, key: Any, t: float) -> Running | None:
         r = self.running.pop(key, None)
         if r is None:
             return None
         windows = self.windows
+        track = self.track
         for w in windows:
             if t >= w.boundary:
                 w.roll(t, inclusive=True)
-            w.flush(t)
+            if track:
+                w.flush(t)
         self.n -= 1
         self.sum_starts -= r.start
         if self.n == 0:
@@ -336,7 +344,8 @@ class Agg:
             d = b - a
             in_range = self.range.low <= d < self.range.high
             for w in windows:
-                w.number_changed()
+                if track:
+                    w.number_changed()
                 if self.status:
                     w.status_done(a, b, d, in_range)
                 else:

@@ -45,6 +45,9 @@ from sim.statserver.stats.profiles import SINCE_LOGIN, TimeRange
 
 DN_OBJECT_TYPES = ("RegDN", "Queue", "RoutePoint")
 REASON_STATUSES = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, actions §8.5
+# Categories that read the history of CurrentNumber (its integral, its max / min): only their
+# aggregates pay for tracking it at every change.
+TRACKING_CATEGORIES = frozenset(("MaxNumber", "MinNumber", "AverageOfCurrentNumber", "AverageOfCurrentTime"))
 MEMBER_TYPE = {"GroupAgents": "Agent", "GroupPlaces": "Place", "GroupQueues": "Queue"}
 
 
@@ -90,7 +93,7 @@ class Spec:
     """What one mask of a stat type aggregates on one object type; shared by equal definitions."""
 
     __slots__ = ("object_type", "status", "mask", "filter", "formula", "range", "profiles",
-                 "sources", "aggs", "historical")
+                 "sources", "aggs", "historical", "track")
 
     def __init__(self, object_type, status, mask, filt, formula, rng, profiles, sources):
         self.object_type = object_type
@@ -103,6 +106,7 @@ class Spec:
         self.historical = bool(profiles)
         self.sources = sources          # record object types that feed it
         self.aggs: dict[str, Agg] = {}  # target object -> Agg
+        self.track = False              # some category reads the CurrentNumber history
 
 
 class _Runtime:
@@ -156,6 +160,8 @@ class StatEngine:
             sources = N.ACTION_SOURCES[ot]
         if not st.voice:
             sources = ()            # a MediaType restriction without voice matches nothing here
+        if status and st.category.kind == STATE:
+            sources = ()            # read from the object statuses, not from aggregates
         profiles = st.time_profiles if st.is_historical else ()
         # A filter applies to every mask, except AverageNumberPerRelativeHour: Main only [D 4].
         only_main = st.category_name == "AverageNumberPerRelativeHour"
@@ -170,6 +176,8 @@ class StatEngine:
             spec = self.specs.get(key)
             if spec is None:
                 spec = self.specs[key] = Spec(ot, status, mask, filt, st.formula, rng, profiles, sources)
+            if st.category_name in TRACKING_CATEGORIES:
+                spec.track = True
             out.append(spec)
         return out
 
@@ -206,7 +214,7 @@ class StatEngine:
         if agg is None:
             if not self.opened:
                 self._open(self.last_time if self.last_time is not None else 0.0)
-            agg = spec.aggs[obj] = Agg(spec.profiles, self.start, spec.status, spec.range)
+            agg = spec.aggs[obj] = Agg(spec.profiles, self.start, spec.status, spec.range, spec.track)
             if any(p.kind == SINCE_LOGIN for p in spec.profiles):
                 self._since_login.setdefault((spec.object_type, obj), []).append(agg)
         return agg
@@ -419,6 +427,7 @@ class StatEngine:
     def peek(self, stat_type: str, object_type: str, obj: str, time: float,
              time_profile: str | None = None) -> Peek:
         """The value of a statistic for an object at ``time`` (not before the last record)."""
+        self._check_time(time)
         rt = self.runtimes[stat_type]
         if not self.opened:
             self._open(time)
@@ -435,8 +444,12 @@ class StatEngine:
 
     def notify(self, time: float) -> Iterator[Row]:
         """Rows for every stat type, object and time profile at ``time`` (contract 4)."""
+        self._check_time(time)
         if not self.opened:
             self._open(time)
+        return self._rows(time)
+
+    def _rows(self, time: float) -> Iterator[Row]:
         validity: dict[tuple[str, str], bool] = {}
         for rt in self.runtimes.values():
             st = rt.st
@@ -454,6 +467,11 @@ class StatEngine:
                     continue
                 for wi, p in enumerate(st.time_profiles):
                     yield Row(time, st.name, ot, obj, p.name, stat.value(time, wi), ok)
+
+    def _check_time(self, time: float) -> None:
+        if self.last_time is not None and time < self.last_time:
+            raise ValueError(f"statistics are read at {time} before the last record ({self.last_time});"
+                             " aggregates keep no history")
 
     # -- CurrentState / CurrentStateReasons (stat-types.md §4.7) -------------------------------
     def _members(self, object_type: str, obj: str) -> list[tuple[str, str]]:

@@ -7,9 +7,12 @@ categories (no interval); ``valid`` is 1 or 0 (stat-types.md §2.4; always 1 for
 
 :class:`Notifier` drives a :class:`~.engine.StatEngine` through a record stream and writes a
 notification at every multiple of ``every`` seconds (default 900: each 15 minutes) that the
-stream crosses, and at the end. A notification at instant n is taken before any record later
-than n... and before records at exactly n, so an interval [t0, n) is reported at n, before
-a reset at n empties it (Reset notification, stat-types.md §9).
+stream crosses, and at the end. The notification at instant n is taken before the records at
+n or later are fed, so the interval [t0, n) is reported at n, before a reset at n empties it
+(the Reset notification mode, stat-types.md §9).
+
+:func:`write_stats_csv` is the whole pipeline for ``sim run`` / ``sim replay``: records in,
+stats.csv out.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import math
 from collections.abc import Iterable
 from typing import IO, Any
 
+from sim.objects import Objects
+from sim.statserver.stats.definitions import StatTypes, load_stattypes
 from sim.statserver.stats.engine import Row, StatEngine, whole
 
 COLUMNS = ("time", "stat_type", "object_type", "object", "time_profile", "value", "valid")
@@ -37,7 +42,7 @@ class StatsCsvWriter:
     def write_rows(self, rows: Iterable[Row]) -> None:
         w = self._csv.writerow
         for r in rows:
-            w((round(r.time, 6), r.stat_type, r.object_type, r.object, r.time_profile,
+            w((whole(round(r.time, 6)), r.stat_type, r.object_type, r.object, r.time_profile,
                whole(r.value), 1 if r.valid else 0))
             self.rows += 1
 
@@ -87,8 +92,16 @@ class Notifier:
         self.engine.feed(record)
 
     def feed_many(self, records: Iterable[Any]) -> None:
+        if self.every is None:
+            self.engine.feed_many(records)
+            return
+        feed = self.engine.feed
         for r in records:
-            self.feed(r)
+            t = r.time
+            if self.next_at is None or t >= self.next_at:
+                self.feed(r)
+            else:
+                feed(r)
 
     def close(self, end: float | None = None) -> None:
         """The final notification, at ``end`` (default: the last record's time)."""
@@ -101,3 +114,17 @@ class Notifier:
                 self.next_at += self.every
         if self.last_notified != t:
             self._emit(t)
+
+
+def write_stats_csv(records: Iterable[Any], objects: Objects, path: str | IO[str],
+                    stattypes: StatTypes | None = None, every: float | None = 900.0,
+                    end: float | None = None) -> StatEngine:
+    """Feed ``records`` (in time order) to a StatEngine with ``stattypes`` (default: the shipped
+    library) and write stats.csv at ``path``: every ``every`` seconds and at ``end`` (default:
+    the last record). Returns the engine (for peeks at the end)."""
+    engine = StatEngine(objects, stattypes if stattypes is not None else load_stattypes())
+    with StatsCsvWriter(path) as writer:
+        notifier = Notifier(engine, writer, every)
+        notifier.feed_many(records)
+        notifier.close(end)
+    return engine
