@@ -27,6 +27,7 @@ Pure and streaming (no SimPy): :class:`Checker` is fed TEvents in trace order an
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from sim.tlib.event import TEvent
 
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 UNKNOWN = "?"   # ThisQueue of a leg learned from registration data: not checked
+FORGET_AFTER = 3600.0   # seconds a ConnID without legs is remembered (CallUUID, CallType, UserData)
 
 CALL_EVENTS = frozenset("""EventRinging EventDialing EventNetworkReached EventDestinationBusy
 EventEstablished EventReleased EventAbandoned EventHeld EventRetrieved EventQueued EventDiverted
@@ -99,6 +101,8 @@ class Checker:
         self._pending: dict[tuple[str, str, str], str] = {}  # (sw, connid, target) -> delivering DN
         self._routed: set[tuple[str, str, str]] = set()   # RP legs closed by RouteUsed (Q3 Diverted)
         self._acd: dict[tuple[str, str], bool] = {}
+        self._idle: deque = deque()
+        self._now = 0.0
         self.line = 0
 
     # --- reporting -------------------------------------------------------------------------------
@@ -134,18 +138,31 @@ class Checker:
         n = self._open.get(k, 0) - 1
         if n <= 0:
             self._open.pop(k, None)
-            uuid = self._uuid.pop(k, None)
-            if uuid is not None:
-                self._uuid_conn.pop((sw, uuid), None)
-            self._type.pop(k, None)
-            self._ud.pop(k, None)
+            self._idle.append((self._now, k))   # forgotten later (a call may come back: RONA, transfer)
         else:
             self._open[k] = n
+
+    def _forget(self) -> None:
+        """Drop what is known about ConnIDs without legs for an hour (memory stays flat)."""
+        idle = self._idle
+        limit = self._now - FORGET_AFTER
+        while idle and idle[0][0] < limit:
+            k = idle.popleft()[1]
+            if k in self._open:
+                continue
+            uuid = self._uuid.pop(k, None)
+            if uuid is not None:
+                self._uuid_conn.pop((k[0], uuid), None)
+            self._type.pop(k, None)
+            self._ud.pop(k, None)
 
     # --- main ------------------------------------------------------------------------------------
     def feed(self, ev: TEvent, line: int | None = None) -> None:
         self.events += 1
         self.line = line if line is not None else self.events
+        self._now = ev.time
+        if self._idle and self._idle[0][0] < ev.time - FORGET_AFTER:
+            self._forget()
         name = ev.event
         swname = ev.switch
         sw = self._sw.get(swname)

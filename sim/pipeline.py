@@ -117,10 +117,31 @@ class Pipeline:
                 fh.close()
 
 
+class StatsStage:
+    """The statistics stage: engine records -> StatEngine -> stats.csv notifications."""
+
+    def __init__(self, objects: Objects, stattypes: str | None, out_dir: str | None,
+                 notify_every: float):
+        from sim.statserver.stats.definitions import load_stattypes
+        from sim.statserver.stats.engine import StatEngine
+        from sim.statserver.stats.output import Notifier, StatsCsvWriter
+        self.engine = StatEngine(objects, load_stattypes(stattypes))
+        self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv")) if out_dir else None
+        self.notifier = Notifier(self.engine, self.writer, notify_every)
+
+    def feed_many(self, records, time: float) -> None:
+        self.notifier.feed_many(records)
+
+    def close(self, end_time: float) -> None:
+        self.notifier.close(end_time)
+        if self.writer is not None:
+            self.writer.close()
+
+
 def _make_stats(objects: Objects, stattypes: str | None, out_dir: str | None, notify_every: float):
     """The statistics stage, if the statistics engine is installed (sim.statserver.stats)."""
     try:
-        from sim.statserver.stats.pipeline import StatsStage
+        import sim.statserver.stats  # noqa: F401
     except ImportError:
         return None
     return StatsStage(objects, stattypes, out_dir, notify_every)

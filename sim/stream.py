@@ -6,9 +6,11 @@ speed`` (never earlier; ``speed=None`` = as fast as possible) and then writes it
 (:func:`sim.tlib.trace.dumps_event`) to every connected client, in order.
 
 Slow clients never stall the others: each client has its own output buffer; one that falls
-more than ``buffer_limit`` bytes behind is dropped with a log line. The stream only waits for
-clients when *every* client is backed up (then it goes at the pace of the fastest one), so at
-``speed=None`` a single client gets TCP flow control instead of being dropped.
+more than ``buffer_limit`` bytes behind is dropped with a log line. A paced stream never waits
+for anyone (the wall clock rules; a late event is sent late, never early). At ``speed=None``
+("as fast as possible") the stream goes at the pace of the *fastest* client: it waits only
+while every client is backed up, so a lone client gets TCP flow control instead of being
+dropped, and a client that falls ``buffer_limit`` behind the fastest one is dropped.
 
 The stream ends at the end of the events, after ``duration`` wall-clock seconds of streaming,
 or on SIGINT / SIGTERM (Ctrl-C); in each case the clients' buffered lines are flushed (for at

@@ -171,3 +171,12 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert "bad.jsonl:" in out and "leg:" in out
     assert check_file(str(bad)).violations[0].line == 7
     assert main(["check", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_user_data_is_remembered_between_legs():
+    """§11.6 across RP -> queue: the queue's EventQueued must still carry the RP's data."""
+    t = T().call("EventRouteRequest", "8000", ThisQueue="8000")
+    t.call("EventAttachedDataChanged", "8000", UserData={"a": "1"})
+    t.call("EventRouteUsed", "8000", ThisQueue="8000", ThirdPartyDN="7000", UserData={"a": "1"})
+    t.call("EventQueued", "7000", ThisQueue="7000")
+    assert "userdata" in rules(t.check())

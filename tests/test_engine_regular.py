@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import C1, C2, IDLE, Run
 
+from sim.statserver.records import StatusChange
 from sim.tlib.codes import AgentWorkMode, CallState, CallType, DNRole
 
 D1, D2 = "6001@SW1", "6002@SW1"
@@ -81,8 +82,13 @@ def test_not_ready_with_reason_then_reason_change_restarts():
     m = r.mark()
     r.ev("EventAgentNotReady", ThisDN="6001", AgentWorkMode=4, Reasons={"ReasonCode": "Break"})
     assert on(r, D1, m) == [("NotReadyForNextCall", E), ("NotReadyForNextCall", S)]
-    assert r.statuses(D1)[-1] == "NotReadyForNextCall"
-    assert r.statuses(D1).count("NotReadyForNextCall") == 1
+    # the status episode continues: the change is reported with the same value and the new
+    # reasons (previous == status), so CurrentStateReasons sees the new reason
+    last = [x for x in r.records if type(x) is StatusChange and x.object == D1][-1]
+    assert (last.previous, last.status, last.reasons) == (
+        "NotReadyForNextCall", "NotReadyForNextCall", {"ReasonCode": "Break"})
+    agent = [x for x in r.records if type(x) is StatusChange and x.object == "agent1001"][-1]
+    assert agent.reasons == {"ReasonCode": "Break"}
     nr = r.named("NotReadyForNextCall", D1)[-1]
     assert nr.data == {"AgentWorkMode": 4, "Reasons": {"ReasonCode": "Break"}}
 

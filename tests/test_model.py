@@ -9,8 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
+from sim.check import Checker
 from sim.commands.run import simulate
 from sim.model.model import ContactCenter
 from sim.model.routing import Router
@@ -167,6 +170,16 @@ def test_blended_trace_has_every_flow(tmp_path):
             seen["9.8 single-step to queue"] += 1
         if n == "EventPartyChanged" and cs == 2:
             seen["9.9 conference"] += 1
+        if n == "EventEstablished" and cs == 2:
+            seen["9.9 single-step conference"] += 1
+        if n == "EventHeld" and ct == 4:
+            seen["9.7 alternate"] += 1
+        if n == "EventQueued" and ct == 4:
+            seen["9.7 consult via queue"] += 1
+        if n == "EventAttachedDataChanged" and dn.startswith("6"):
+            seen["9.14 desktop updates data"] += 1
+        if n == "EventAbandoned" and ct == 1:
+            seen["9.5 caller hangs up while ringing"] += 1
         if n == "EventAgentNotReady":
             seen[f"9.10 not ready {e.get('AgentWorkMode')}"] += 1
     need = ["9.1 rp->queue", "9.1 queue->agent", "9.1 rp->agent", "9.1 virtual queue", "9.1 ivr",
@@ -175,7 +188,9 @@ def test_blended_trace_has_every_flow(tmp_path):
             "9.7 transfer", "9.7 blind", "9.7 consult leg released", "9.8 single-step to agent",
             "9.8 single-step to queue", "9.9 conference", "EventPartyAdded", "EventPartyDeleted",
             "EventAgentLogin", "EventAgentLogout", "EventAgentReady", "9.10 not ready 3",
-            "9.10 not ready 4", "9.10 not ready 6", "EventAttachedDataChanged"]
+            "9.10 not ready 4", "9.10 not ready 6", "EventAttachedDataChanged", "9.9 single-step conference",
+            "9.7 alternate", "9.7 consult via queue", "9.14 desktop updates data",
+            "9.5 caller hangs up while ringing"]
     missing = [k for k in need if not seen[k]]
     assert not missing, missing
     assert summary["agent_calls"]["redials"] > 0
@@ -222,3 +237,34 @@ def test_agents_follow_shifts(tmp_path, name):
         lunch = [e for e in evs if e["event"] == "EventAgentNotReady"
                  and e.get("Reasons", {}).get("ReasonCode") == "Lunch"]
         assert len(lunch) == 20
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31), rona=st.sampled_from([2, 12]), p_rona=st.floats(0, 0.4),
+       patience=st.sampled_from([10, 60]), login_ready=st.booleans(), rp_diverted=st.booleans(),
+       extensions=st.booleans(), sales=st.integers(1, 6), service=st.integers(1, 5))
+def test_any_seed_and_profile_gives_a_valid_trace(seed, rona, p_rona, patience, login_ready,
+                                                   rp_diverted, extensions, sales, service):
+    """Property: whatever the seed, staffing and switch profile, the blended trace keeps every
+    invariant of tevents.md §11 (the checker runs as the model's sink, no files)."""
+    sets = ["run.horizon=900", f"switches[0].rona_timeout={rona}", f"teams[0].rona_probability={p_rona}",
+            f"traffic[0].patience.mean={patience}", f"switches[0].login_ready={str(login_ready).lower()}",
+            f"switches[0].rp_diverted={str(rp_diverted).lower()}",
+            f"switches[0].registered_extensions={str(extensions).lower()}",
+            f"teams[0].count={sales}", f"teams[1].count={service}"]
+    sc = load_scenario(str(SCEN / "blended.toml"), sets, seed)
+    c = Checker(limit=5)
+    ContactCenter(sc, c.feed).run()
+    assert c.count == 0, [str(v) for v in c.violations]
+
+
+def test_multi_day_shifts_and_day_to_day_variation(tmp_path):
+    """Shifts repeat every day; the per-day volume factor (gamma, CV day_cv) varies the days."""
+    out, summary = trace(tmp_path, "inbound_day", ["run.horizon=259200", "traffic[0].day_cv=0.3",
+                                                   "traffic[1].rate=0"])
+    evs = events(out)
+    assert sum(e["event"] == "EventAgentLogin" for e in evs) == 60
+    assert sum(e["event"] == "EventAgentLogout" for e in evs) == 60
+    t = np.array(arrivals(out, "sales"))
+    days = np.bincount((t // 86400).astype(int), minlength=3)[:3]
+    assert days.min() > 0 and days.max() / days.min() > 1.05

@@ -138,3 +138,31 @@ Objects = RegDN, Agent, Place, GroupAgents
     assert dn == agent
     assert stats.peek("DNReady", "GroupAgents", "Sales", now).value == pytest.approx(
         agent + stats.peek("DNReady", "Agent", "agent1002", now).value)
+
+
+def test_e8_status_sequence_seen_through_current_state():
+    """stat-types.md §12 E8 through CurrentState (AgentStatus): ringing, inbound, hold, inbound, ACW, logout."""
+    ini = """
+[AgentState]
+Category = CurrentState
+MainMask = *
+Subject = AgentStatus
+Objects = Agent
+"""
+    f = base()
+    objs = objects()
+    eng = ActionEngine(objs)
+    stats = StatEngine(objs, parse_stattypes(ini))
+    for ev in f.events:
+        stats.feed_many(eng.feed(ev))
+    seen = []
+    g = FlowBuilder(t0=f.t + 10)
+    flows.inbound_via_queue(g, wait=2.0, ring=3.0, talk=30.0, hold=5.0, acw=10.0)
+    g.ev("EventAgentLogout", ThisDN="6001", AgentID="1001", ThisQueue="7000")
+    for ev in g.events:
+        stats.feed_many(eng.feed(ev))
+        state = stats.peek("AgentState", "Agent", "agent1001", ev.time).value["status"]
+        if not seen or seen[-1] != state:
+            seen.append(state)
+    assert seen == ["WaitForNextCall", "CallRinging", "CallInbound", "CallOnHold", "CallInbound", "WaitForNextCall",
+                    "AfterCallWork", "WaitForNextCall", "LoggedOut"]

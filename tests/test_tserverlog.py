@@ -255,7 +255,7 @@ def tevents(draw):
     return make_event(time, draw(st.sampled_from(sorted(EVENT_NAMES))), switch, seq, **attrs)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(tevents(), min_size=1, max_size=4))
 def test_round_trip_property(events: list[TEvent]):
     """render -> read reproduces every TEvent exactly (time to the microsecond, attribute types

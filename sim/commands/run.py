@@ -12,7 +12,7 @@ HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, stat
 
 
 def configure(parser) -> None:
-    parser.add_argument("scenario", help="scenario TOML file")
+    parser.add_argument("scenario", nargs="?", help="scenario TOML file")
     parser.add_argument("--out", default="out", help="output folder (default: out)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (overrides run.seed)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -27,6 +27,8 @@ def run(args) -> int:
         from sim.scenario.schema import schema_json
         print(schema_json(), end="")
         return 0
+    if args.scenario is None:
+        raise UserError("give a scenario file (or --schema)", where="sim run")
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
     summary = simulate(sc, args.out, engine=not args.trace_only)

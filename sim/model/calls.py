@@ -33,6 +33,9 @@ ORIG, DEST = int(DNRole.Origination), int(DNRole.Destination)
 OK, TRANSFERRED, CONFERENCED = int(CallState.Ok), int(CallState.Transferred), int(CallState.Conferenced)
 NO_ANSWER, BUSY, CONVERSE_ON = int(CallState.NoAnswer), int(CallState.Busy), int(CallState.ConverseOn)
 ABANDON = "abandon"
+NEW_PARTY, ADDED_BY, DELETED_BY = int(DNRole.NewParty), int(DNRole.AddedBy), int(DNRole.DeletedBy)
+TRANSFERRED_BY, DELETED_PARTY, CONFERENCED_BY = (int(DNRole.TransferredBy), int(DNRole.DeletedParty),
+                                                 int(DNRole.ConferencedBy))
 
 
 class Call:
@@ -144,11 +147,12 @@ def enter(site, call: Call, d) -> None:
             lambda _e, c=call, q=d, tok=call.wait_token: _overflow(site, c, q, tok))
     if not call.armed and call.patience_at < math.inf:
         call.armed = True
-        env.timeout(max(0.0, call.patience_at - env.now)).callbacks.append(lambda _e, c=call: _patience(c))
+        env.timeout(max(0.0, call.patience_at - env.now)).callbacks.append(
+            lambda _e, c=call, at=call.patience_at: _patience(c, at))
 
 
-def _patience(call: Call) -> None:
-    if call.waiting:
+def _patience(call: Call, at: float) -> None:
+    if call.waiting and call.patience_at == at:
         call.waiting = False
         call.wait_token += 1
         call.wake.succeed(ABANDON)
@@ -320,6 +324,7 @@ def _redial(env, site, src, delay: float):
 # --- conversation and the agent-side flows ---------------------------------------------------------
 
 def _conversation(env, site, src, call: Call, agent):
+    """The answered call: plain talk, or one of the flows of tevents.md §9.6-§9.9, §9.14."""
     ts = site.ts
     truth = site.truth
     talk = src.handle()
@@ -332,6 +337,12 @@ def _conversation(env, site, src, call: Call, agent):
         leg_event(ts, "EventHeld", agent.dn, call, PS_HELD, _agent(agent))
         yield env.timeout(src.hold_time())
         leg_event(ts, "EventRetrieved", agent.dn, call, PS_CONNECTED, {"CallState": OK, **_agent(agent)})
+        yield env.timeout(talk / 2)
+    elif flow == "update_user_data":
+        yield env.timeout(talk / 2)
+        call.ud = {**(call.ud or {}), "Disposition": "Resolved"}
+        leg_event(ts, "EventAttachedDataChanged", agent.dn, call, None,
+                  {"ThirdPartyDN": agent.dn.number, **_agent(agent)})
         yield env.timeout(talk / 2)
     elif flow == "single_step_transfer" and src.transfer_queue is not None:
         yield env.timeout(talk / 2)
@@ -348,23 +359,20 @@ def _conversation(env, site, src, call: Call, agent):
         yield from _rewait(env, site, src, call)
         return
     else:
-        b = _partner(site, agent)
-        if b is None:
-            yield env.timeout(talk)
-        else:
-            yield env.timeout(talk / 2)
-            b_talk = yield from _agent_flow(env, site, src, call, agent, b, flow)
-            if b_talk is not None:
-                truth.talk(call.rec, env.now - start)
-                _released(truth, call.dist)
-                agent.after_call(True)
-                truth.transfers += 1
-                yield env.timeout(b_talk)
-                close_leg(ts, "EventReleased", b.dn, call, {"CallState": OK, **_agent(b)})
-                b.release()
-                truth.call_done(call.rec)
-                return
-            yield env.timeout(talk / 2)
+        yield env.timeout(talk / 2)
+        handed = yield from _agent_flow(env, site, src, call, agent, flow)
+        if handed is not None:
+            b, b_talk = handed
+            truth.talk(call.rec, env.now - start)
+            _released(truth, call.dist)
+            agent.after_call(True)
+            truth.transfers += 1
+            yield env.timeout(b_talk)
+            leg = close_leg(ts, "EventReleased", b.dn, call, {"CallState": OK, **_agent(b)})
+            truth.call_done(call.rec)
+            b.after_call(leg.acd)
+            return
+        yield env.timeout(talk / 2)
     close_leg(ts, "EventReleased", agent.dn, call, {"CallState": OK, **_agent(agent)})
     _released(truth, call.dist)
     truth.talk(call.rec, env.now - start)
@@ -420,73 +428,129 @@ def _partner(site, agent):
     return None
 
 
-def _agent_flow(env, site, src, c1: Call, a, b, flow: str):
-    """Consultation-based flows from A (on C1) to B (tevents.md §9.7-§9.9).
+def _agent_flow(env, site, src, c1: Call, a, flow: str):
+    """Flows from agent A on C1 that bring in a second party B (tevents.md §9.7-§9.9).
 
-    Returns B's remaining talk time when the call was handed to B (A has left), else None.
+    Returns ``(B, B's remaining talk time)`` when the call was handed to B (A has left), or
+    None when A keeps the call (B, if any, has left). Without a free partner A just talks on.
     """
     ts = site.ts
-    if flow == "single_step_transfer":    # §9.8: the ConnID does not change
-        close_leg(ts, "EventReleased", a.dn, c1,
-                  {"CallState": TRANSFERRED, "ThirdPartyDN": b.dn.number, **_agent(a)})
-        open_leg(ts, "EventRinging", b.dn, c1, PS_ALERTING, DEST, c1.ani, ORIG if c1.ani else None, None,
-                 {"ThirdPartyDN": a.dn.number, "ThirdPartyDNRole": int(DNRole.TransferredBy),
-                  "CallState": OK, **_agent(b)})
-        yield env.timeout(b.answer_delay())
-        leg_event(ts, "EventEstablished", b.dn, c1, PS_CONNECTED, _agent(b))
-        return src.handle()
-    leg_event(ts, "EventHeld", a.dn, c1, PS_HELD, _agent(a))
-    c2 = Call(ts, CONSULT, ud=c1.ud, prev=c1.connid)
-    open_leg(ts, "EventDialing", a.dn, c2, PS_INITIATED_DIALING, ORIG, b.dn.number, DEST, None, _agent(a))
-    open_leg(ts, "EventRinging", b.dn, c2, PS_ALERTING, DEST, a.dn.number, ORIG, None,
-             {"CallState": OK, **_agent(b)})
-    b_leg = b.dn.legs[c2.connid]
-    if flow == "blind_transfer":
-        close_leg(ts, "EventReleased", a.dn, c2, {"CallState": TRANSFERRED, **_agent(a)})
-        close_leg(ts, "EventReleased", a.dn, c1,
-                  {"CallState": TRANSFERRED, "ThirdPartyDN": b.dn.number, **_agent(a)})
-        _move_leg(b.dn, c2, c1, b_leg)
-        leg_event(ts, "EventPartyChanged", b.dn, c1, None,
-                  {"PreviousConnID": c2.connid, "ThirdPartyDN": a.dn.number,
-                   "ThirdPartyDNRole": int(DNRole.TransferredBy), "CallState": TRANSFERRED, **_agent(b)})
-        yield env.timeout(b.answer_delay())
-        leg_event(ts, "EventEstablished", b.dn, c1, PS_CONNECTED, _agent(b))
-        return src.handle()
-    yield env.timeout(b.answer_delay())
-    leg_event(ts, "EventEstablished", b.dn, c2, PS_CONNECTED, _agent(b))
-    leg_event(ts, "EventEstablished", a.dn, c2, PS_CONNECTED, _agent(a))
-    yield env.timeout(src.consult_time())
-    if flow not in ("consult_transfer", "conference"):
-        close_leg(ts, "EventReleased", a.dn, c2, {"CallState": OK, **_agent(a)})
-        close_leg(ts, "EventReleased", b.dn, c2, {"CallState": OK, **_agent(b)})
-        b.release()
-        leg_event(ts, "EventRetrieved", a.dn, c1, PS_CONNECTED, {"CallState": OK, **_agent(a)})
+    if flow == "consult_queue_transfer":
+        return (yield from _consult_via_queue(env, site, src, c1, a))
+    b = _partner(site, a)
+    if b is None:
         return None
+    ag, bg = _agent(a), _agent(b)
+    if flow == "single_step_transfer":    # §9.8: the ConnID does not change
+        close_leg(ts, "EventReleased", a.dn, c1, {"CallState": TRANSFERRED, "ThirdPartyDN": b.dn.number, **ag})
+        open_leg(ts, "EventRinging", b.dn, c1, PS_ALERTING, DEST, c1.ani, ORIG if c1.ani else None, None,
+                 {"ThirdPartyDN": a.dn.number, "ThirdPartyDNRole": TRANSFERRED_BY, "CallState": OK, **bg})
+        yield env.timeout(b.answer_delay())
+        leg_event(ts, "EventEstablished", b.dn, c1, PS_CONNECTED, bg)
+        return b, src.handle()
+    if flow == "single_step_conference":   # §9.9 single-step
+        open_leg(ts, "EventRinging", b.dn, c1, PS_ALERTING, DEST, c1.ani, ORIG if c1.ani else None, None,
+                 {"ThirdPartyDN": a.dn.number, "ThirdPartyDNRole": ADDED_BY, "CallState": OK, **bg})
+        yield env.timeout(b.answer_delay())
+        leg_event(ts, "EventEstablished", b.dn, c1, PS_CONNECTED, {"CallState": CONFERENCED, **bg})
+        leg_event(ts, "EventPartyAdded", a.dn, c1, None,
+                  {"OtherDN": b.dn.number, "OtherDNRole": NEW_PARTY, "ThirdPartyDN": a.dn.number,
+                   "ThirdPartyDNRole": ADDED_BY, "CallState": CONFERENCED, **ag})
+        return (yield from _leave_conference(env, site, src, c1, a, b))
+    leg_event(ts, "EventHeld", a.dn, c1, PS_HELD, ag)
+    c2 = Call(ts, CONSULT, ud=c1.ud, prev=c1.connid)
+    open_leg(ts, "EventDialing", a.dn, c2, PS_INITIATED_DIALING, ORIG, b.dn.number, DEST, None, ag)
+    b_leg = open_leg(ts, "EventRinging", b.dn, c2, PS_ALERTING, DEST, a.dn.number, ORIG, None,
+                     {"CallState": OK, **bg})
+    if flow in ("blind_transfer", "mute_transfer"):
+        if flow == "blind_transfer":        # completed while B still rings
+            yield env.timeout(0.5)
+        _complete_transfer(ts, c1, c2, a, b, b_leg, TRANSFERRED)
+        yield env.timeout(b.answer_delay())
+        leg_event(ts, "EventEstablished", b.dn, c1, PS_CONNECTED, bg)
+        return b, src.handle()
+    yield env.timeout(b.answer_delay())
+    leg_event(ts, "EventEstablished", b.dn, c2, PS_CONNECTED, bg)
+    leg_event(ts, "EventEstablished", a.dn, c2, PS_CONNECTED, ag)
+    yield env.timeout(src.consult_time())
     if flow == "consult_transfer":
-        close_leg(ts, "EventReleased", a.dn, c2, {"CallState": OK, **_agent(a)})
-        close_leg(ts, "EventReleased", a.dn, c1,
-                  {"CallState": TRANSFERRED, "ThirdPartyDN": b.dn.number, **_agent(a)})
+        _complete_transfer(ts, c1, c2, a, b, b_leg, OK)
+        return b, src.handle()
+    if flow == "conference":
+        close_leg(ts, "EventReleased", a.dn, c2, {"CallState": CONFERENCED, **ag})
+        leg_event(ts, "EventRetrieved", a.dn, c1, PS_CONNECTED, {"CallState": CONFERENCED, **ag})
+        leg_event(ts, "EventPartyAdded", a.dn, c1, None,
+                  {"OtherDN": b.dn.number, "OtherDNRole": NEW_PARTY, "ThirdPartyDN": a.dn.number,
+                   "ThirdPartyDNRole": ADDED_BY, "CallState": CONFERENCED, **ag})
         _move_leg(b.dn, c2, c1, b_leg)
         leg_event(ts, "EventPartyChanged", b.dn, c1, None,
                   {"PreviousConnID": c2.connid, "ThirdPartyDN": a.dn.number,
-                   "ThirdPartyDNRole": int(DNRole.TransferredBy), "CallState": TRANSFERRED, **_agent(b)})
-        return src.handle()
-    # conference: A completes, talks with both, then leaves
-    close_leg(ts, "EventReleased", a.dn, c2, {"CallState": CONFERENCED, **_agent(a)})
-    leg_event(ts, "EventRetrieved", a.dn, c1, PS_CONNECTED, {"CallState": CONFERENCED, **_agent(a)})
-    leg_event(ts, "EventPartyAdded", a.dn, c1, None,
-              {"OtherDN": b.dn.number, "OtherDNRole": int(DNRole.NewParty), "ThirdPartyDN": a.dn.number,
-               "ThirdPartyDNRole": int(DNRole.AddedBy), "CallState": CONFERENCED, **_agent(a)})
+                   "ThirdPartyDNRole": CONFERENCED_BY, "CallState": CONFERENCED, **bg})
+        return (yield from _leave_conference(env, site, src, c1, a, b))
+    if flow == "consult_alternate":         # §9.7 alternate: back to the caller and again
+        leg_event(ts, "EventHeld", a.dn, c2, PS_HELD, ag)
+        leg_event(ts, "EventRetrieved", a.dn, c1, PS_CONNECTED, {"CallState": OK, **ag})
+        yield env.timeout(src.consult_time())
+        leg_event(ts, "EventHeld", a.dn, c1, PS_HELD, ag)
+        leg_event(ts, "EventRetrieved", a.dn, c2, PS_CONNECTED, {"CallState": OK, **ag})
+        yield env.timeout(src.consult_time())
+    # consult_cancel (reconnect): the consultation ends, A takes the caller back
+    close_leg(ts, "EventReleased", a.dn, c2, {"CallState": OK, **ag})
+    close_leg(ts, "EventReleased", b.dn, c2, {"CallState": OK, **bg})
+    b.release()
+    leg_event(ts, "EventRetrieved", a.dn, c1, PS_CONNECTED, {"CallState": OK, **ag})
+    return None
+
+
+def _complete_transfer(ts, c1: Call, c2: Call, a, b, b_leg: Leg, consult_state: int) -> None:
+    """RequestCompleteTransfer: the consult leg and C1 leave A; B's leg moves to C1 (§9.7)."""
+    close_leg(ts, "EventReleased", a.dn, c2, {"CallState": consult_state, **_agent(a)})
+    close_leg(ts, "EventReleased", a.dn, c1,
+              {"CallState": TRANSFERRED, "ThirdPartyDN": b.dn.number, **_agent(a)})
     _move_leg(b.dn, c2, c1, b_leg)
     leg_event(ts, "EventPartyChanged", b.dn, c1, None,
-              {"PreviousConnID": c2.connid, "ThirdPartyDN": a.dn.number,
-               "ThirdPartyDNRole": int(DNRole.ConferencedBy), "CallState": CONFERENCED, **_agent(b)})
+              {"PreviousConnID": c2.connid, "ThirdPartyDN": a.dn.number, "ThirdPartyDNRole": TRANSFERRED_BY,
+               "CallState": TRANSFERRED, **_agent(b)})
+
+
+def _leave_conference(env, site, src, c1: Call, a, b):
+    """Three parties talk; then A leaves (B keeps the caller) or A deletes B (§9.9 leaving)."""
+    ts = site.ts
     yield env.timeout(src.consult_time())
-    close_leg(ts, "EventReleased", a.dn, c1, {"CallState": OK, **_agent(a)})
-    leg_event(ts, "EventPartyDeleted", b.dn, c1, None,
-              {"OtherDN": a.dn.number, "OtherDNRole": int(DNRole.DeletedParty), "ThirdPartyDN": a.dn.number,
-               "ThirdPartyDNRole": int(DNRole.DeletedBy), "CallState": OK, **_agent(b)})
-    return src.handle()
+    if src.flow_u() < 0.5:
+        close_leg(ts, "EventReleased", a.dn, c1, {"CallState": OK, **_agent(a)})
+        leg_event(ts, "EventPartyDeleted", b.dn, c1, None,
+                  {"OtherDN": a.dn.number, "OtherDNRole": DELETED_PARTY, "ThirdPartyDN": a.dn.number,
+                   "ThirdPartyDNRole": DELETED_BY, "CallState": OK, **_agent(b)})
+        return b, src.handle()
+    close_leg(ts, "EventReleased", b.dn, c1, {"CallState": OK, **_agent(b)})
+    leg_event(ts, "EventPartyDeleted", a.dn, c1, None,
+              {"OtherDN": b.dn.number, "OtherDNRole": DELETED_PARTY, "ThirdPartyDN": a.dn.number,
+               "ThirdPartyDNRole": DELETED_BY, "CallState": OK, **_agent(a)})
+    b.release()
+    return None
+
+
+def _consult_via_queue(env, site, src, c1: Call, a):
+    """§9.7 variant: the consultation call goes to an ACD queue, which distributes it to B."""
+    ts = site.ts
+    q = src.transfer_queue
+    if q is None:
+        return None
+    ag = _agent(a)
+    leg_event(ts, "EventHeld", a.dn, c1, PS_HELD, ag)
+    c2 = Call(ts, CONSULT, ani=a.dn.number, ud=c1.ud, prev=c1.connid)
+    open_leg(ts, "EventDialing", a.dn, c2, PS_INITIATED_DIALING, ORIG, q.dn.number, DEST, None, ag)
+    enter(site, c2, q)
+    b = yield c2.wake
+    yield env.timeout(b.answer_delay())
+    bg = _agent(b)
+    b_leg = leg_event(ts, "EventEstablished", b.dn, c2, PS_CONNECTED, bg)
+    site.truth.answered(q.dn, None, env.now)
+    leg_event(ts, "EventEstablished", a.dn, c2, PS_CONNECTED, ag)
+    yield env.timeout(src.consult_time())
+    _complete_transfer(ts, c1, c2, a, b, b_leg, OK)
+    return b, src.handle()
 
 
 def _move_leg(dn, old: Call, new: Call, leg: Leg) -> None:
@@ -520,8 +584,8 @@ def outbound_call(env, site, agent, number: str, ring: float, talk: float, answe
     agent.release()
 
 
-def internal_call(env, site, a, b, busy_dn, talk: float):
-    """§9.5: A dials B; B rings and answers, or A gets DestinationBusy."""
+def internal_call(env, site, a, b, busy_dn, talk: float, give_up: bool = False):
+    """§9.5: A dials B; B rings and answers, or A hangs up while B rings, or B is busy."""
     ts = site.ts
     call = Call(ts, INTERNAL)
     target = b.dn.number if b is not None else busy_dn
@@ -535,6 +599,13 @@ def internal_call(env, site, a, b, busy_dn, talk: float):
         return
     open_leg(ts, "EventRinging", b.dn, call, PS_ALERTING, DEST, a.dn.number, ORIG, None,
              {"CallState": OK, **_agent(b)})
+    if give_up:
+        yield env.timeout(0.5)
+        close_leg(ts, "EventReleased", a.dn, call, {"CallState": OK, **_agent(a)})
+        close_leg(ts, "EventAbandoned", b.dn, call, {"CallState": OK, **_agent(b)})
+        a.release()
+        b.release()
+        return
     yield env.timeout(b.answer_delay())
     leg_event(ts, "EventEstablished", a.dn, call, PS_CONNECTED, _agent(a))
     leg_event(ts, "EventEstablished", b.dn, call, PS_CONNECTED, _agent(b))

@@ -17,8 +17,9 @@ from __future__ import annotations
 from sim.model.agents import DAY
 from sim.model.calls import INBOUND, Call, inbound_call, internal_call, outbound_call
 
-FLOW_NAMES = ("hold", "consult_transfer", "blind_transfer", "single_step_transfer", "conference",
-              "consult_cancel")
+FLOW_NAMES = ("hold", "consult_transfer", "blind_transfer", "mute_transfer", "single_step_transfer",
+              "conference", "single_step_conference", "consult_cancel", "consult_alternate",
+              "consult_queue_transfer", "update_user_data")
 
 
 class TrafficSource:
@@ -120,6 +121,7 @@ def agent_calls(env, site, agent, conf: dict, kind: str, streams, stop: float):
     ring = streams.sampler({"dist": "uniform", "low": 3.0, "high": 15.0}, key + ":ring")
     numbers = conf.get("numbers", ["915551112"])
     p_answer = float(conf.get("answer_probability", 0.8))
+    p_give_up = 1.0 - float(conf.get("answer_probability", 0.9))     # internal: caller hangs up
     while env.now < stop:
         yield env.timeout(gap())
         if not agent.available or agent.waiter is not None:
@@ -145,4 +147,4 @@ def agent_calls(env, site, agent, conf: dict, kind: str, streams, stop: float):
                 busy_dn = other.dn.number
             else:
                 b.occupy("call")
-            env.process(internal_call(env, site, agent, b, busy_dn, talk()))
+            env.process(internal_call(env, site, agent, b, busy_dn, talk(), u() < p_give_up))

@@ -3,7 +3,7 @@
 One table per real-world thing: switches (T-Server profiles), ACD queues, routing points,
 virtual queues, IVRs, agents and teams (many agents at once), traffic sources and faults.
 Units: times in seconds, rates in calls per hour. Regenerate the published file with
-``python -m sim.scenario.schema``.
+``sim run --schema > sim/data/scenario.schema.json``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ RANDOM_NOT_READY = _obj(["rate"], rate=_NUM, duration=DIST,
                         reasons={"type": "array", "minItems": 1, "items": _STR})
 OUTBOUND = _obj(["rate"], rate=_NUM, talk=DIST, answer_probability=_PROB,
                 numbers={"type": "array", "minItems": 1, "items": _STR})
-INTERNAL = _obj(["rate"], rate=_NUM, talk=DIST)
+INTERNAL = _obj(["rate"], rate=_NUM, talk=DIST, answer_probability=_PROB)
 
 _AGENT_COMMON = dict(
     switch=_STR,
@@ -83,9 +83,14 @@ TEAM = _obj(["name", "count", "first_dn", "first_login"], name=_STR,
             first_login={"type": "integer", "minimum": 0},
             id_prefix=_STR, **_AGENT_COMMON)
 
-FLOWS = _obj([], hold=_PROB, consult_transfer=_PROB, blind_transfer=_PROB,
-             single_step_transfer=_PROB, conference=_PROB, consult_cancel=_PROB,
-             transfer_queue=_STR, hold_time=DIST, consult_time=DIST)
+FLOWS = _obj([], hold=_PROB, consult_transfer=_PROB, blind_transfer=_PROB, mute_transfer=_PROB,
+             single_step_transfer=_PROB, conference=_PROB, single_step_conference=_PROB,
+             consult_cancel=_PROB, consult_alternate=_PROB, consult_queue_transfer=_PROB,
+             update_user_data=_PROB,
+             transfer_queue={**_STR, "description": "ACD queue for single-step and consult-via-queue transfers"},
+             hold_time=DIST, consult_time=DIST)
+FLOWS["description"] = ("probability of each after-answer flow (tevents.md §9.6-§9.9, §9.14); "
+                        "the rest of the calls are plain")
 
 TRAFFIC = _obj(
     ["name", "rate"],
@@ -183,7 +188,3 @@ SCHEMA: dict[str, Any] = {
 def schema_json() -> str:
     return json.dumps(SCHEMA, indent=2, sort_keys=False) + "\n"
 
-
-if __name__ == "__main__":  # python -m sim.scenario.schema
-    SCHEMA_PATH.write_text(schema_json())
-    print(SCHEMA_PATH)

@@ -13,7 +13,6 @@ mechanics: starting and ending actions, propagation, statuses, connections and r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sim.objects import Objects
@@ -59,14 +58,19 @@ class _Switch:
 class ActionEngine:
     """Stat Server's action engine for the DNs, places, agents and groups of ``objects``."""
 
-    def __init__(self, objects: Objects):
+    def __init__(self, objects: Objects, *, stuck_call_timeout: float | None = None):
         self.objects = objects
+        # Stuck-call clean-up (§12, optional): calls older than this on a DN are cleaned.
+        self.stuck_call_timeout = stuck_call_timeout
+        self._next_stuck_check = None
         self.dns: dict[str, DNState] = {dn_id: DNState(dn) for dn_id, dn in objects.dns.items()}
         self._by_number = {(d.switch, d.number): d for d in self.dns.values()}
         self.switches = {name: _Switch(name, [d for d in self.dns.values() if d.switch == name])
                          for name in objects.switches}
         self.place_status: dict[str, str] = {}
         self.agent_status: dict[str, str] = {}
+        self.place_data: dict[str, tuple] = {}    # (call type, reasons) of the status
+        self.agent_data: dict[str, tuple] = {}
         self.agent_dns: dict[str, list[DNState]] = {a: [] for a in objects.agents}
         self.problems: list[str] = []     # warnings about the last events (drained by callers)
         self.started = False
@@ -104,6 +108,8 @@ class ActionEngine:
             self._start_engine(t)
         if not sw.seen:
             self._first_event_of_switch(sw, ev, t)
+        if self.stuck_call_timeout is not None:
+            self._check_stuck_calls(t)
         if name in SWITCH_EVENTS:
             self._on_switch_event(sw, name, t)
         elif dn is not None:
@@ -125,6 +131,17 @@ class ActionEngine:
             handler(self, dn, ev, t)
             if dn.login_queues:
                 mediation.sync_pseudo(self, dn, t)
+
+    def _check_stuck_calls(self, t: float) -> None:
+        """At most once per tenth of the timeout, clean calls older than the timeout (§12)."""
+        if self._next_stuck_check is not None and t < self._next_stuck_check:
+            return
+        self._next_stuck_check = t + self.stuck_call_timeout / 10
+        limit = t - self.stuck_call_timeout
+        for dn in self.dns.values():
+            if dn.legs and not dn.mediation:
+                for leg in [lg for lg in dn.legs.values() if lg.since <= limit]:
+                    regular.clean_stuck_call(self, dn, leg, t)
 
     # ------------------------------------------------------------------ engine start
     def _start_engine(self, t: float) -> None:
@@ -322,6 +339,10 @@ class ActionEngine:
 
     # ------------------------------------------------------------------ statuses (§8)
     def _update_statuses(self, t: float) -> None:
+        """Recompute the status of every DN an action changed, then of their places and
+        agents. A status change whose value stays the same is reported only when the winning
+        action's call type or reasons changed (OQ-6: the episode continues, its data follow
+        the new instance), so reason filters and CurrentStateReasons see it."""
         dirty, self._dirty = self._dirty, {}
         places: dict[str, None] = {}
         agents, self._agent_touched = self._agent_touched, {}
@@ -329,33 +350,50 @@ class ActionEngine:
             status = dn.top_status()
             if status is None:
                 status = "NotMonitored"
-            if status != dn.status:
-                prev = dn.status
-                dn.status = status
-                ctype, reasons = self._status_data(dn, status)
-                dn.status_call_type, dn.status_reasons = ctype, reasons
-                self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
-                if dn.mediation:
-                    self._count_member("GroupQueues", dn.id, prev, status, t)
-                if dn.place is not None:
-                    places[dn.place] = None
-                if dn.agent is not None:
-                    agents[dn.agent] = None
+            ctype, reasons = self._status_data(dn, status)
+            prev = dn.status
+            if status == prev and ctype == dn.status_call_type and reasons == dn.status_reasons:
+                continue
+            dn.status = status
+            dn.status_call_type, dn.status_reasons = ctype, reasons
+            self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
+            if dn.mediation and status != prev:
+                self._count_member("GroupQueues", dn.id, prev, status, t)
+            if dn.place is not None:
+                places[dn.place] = None
+            if dn.agent is not None:
+                agents[dn.agent] = None
         for place in places:
-            self._set_place_status(place, self._max_status(
-                self.dns[d] for d in self.objects.places[place].dns), t)
+            self._set_status("Place", place, self.place_status, self.place_data,
+                             [self.dns[d] for d in self.objects.places[place].dns], t)
         for agent in agents:
-            dns = self.agent_dns[agent]
-            self._set_agent_status(agent, self._max_status(dns) if dns else "LoggedOut", t)
+            self._set_status("Agent", agent, self.agent_status, self.agent_data,
+                             self.agent_dns[agent], t)
 
-    @staticmethod
-    def _max_status(dns: Iterator[DNState]) -> str:
-        best = 0
+    def _set_status(self, object_type: str, obj: str, statuses: dict, data: dict,
+                    dns: list[DNState], t: float) -> None:
+        """Place / agent status: the highest-ranked status over its DNs (§8.4, §8.5); an agent
+        logged in nowhere is LoggedOut; a place with no DN is NotMonitored. The data come from
+        the DN holding the winning status."""
+        best, win = -1, None
         for dn in dns:
             r = RANK[dn.status] if dn.status is not None else 0
             if r > best:
-                best = r
-        return AGENT_PRIORITY[best]
+                best, win = r, dn
+        if win is None:
+            status = "LoggedOut" if object_type == "Agent" else "NotMonitored"
+            ctype = reasons = None
+        else:
+            status = AGENT_PRIORITY[best]
+            ctype, reasons = (win.status_call_type, win.status_reasons) if win.status else (None, None)
+        prev = statuses.get(obj)
+        if status == prev and data.get(obj) == (ctype, reasons):
+            return
+        statuses[obj] = status
+        data[obj] = (ctype, reasons)
+        self._out.append(StatusChange(t, object_type, obj, status, prev, ctype, reasons))
+        if status != prev:
+            self._count_member("GroupAgents" if object_type == "Agent" else "GroupPlaces", obj, prev, status, t)
 
     def _status_data(self, dn: DNState, status: str):
         """Attached data of the winning action: the most recently started one (§8.3.5)."""
@@ -369,11 +407,18 @@ class ActionEngine:
         return win.ctype, reasons
 
     def _set_place_status(self, place: str, status: str, t: float) -> None:
-        prev = self.place_status.get(place)
-        if status != prev:
-            self.place_status[place] = status
-            self._out.append(StatusChange(t, "Place", place, status, prev))
-            self._count_member("GroupPlaces", place, prev, status, t)
+        """A place's first status (engine start)."""
+        self.place_status[place] = status
+        self.place_data[place] = (None, None)
+        self._out.append(StatusChange(t, "Place", place, status, None))
+        self._count_member("GroupPlaces", place, None, status, t)
+
+    def _set_agent_status(self, agent: str, status: str, t: float) -> None:
+        """An agent's first status (engine start)."""
+        self.agent_status[agent] = status
+        self.agent_data[agent] = (None, None)
+        self._out.append(StatusChange(t, "Agent", agent, status, None))
+        self._count_member("GroupAgents", agent, None, status, t)
 
     def _count_member(self, group_type: str, member: str, prev: str | None, status: str,
                       t: float) -> None:
@@ -388,17 +433,6 @@ class ActionEngine:
                     del counts[prev]
             counts[status] = counts.get(status, 0) + 1
             self._out.append(GroupStatus(t, group_type, group, dict(counts), member))
-
-    def _set_agent_status(self, agent: str, status: str, t: float) -> None:
-        prev = self.agent_status.get(agent)
-        if status != prev:
-            self.agent_status[agent] = status
-            ctype = reasons = None
-            for dn in self.agent_dns[agent]:
-                if dn.status == status:
-                    ctype, reasons = dn.status_call_type, dn.status_reasons
-            self._out.append(StatusChange(t, "Agent", agent, status, prev, ctype, reasons))
-            self._count_member("GroupAgents", agent, prev, status, t)
 
     # ------------------------------------------------------------------ introspection
     def dn(self, dn_id: str) -> DNState:

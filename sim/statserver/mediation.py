@@ -99,7 +99,9 @@ def on_party_changed(eng, m, ev, t):
     from sim.statserver.regular import rekey
     conn, prev = ev.attrs.get("ConnID"), ev.attrs.get("PreviousConnID")
     if prev is not None and conn is not None and ("CallWait", prev) in m.running:
-        rekey(eng, m, prev, conn)
+        if ("CallWait", conn) in m.running:       # merged into a call already waiting here
+            _end_wait(eng, m, prev, t, CALL_WAIT_ENDED_BY["EventReleased"])
+        rekey(eng, m, prev, conn, t)
     eng.moment(m, "CallRingingPartyChanged", t, conn, _ctype(ev), _data(ev))
 
 
@@ -224,7 +226,7 @@ def queue_logout(eng, dn, number, t) -> None:
         if number is not None and q.number != number:
             continue
         dn.login_queues.remove(q)
-        for names in QUEUE_PSEUDO_ACTIONS.values():
+        for names in reversed(QUEUE_PSEUDO_ACTIONS.values()):    # active, ready, then login
             for name in names:
                 eng.end(q, (name, dn.id), t)
 

@@ -153,15 +153,15 @@ def _apply_call_data(eng, dn, ext, t):
             continue                           # tracked already: keeps its actions and times
         generic = (ps or 0) & PARTY_GENERIC_MASK
         if generic == PartyState.Alerting:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "ringing")
+            leg = regular._new_leg(dn, conn, CallType.Unknown, "ringing", t)
             leg.origin = "rung"
             eng.start(dn, "CallRinging", t, conn, leg.ctype)
         elif ps is not None and (generic == PartyState.Initiated or ps & PartyState.Dialing):
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "dialing")
+            leg = regular._new_leg(dn, conn, CallType.Unknown, "dialing", t)
             leg.origin = "dialed"
             eng.start(dn, "CallDialing", t, conn, leg.ctype)
         else:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending")
+            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending", t)
             if generic == PartyState.Held:
                 leg.held = True
                 eng.start(dn, "CallOnHold", t, conn, leg.ctype)
@@ -187,7 +187,7 @@ def apply_calls_query(eng, dn, ev, t):
             continue
         leg = dn.legs.get(conn)
         if leg is None:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending")
+            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending", t)
         if leg.typed is not None:
             continue
         if leg.phase == "pending":

@@ -203,8 +203,8 @@ def on_hook(eng, dn, ev, t):
 
 
 # ---------------------------------------------------------------------------- calls
-def _new_leg(dn, conn, ctype, phase) -> Leg:
-    leg = Leg(conn, ctype, phase)
+def _new_leg(dn, conn, ctype, phase, since=0.0) -> Leg:
+    leg = Leg(conn, ctype, phase, since)
     dn.legs[conn] = leg
     return leg
 
@@ -215,7 +215,7 @@ def on_ringing(eng, dn, ev, t):
     if conn is None or conn in dn.legs:
         return
     a = ev.attrs
-    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "ringing")
+    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "ringing", t)
     leg.origin = "rung"
     leg.this_queue = a.get("ThisQueue")
     leg.user_data = a.get("UserData")
@@ -232,7 +232,7 @@ def on_dialing(eng, dn, ev, t):
     if conn is None or conn in dn.legs:
         return
     a = ev.attrs
-    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "dialing")
+    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "dialing", t)
     leg.origin = "dialed"
     leg.user_data = a.get("UserData")
     data = call_data(ev)
@@ -279,7 +279,7 @@ def on_established(eng, dn, ev, t):
     a = ev.attrs
     leg = dn.legs.get(conn)
     if leg is None:
-        leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "established")
+        leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "established", t)
         leg.this_queue = a.get("ThisQueue")
     elif "CallType" in a:
         leg.ctype = _ctype(a["CallType"])
@@ -422,13 +422,18 @@ def on_released(eng, dn, ev, t):
     _remove_leg(eng, dn, leg, t)
 
 
-def rekey(eng, dn, old: str, new: str) -> None:
-    """Move every running action of call ``old`` to ``new`` (start time and aid kept)."""
+def rekey(eng, dn, old: str, new: str, t: float) -> None:
+    """Move every running action of call ``old`` to ``new`` (start time and aid kept); one
+    whose name already runs under ``new`` ends instead (the two calls merged)."""
     for key in [k for k, r in dn.running.items() if r.conn == old]:
+        new_key = (key[0], new) if type(key) is tuple else key
+        if new_key in dn.running:
+            eng.end(dn, key, t)
+            continue
         run = dn.running.pop(key)
         run.conn = new
-        run.key = (run.name, new) if type(key) is tuple else key
-        dn.running[run.key] = run
+        run.key = new_key
+        dn.running[new_key] = run
 
 
 def on_party_changed(eng, dn, ev, t):
@@ -457,7 +462,7 @@ def on_party_changed(eng, dn, ev, t):
     if retype:
         end_call_type(eng, dn, leg, t)
     del dn.legs[prev]
-    rekey(eng, dn, prev, conn)
+    rekey(eng, dn, prev, conn, t)
     leg.conn = conn
     leg.ctype = new_type
     if a.get("UserData"):
@@ -503,6 +508,23 @@ def on_user_event(eng, dn, ev, t):
     eng.moment(dn, "UserEvent", t, conn, ev.attrs.get("CallType") if conn else None, data)
     eng.end(dn, "UserEventReceived", t)
     eng.start(dn, "UserEventReceived", t, data=data)
+
+
+STUCK_PHASE = {"ringing": "Ringing", "dialing": "Dialing", "established": "Established",
+               "pending": "Established"}
+
+
+def clean_stuck_call(eng, dn, leg, t) -> None:
+    """Stuck-call clean-up (§12 [R], optional): end every action of the call on the DN with no
+    outcome retrospective and emit StuckCallCleanedWhile<Phase> (duration = the call's age on
+    the DN); a ringing call also gives StuckCallCleanedWhileRinging on the distributing
+    mediation DN (§5.3)."""
+    phase = "OnHold" if leg.held else STUCK_PHASE[leg.phase]
+    eng.instant(dn, "StuckCallCleanedWhile" + phase, "retro", t, leg.conn, leg.ctype, t - leg.since)
+    if leg.phase == "ringing":
+        mediation.reflect_ringing_outcome(eng, dn, leg, "Stuck", t)
+    leg.typed = None
+    _remove_leg(eng, dn, leg, t)
 
 
 DISPATCH = {

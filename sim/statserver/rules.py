@@ -154,6 +154,7 @@ REFLECTED_RINGING_OUTCOME = {
     "CallAbandonedFromRinging": "CallAbandonedFromRinging",
     "CallForwarded": "CallForwarded",
     "RONA": "CallMissed",
+    "Stuck": "StuckCallCleanedWhileRinging",
 }
 # Queue pseudo-actions (§5.1, §5.2): what runs on the login queue while the agent-side DN is in
 # a state. Agent* carry the agent, DN* the DN.

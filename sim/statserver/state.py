@@ -48,10 +48,11 @@ class Leg:
     """This DN's part in one call (one ConnID)."""
 
     __slots__ = ("conn", "ctype", "phase", "held", "origin", "this_queue", "user_data",
-                 "transferred", "dists", "acw_during", "talk_start", "typed")
+                 "transferred", "dists", "acw_during", "talk_start", "typed", "since")
 
-    def __init__(self, conn, ctype, phase):
+    def __init__(self, conn, ctype, phase, since=0.0):
         self.conn = conn
+        self.since = since            # when the call appeared on this DN (stuck-call age)
         self.ctype = ctype
         self.phase = phase            # "ringing" | "dialing" | "established" | "pending"
         self.held = False

@@ -160,6 +160,12 @@ def write_log(fh: IO[str], events: Iterable[TEvent], header: bool = True) -> int
     return n
 
 
+def write_log_file(path: str, events: Iterable[TEvent]) -> int:
+    """Write ``events`` as T-Server log text to ``path`` (UTF-8); returns the number written."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        return write_log(fh, events)
+
+
 # --- reading ---------------------------------------------------------------------------------------
 _TIME_PREFIX = re.compile(
     r"^\s*[\[@]?(?:(?P<date>\d{4}-\d{2}-\d{2})[T ])?(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})"

@@ -341,7 +341,7 @@ class Agg:
             self.sum_starts = 0.0
         if windows:
             a, b = math.floor(r.span_start), math.floor(t)
-            d = b - a
+            d = b - a if b > a else 0
             in_range = self.range.low <= d < self.range.high
             for w in windows:
                 if track:
@@ -362,7 +362,7 @@ class Agg:
                 w.roll(t, inclusive=True)
         d = 0
         if duration:
-            d = math.floor(t) - math.floor(round(t - duration, 6))
+            d = max(0, math.floor(t) - math.floor(round(t - duration, 6)))
         in_range = self.range.low <= d < self.range.high
         b = math.floor(t)
         for w in windows:

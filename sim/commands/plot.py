@@ -1,0 +1,59 @@
+"""``sim plot DIR [--stat NAME]...``: PNG plots from a run's output folder into DIR/plots/.
+
+For a run folder (what ``sim run`` / ``sim replay`` write): agent and DN state timelines,
+agents per status, calls waiting, intraday calls and service level, and the time series of
+the stat types named with ``--stat`` (from stats.csv). For a sweep folder (one holding
+sweep.csv) the sweep curves of :mod:`sim.report.sweep_plots`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+
+from sim.errors import UserError
+
+HELP = "plots from a run's (or a sweep's) output folder, written to DIR/plots/"
+
+RUN_FILES = ("statuses.jsonl", "actions.jsonl", "calls.csv", "stats.csv")
+
+
+def configure(p) -> None:
+    p.add_argument("dir", metavar="DIR", help="output folder of sim run, sim replay or sim sweep")
+    p.add_argument("--stat", action="append", default=None, metavar="NAME",
+                   help="also plot this stat type's values over time from stats.csv (repeatable)")
+
+
+def run(args) -> int:
+    d = args.dir
+    if not os.path.isdir(d):
+        raise UserError("no such folder", where=d)
+    if os.path.exists(os.path.join(d, "sweep.csv")):
+        paths = _sweep_plots(d)
+    else:
+        if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
+            raise UserError(f"not a run folder (none of {', '.join(RUN_FILES)})", where=d)
+        if args.stat and not os.path.exists(os.path.join(d, "stats.csv")):
+            raise UserError("--stat needs stats.csv in the folder", where=d)
+        from sim.report.plots import write_run_plots
+        try:
+            paths = write_run_plots(d, stats=args.stat)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _sweep_plots(d: str) -> list[str]:
+    """Delegate to the sweep plots module (another part of sim.report)."""
+    if importlib.util.find_spec("sim.report.sweep_plots") is None:
+        raise UserError("sweep plots are not available in this installation", where=d)
+    mod = importlib.import_module("sim.report.sweep_plots")
+    for name in ("write_sweep_plots", "plot_sweep_dir", "plot_sweep"):
+        fn = getattr(mod, name, None)
+        if fn is not None:
+            out = fn(d)
+            return [str(p) for p in out] if out else []
+    raise UserError("sim.report.sweep_plots has no write_sweep_plots(DIR)", where=d)

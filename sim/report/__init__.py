@@ -1,0 +1,1 @@
+"""Reports over a run: the explain timeline, plots, diagrams (and sweep plots)."""

@@ -1,0 +1,588 @@
+"""Plots of a run's output folder (matplotlib, Agg backend; PNG files).
+
+Each plot function reads what ``sim run`` writes (DESIGN contract 5) and returns the
+:class:`~matplotlib.figure.Figure`, so tests and notebooks can inspect titles, axis labels and
+series; :func:`write_run_plots` saves them all into ``DIR/plots/``.
+
+* :func:`state_timeline` - one lane per agent (or DN), colored by status (statuses.jsonl);
+* :func:`agents_per_status` - how many agents are in each status over time (statuses.jsonl);
+* :func:`calls_waiting` - calls waiting per mediation DN over time (CallWait in actions.jsonl);
+* :func:`intraday` - offered / answered / abandoned and service level per interval
+  (calls.csv, summary.json, truth.csv);
+* :func:`stat_series` - any stat type's values over time (stats.csv).
+
+Files are streamed line by line and time is binned (:data:`BINS` bins over the run), so memory
+does not grow with the length of the run; a time-binned value is the time average over its
+bin. Colors follow one fixed palette per status, and legends list the statuses in the priority
+order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import orjson  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
+
+from sim.statserver.rules import AGENT_PRIORITY  # noqa: E402
+
+BINS = 1000            # time bins over the run (resolution of the time-series plots)
+MAX_LANES = 40         # lanes of a state timeline
+MAX_LINES = 12         # lines of a time-series plot
+DPI = 110
+
+# One color per status, the same in every plot (call statuses blue-ish, agent states
+# green / red / amber, no monitoring grey).
+STATUS_COLORS = {
+    "NotMonitored": "#4d4d4d", "Monitored": "#9e9e9e", "LoggedIn": "#c7c7c7", "OnHook": "#dcdcdc",
+    "WaitForNextCall": "#4caf50", "OffHook": "#b39ddb", "CallDialing": "#ce93d8",
+    "CallRinging": "#81d4fa", "NotReadyForNextCall": "#e53935", "AfterCallWork": "#ffb300",
+    "CallOnHold": "#8d6e63", "CallUnknown": "#78909c", "CallConsult": "#00897b",
+    "CallInternal": "#26a69a", "CallOutbound": "#7e57c2", "CallInbound": "#1e88e5",
+    "LoggedOut": "#f2f2f2",
+}
+
+
+def status_color(status: str) -> str:
+    return STATUS_COLORS.get(status, "#000000")
+
+
+def _priority_order(statuses: Iterable[str]) -> list[str]:
+    rank = {s: i for i, s in enumerate(AGENT_PRIORITY)}
+    return sorted(statuses, key=lambda s: (rank.get(s, len(rank)), s))
+
+
+# ------------------------------------------------------------------------------ reading
+def _is_path(source: Any) -> bool:
+    return isinstance(source, (str, os.PathLike))
+
+
+def _records(source) -> Iterator[dict]:
+    """Dicts from a JSON-lines file (streamed) or from records / dicts in memory."""
+    if _is_path(source):
+        with open(source, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    yield orjson.loads(line)
+        return
+    for r in source:
+        yield r if isinstance(r, dict) else r.to_dict()
+
+
+def _edge_times(path) -> tuple[float, float] | None:
+    """Time of the first and the last line of a JSON-lines file (reads two lines)."""
+    with open(path, "rb") as fh:
+        first = fh.readline()
+        if not first.strip():
+            return None
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 65536))
+        tail = [ln for ln in fh.read().splitlines() if ln.strip()]
+    return float(orjson.loads(first)["time"]), float(orjson.loads(tail[-1])["time"])
+
+
+def _span(source, span) -> tuple[list | Any, float, float]:
+    """The time span to bin over: given, from the file's first and last lines, or from the
+    records in memory (materialized once)."""
+    if span is not None:
+        return source, float(span[0]), float(span[1])
+    if _is_path(source):
+        edges = _edge_times(source)
+        if edges is None:
+            return source, 0.0, 1.0
+        return source, edges[0], edges[1]
+    items = list(source)
+    times = [(r["time"] if isinstance(r, dict) else r.time) for r in items]
+    if not times:
+        return items, 0.0, 1.0
+    return items, min(times), max(times)
+
+
+def run_span(run_dir: str) -> tuple[float, float] | None:
+    """Start and end of a run (epoch seconds) from summary.json, else from statuses.jsonl."""
+    summary = _summary(run_dir)
+    if summary and "epoch" in summary and "end_time" in summary:
+        t0 = datetime.fromisoformat(summary["epoch"].replace("Z", "+00:00")).timestamp()
+        return t0, t0 + float(summary["end_time"])
+    p = os.path.join(run_dir, "statuses.jsonl")
+    return _edge_times(p) if os.path.exists(p) else None
+
+
+def _summary(run_dir: str) -> dict | None:
+    p = os.path.join(run_dir, "summary.json")
+    if not os.path.exists(p):
+        return None
+    with open(p) as fh:
+        return json.load(fh)
+
+
+class _Bins:
+    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays."""
+
+    def __init__(self, t0: float, t1: float, n: int = BINS):
+        if t1 <= t0:
+            t1 = t0 + 1.0
+        self.t0, self.t1, self.n = t0, t1, n
+        self.width = (t1 - t0) / n
+        self.data: dict[Any, np.ndarray] = {}
+
+    def add(self, key, a: float, b: float, weight: float = 1.0) -> None:
+        a, b = max(a, self.t0), min(b, self.t1)
+        if b <= a or weight == 0:
+            return
+        arr = self.data.get(key)
+        if arr is None:
+            arr = self.data[key] = np.zeros(self.n)
+        w = self.width
+        i0 = min(int((a - self.t0) / w), self.n - 1)
+        i1 = min(int((b - self.t0) / w), self.n - 1)
+        if i0 == i1:
+            arr[i0] += (b - a) * weight
+            return
+        arr[i0] += (self.t0 + (i0 + 1) * w - a) * weight
+        if i1 > i0 + 1:
+            arr[i0 + 1:i1] += w * weight
+        arr[i1] += (b - (self.t0 + i1 * w)) * weight
+
+    def centers(self) -> np.ndarray:
+        return self.t0 + (np.arange(self.n) + 0.5) * self.width
+
+
+# ------------------------------------------------------------------------------ time axis
+_STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+
+
+def _hours(t: float | np.ndarray, day0: float):
+    return (np.asarray(t) - day0) / 3600.0
+
+
+def _day0(t0: float) -> float:
+    d = datetime.fromtimestamp(t0, UTC)
+    return d.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _time_axis(ax, t0: float, t1: float, day0: float, label: str = "time (UTC)") -> None:
+    """x in hours since the run's midnight, ticks as HH:MM (``+1d`` past the first day)."""
+    minutes = max((t1 - t0) / 60.0, 1.0)
+    step = next((s for s in _STEPS_MIN if minutes / s <= 10), _STEPS_MIN[-1])
+    ax.xaxis.set_major_locator(MultipleLocator(step / 60.0))
+
+    def fmt(x, _pos):
+        total = int(round(x * 60))
+        d, rem = divmod(total, 1440)
+        s = f"{rem // 60:02d}:{rem % 60:02d}"
+        return s if d == 0 else f"{s}{d:+d}d"
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.set_xlim(_hours(t0, day0), _hours(t1, day0))
+    ax.set_xlabel(label)
+
+
+def _figure(width: float = 10.0, height: float = 4.5) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+# ------------------------------------------------------------------------------ statuses
+def _status_episodes(source, object_type: str, bins: _Bins, lanes: list[str] | None,
+                     max_lanes: int) -> tuple[list[str], int]:
+    """Stream status changes of ``object_type`` into ``bins`` keyed (lane, status) and
+    (None, status) for the totals. Returns the lanes kept and the number of objects seen."""
+    current: dict[str, tuple[str, float]] = {}
+    kept: list[str] = list(lanes) if lanes else []
+    fixed = lanes is not None
+    seen: set[str] = set()
+    for r in _records(source):
+        if r.get("object_type") != object_type or "status" not in r:
+            continue
+        obj, t = r["object"], float(r["time"])
+        seen.add(obj)
+        if not fixed and obj not in current and len(kept) < max_lanes and obj not in kept:
+            kept.append(obj)
+        prev = current.get(obj)
+        if prev is not None:
+            _close(bins, obj, prev, t, kept)
+        current[obj] = (r["status"], t)
+    for obj, prev in current.items():
+        _close(bins, obj, prev, bins.t1, kept)
+    return kept, len(seen)
+
+
+def _close(bins: _Bins, obj: str, prev: tuple[str, float], t: float, kept) -> None:
+    status, since = prev
+    bins.add((None, status), since, t)
+    if obj in kept:
+        bins.add((obj, status), since, t)
+
+
+def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
+                   max_lanes: int = MAX_LANES, title: str | None = None) -> Figure:
+    """One lane per object of ``object_type`` (``Agent``, ``Place``, ``RegDN``, ``Queue``),
+    colored by its status over time; each bin shows the status that held longest in it.
+
+    ``statuses``: a statuses.jsonl path or StatusChange records / dicts."""
+    source, t0, t1 = _span(statuses, span)
+    bins = _Bins(t0, t1)
+    kept, total = _status_episodes(source, object_type, bins, lanes, max_lanes)
+    day0 = _day0(t0)
+    fig, ax = _figure(10.0, max(2.5, 1.2 + 0.32 * max(len(kept), 1)))
+    present = _priority_order({s for (lane, s) in bins.data if lane is not None})
+    edges = _hours(t0 + np.arange(bins.n + 1) * bins.width, day0)
+    labelled: set[str] = set()
+    for y, lane in enumerate(kept):
+        stack = [(s, bins.data.get((lane, s))) for s in present]
+        stack = [(s, a) for s, a in stack if a is not None]
+        if not stack:
+            continue
+        names = [s for s, _ in stack]
+        mat = np.vstack([a for _, a in stack])
+        top = mat.argmax(axis=0)
+        empty = mat.max(axis=0) <= 0
+        i = 0
+        while i < bins.n:
+            j = i
+            while j + 1 < bins.n and top[j + 1] == top[i] and empty[j + 1] == empty[i]:
+                j += 1
+            if not empty[i]:
+                s = names[top[i]]
+                ax.broken_barh([(edges[i], edges[j + 1] - edges[i])], (y - 0.4, 0.8),
+                               facecolors=status_color(s), edgecolor="none",
+                               label=s if s not in labelled else "_nolegend_")
+                labelled.add(s)
+            i = j + 1
+    ax.set_yticks(range(len(kept)), kept)
+    ax.set_ylim(len(kept) - 0.5, -0.5)
+    what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
+    ax.set_ylabel(what)
+    _time_axis(ax, t0, t1, day0)
+    more = f" (first {len(kept)} of {total})" if total > len(kept) else ""
+    ax.set_title(title or f"{what[0].upper() + what[1:]} status over time{more}")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=status_color(s)) for s in present if s in labelled]
+    ax.legend(handles, [s for s in present if s in labelled], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize="small", title="status (low → high priority)",
+              title_fontsize="small", frameon=False)
+    return fig
+
+
+def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
+                      title: str | None = None) -> Figure:
+    """How many agents (or places, DNs) are in each status over time: a stacked area of
+    time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
+    source, t0, t1 = _span(statuses, span)
+    bins = _Bins(t0, t1)
+    _status_episodes(source, object_type, bins, [], 0)
+    day0 = _day0(t0)
+    present = _priority_order({s for (lane, s) in bins.data if lane is None})
+    fig, ax = _figure()
+    x = _hours(bins.centers(), day0)
+    ys = [bins.data[(None, s)] / bins.width for s in present]
+    if ys:
+        ax.stackplot(x, *ys, labels=present, colors=[status_color(s) for s in present],
+                     step="mid", linewidth=0)
+        h, lab = ax.get_legend_handles_labels()
+        ax.legend(h[::-1], lab[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize="small", frameon=False, title="status", title_fontsize="small")
+    what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
+    ax.set_ylabel(f"{what} (time average per bin)")
+    ax.set_ylim(bottom=0)
+    _time_axis(ax, t0, t1, day0)
+    ax.set_title(title or f"{what.capitalize()} per status")
+    return fig
+
+
+# ------------------------------------------------------------------------------ calls waiting
+MEDIATION_TYPES = ("Queue", "RoutePoint")
+
+
+def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
+                  title: str | None = None) -> Figure:
+    """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
+    the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
+    source, t0, t1 = _span(actions, span)
+    bins = _Bins(t0, t1)
+    count: dict[str, int] = {}
+    since: dict[str, float] = {}
+    types: dict[str, str] = {}
+    peak: dict[str, int] = {}
+    for r in _waits(source):
+        obj, t = r["object"], float(r["time"])
+        n = count.get(obj, 0)
+        if n:
+            bins.add(obj, since[obj], t, n)
+        n += 1 if r["kind"] == "start" else -1
+        count[obj], since[obj] = max(n, 0), t
+        types[obj] = r["object_type"]
+        peak[obj] = max(peak.get(obj, 0), n)
+    for obj, n in count.items():
+        if n:
+            bins.add(obj, since[obj], bins.t1, n)
+    day0 = _day0(t0)
+    fig, ax = _figure()
+    x = _hours(bins.centers(), day0)
+    shown = sorted(types, key=lambda o: (-float(bins.data[o].sum()) if o in bins.data else 0.0, o))
+    for obj in shown[:max_lines]:
+        y = bins.data.get(obj, np.zeros(bins.n)) / bins.width
+        ax.plot(x, y, drawstyle="steps-mid", label=f"{obj} ({types[obj]}, peak {peak[obj]})")
+    if shown:
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_ylabel("calls waiting (time average per bin)")
+    ax.set_ylim(bottom=0)
+    _time_axis(ax, t0, t1, day0)
+    more = f" (top {max_lines} of {len(shown)} DNs)" if len(shown) > max_lines else ""
+    ax.set_title(title or f"Calls waiting per mediation DN{more}")
+    return fig
+
+
+def _waits(source) -> Iterator[dict]:
+    """CallWait start / end records of mediation DNs (DN-level records only)."""
+    if _is_path(source):
+        with open(source, "rb") as fh:
+            for line in fh:
+                if b'"CallWait"' not in line:
+                    continue
+                r = orjson.loads(line)
+                if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
+                        and r.get("kind") in ("start", "end"):
+                    yield r
+        return
+    for r in _records(source):
+        if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
+                and r.get("kind") in ("start", "end"):
+            yield r
+
+
+# ------------------------------------------------------------------------------ intraday
+def _interval_length(run_dir: str, default: float = 900.0) -> float:
+    """The reporting interval of the run: the spacing of truth.csv's interval starts."""
+    p = os.path.join(run_dir, "truth.csv")
+    if not os.path.exists(p):
+        return default
+    starts: set[float] = set()
+    with open(p, newline="") as fh:
+        for row in csv.DictReader(fh):
+            starts.add(float(row["interval_start"]))
+            if len(starts) > 50:
+                break
+    s = sorted(starts)
+    gaps = [b - a for a, b in zip(s, s[1:], strict=False) if b > a]
+    return min(gaps) if gaps else default
+
+
+def intraday_table(run_dir: str, interval: float | None = None,
+                   threshold: float | None = None) -> dict[str, Any]:
+    """Per interval: offered, answered, abandoned and service level (answered within the
+    threshold / offered, capacity-references.md §5.1 SL_offered), from calls.csv; an interval
+    holds the calls that arrived in it."""
+    summary = _summary(run_dir) or {}
+    if interval is None:
+        interval = _interval_length(run_dir)
+    if threshold is None:
+        threshold = float((summary.get("sl_thresholds") or [20.0])[0])
+    offered: dict[int, int] = {}
+    answered: dict[int, int] = {}
+    abandoned: dict[int, int] = {}
+    within: dict[int, int] = {}
+    with open(os.path.join(run_dir, "calls.csv"), newline="") as fh:
+        for row in csv.DictReader(fh):
+            k = int(float(row["arrival"]) // interval)
+            offered[k] = offered.get(k, 0) + 1
+            outcome = row["outcome"]
+            if outcome == "answered":
+                answered[k] = answered.get(k, 0) + 1
+                if float(row["wait"]) <= threshold:
+                    within[k] = within.get(k, 0) + 1
+            elif outcome.startswith("abandoned"):
+                abandoned[k] = abandoned.get(k, 0) + 1
+    keys = list(range(0, max(offered) + 1)) if offered else []
+    off = [offered.get(k, 0) for k in keys]
+    return {"interval": interval, "threshold": threshold,
+            "start": [k * interval for k in keys], "offered": off,
+            "answered": [answered.get(k, 0) for k in keys],
+            "abandoned": [abandoned.get(k, 0) for k in keys],
+            "service_level": [100.0 * within.get(k, 0) / o if o else math.nan
+                              for k, o in zip(keys, off, strict=True)]}
+
+
+def intraday(run_dir: str, *, interval: float | None = None, threshold: float | None = None,
+             title: str | None = None) -> Figure:
+    """Offered, answered and abandoned calls per interval (bars) and the service level
+    (line, right axis, %), from the run's calls.csv."""
+    tab = intraday_table(run_dir, interval, threshold)
+    summary = _summary(run_dir) or {}
+    epoch = summary.get("epoch")
+    t0 = datetime.fromisoformat(epoch.replace("Z", "+00:00")).timestamp() if epoch else 0.0
+    day0 = _day0(t0)
+    iv = tab["interval"]
+    fig, ax = _figure()
+    starts = np.asarray(tab["start"], dtype=float)
+    x = _hours(t0 + starts, day0)
+    w = iv / 3600.0 / 3.6
+    ax.bar(x + 0.5 * w, tab["offered"], w, label="offered", color="#90a4ae", align="edge")
+    ax.bar(x + 1.5 * w, tab["answered"], w, label="answered", color="#1e88e5", align="edge")
+    ax.bar(x + 2.5 * w, tab["abandoned"], w, label="abandoned", color="#e53935", align="edge")
+    ax.set_ylabel(f"calls per {iv / 60:g}-minute interval")
+    t1 = t0 + (starts[-1] + iv if len(starts) else iv)
+    _time_axis(ax, t0, t1, day0, "interval start (UTC)")
+    ax.xaxis.set_major_locator(MultipleLocator(iv / 3600.0 * max(1, math.ceil(len(starts) / 12))))
+    ax2 = ax.twinx()
+    ax2.plot(x + iv / 7200.0, tab["service_level"], color="#2e7d32", marker="o",
+             label=f"service level ({tab['threshold']:g} s)")
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel(f"service level, % answered within {tab['threshold']:g} s of offered")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize="small", frameon=False, ncols=4)
+    ax.set_ylim(0, max([1, *tab["offered"]]) * 1.25)
+    ax.set_title(title or "Intraday: calls and service level per interval")
+    return fig
+
+
+# ------------------------------------------------------------------------------ stats.csv
+def stat_unit(stat_type: str) -> str:
+    """The unit of a stat type's values, from its category in the shipped library."""
+    try:
+        from sim.statserver.stats import load_stattypes
+        category = load_stattypes()[stat_type].category_name
+    except (ImportError, KeyError):
+        return "value"
+    if "Percentage" in category or category.startswith("ServiceFactor"):
+        return "%"
+    if category.endswith("PerSecond"):
+        return "per second"
+    if category.endswith("PerRelativeHour"):
+        return "per hour"
+    if "Time" in category:
+        return "s"
+    if "Number" in category:
+        return "count"
+    return "value"
+
+
+OBJECT_TYPE_ORDER = ("Tenant", "GroupQueues", "Queue", "RoutePoint", "GroupAgents", "Agent",
+                     "GroupPlaces", "Place", "RegDN")
+
+
+def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None = None,
+                object_types: Iterable[str] | None = None, time_profile: str | None = None,
+                max_lines: int = MAX_LINES, max_points: int = 2000,
+                title: str | None = None) -> Figure:
+    """A stat type's values over time from stats.csv (DESIGN contract 4): one panel per object
+    type, one line per object and time profile; invalid values (``valid`` 0) are gaps. Raises
+    ValueError when the file has no numeric value of ``stat_type``."""
+    wanted = set(objects) if objects is not None else None
+    types_wanted = set(object_types) if object_types is not None else None
+    series: dict[tuple[str, str, str], tuple[list[float], list[float]]] = {}
+    with open(stats_csv, newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["stat_type"] != stat_type:
+                continue
+            if wanted is not None and row["object"] not in wanted:
+                continue
+            if types_wanted is not None and row["object_type"] not in types_wanted:
+                continue
+            if time_profile is not None and row["time_profile"] != time_profile:
+                continue
+            try:
+                v = float(row["value"])
+            except ValueError:
+                continue
+            if row.get("valid", "1") == "0":
+                v = math.nan
+            key = (row["object_type"], row["object"], row["time_profile"])
+            ts, vs = series.setdefault(key, ([], []))
+            if len(ts) < 4 * max_points or len(ts) % 4 == 0:   # thin very long series early
+                ts.append(float(row["time"]))
+                vs.append(v)
+    if not series:
+        raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
+    t0 = min(ts[0] for ts, _ in series.values())
+    t1 = max(ts[-1] for ts, _ in series.values())
+    day0 = _day0(t0)
+    rank = {t: i for i, t in enumerate(OBJECT_TYPE_ORDER)}
+    types = sorted({k[0] for k in series}, key=lambda t: (rank.get(t, len(rank)), t))[:6]
+    fig = Figure(figsize=(10.0, 1.0 + 2.6 * len(types)), dpi=DPI, layout="constrained")
+    axes = fig.subplots(len(types), 1, sharex=True, squeeze=False)[:, 0]
+    unit = stat_unit(stat_type)
+    for ax, ot in zip(axes, types, strict=True):
+        keys = [k for k in series if k[0] == ot]
+        profiles = {k[2] for k in keys}
+
+        def peak(k):
+            vals = [x for x in series[k][1] if not math.isnan(x)]
+            return -max(vals) if vals else 0.0
+        shown = sorted(sorted(keys, key=lambda k: (peak(k), k))[:max_lines])
+        for key in shown:
+            ts, vs = series[key]
+            step = max(1, len(ts) // max_points)
+            _, obj, prof = key
+            label = obj if len(profiles) == 1 or not prof else f"{obj} ({prof})"
+            ax.plot(_hours(np.asarray(ts[::step]), day0), vs[::step],
+                    marker="o" if len(ts) <= 60 else None, markersize=3, label=label)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+        ax.set_ylabel(f"{stat_type} ({unit})" if len(types) == 1 else unit)
+        more = f" (top {max_lines} of {len(keys)})" if len(keys) > max_lines else ""
+        ax.set_title(f"{ot}{more}", fontsize="medium")
+        _time_axis(ax, t0, t1, day0)
+        if ax is not axes[-1]:
+            ax.set_xlabel("")
+    fig.suptitle(title or f"{stat_type} over time")
+    return fig
+
+
+# ------------------------------------------------------------------------------ a run folder
+DEFAULT_STATS = ("CurrNumberWaitingCalls", "Service_Level")
+
+
+def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[str]:
+    """Write every plot the files of run folder ``out_dir`` allow into ``out_dir/plots/``;
+    return the paths written. A missing input file skips its plots. ``stats`` names the stat
+    types plotted from stats.csv (default: :data:`DEFAULT_STATS` that the file holds)."""
+    plots = os.path.join(out_dir, "plots")
+    os.makedirs(plots, exist_ok=True)
+    span = run_span(out_dir)
+    written: list[str] = []
+
+    def save(fig: Figure, name: str) -> None:
+        path = os.path.join(plots, name)
+        fig.savefig(path)
+        written.append(path)
+
+    statuses = os.path.join(out_dir, "statuses.jsonl")
+    if os.path.exists(statuses) and os.path.getsize(statuses):
+        save(state_timeline(statuses, "Agent", span=span), "agent_states.png")
+        save(state_timeline(statuses, "RegDN", span=span), "dn_states.png")
+        save(agents_per_status(statuses, "Agent", span=span), "agents_per_status.png")
+    actions = os.path.join(out_dir, "actions.jsonl")
+    if os.path.exists(actions) and os.path.getsize(actions):
+        save(calls_waiting(actions, span=span), "calls_waiting.png")
+    if os.path.exists(os.path.join(out_dir, "calls.csv")):
+        save(intraday(out_dir), "intraday.png")
+    stats_csv = os.path.join(out_dir, "stats.csv")
+    if os.path.exists(stats_csv):
+        names = list(stats) if stats is not None else list(DEFAULT_STATS)
+        for name in names:
+            try:
+                fig = stat_series(stats_csv, name)
+            except ValueError:
+                if stats is not None:
+                    raise
+                continue
+            save(fig, f"stat_{_safe(name)}.png")
+    return written
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
