@@ -288,3 +288,21 @@ def test_group_propagation():
     assert idx.groups_of(rec._replace(object_type="Place", object="Place_6002")) == [
         ("GroupPlaces", "SalesPlaces")]
     assert idx.groups_of(rec._replace(object_type="RegDN", object=D1)) == []
+
+
+def test_origination_dn_link():
+    """§5.3 / OQ-22: without ThisQueue and without a hand-off to this DN, the call is linked to
+    a mediation DN listed as an Origination DN of the agent's groups that the call entered."""
+    from conftest import OBJECTS
+
+    from sim.objects import build_objects
+    data = {**OBJECTS, "groups": OBJECTS["groups"] + [
+        {"name": "Orig", "type": "GroupAgents", "members": ["agent1001"], "origination_dns": ["7001@SW1"]}]}
+    r = Run(build_objects(data))
+    r.connect(("6001", IDLE), ("7001", {}))
+    r.ev("EventAgentLogin", ThisDN="6001", AgentID="1001")
+    r.ev("EventQueued", ThisDN="7001", ConnID=C1, CallType=2)
+    r.ev("EventDiverted", ThisDN="7001", ConnID=C1, CallType=2, ThirdPartyDN="5000")   # an ACD split
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
+    assert len(r.named("CallAnswered", Q2)) == 1

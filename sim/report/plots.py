@@ -1,4 +1,4 @@
-"""Plots of a run's output folder (matplotlib, Agg backend; PNG files).
+"""Plots of a run's output folder (matplotlib; PNG files).
 
 Each plot function reads what ``sim run`` writes (DESIGN contract 5) and returns the
 :class:`~matplotlib.figure.Figure`, so tests and notebooks can inspect titles, axis labels and
@@ -10,6 +10,10 @@ series; :func:`write_run_plots` saves them all into ``DIR/plots/``.
 * :func:`intraday` - offered / answered / abandoned and service level per interval
   (calls.csv, summary.json, truth.csv);
 * :func:`stat_series` - any stat type's values over time (stats.csv).
+
+Figures are built with matplotlib's object API (``Figure``, never ``pyplot``): no global
+backend or figure registry is touched, PNGs are rendered by Agg, and importing this module in
+a notebook leaves the notebook's own backend alone.
 
 Files are streamed line by line and time is binned (:data:`BINS` bins over the run), so memory
 does not grow with the length of the run; a time-binned value is the time average over its
@@ -27,17 +31,13 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import matplotlib
+import numpy as np
+import orjson
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import orjson  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
-
-from sim.statserver.rules import AGENT_PRIORITY  # noqa: E402
+from sim.statserver.rules import AGENT_PRIORITY
 
 BINS = 1000            # time bins over the run (resolution of the time-series plots)
 MAX_LANES = 40         # lanes of a state timeline
@@ -270,7 +270,7 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
     _time_axis(ax, t0, t1, day0)
     more = f" (first {len(kept)} of {total})" if total > len(kept) else ""
     ax.set_title(title or f"{what[0].upper() + what[1:]} status over time{more}")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=status_color(s)) for s in present if s in labelled]
+    handles = [Rectangle((0, 0), 1, 1, color=status_color(s)) for s in present if s in labelled]
     ax.legend(handles, [s for s in present if s in labelled], loc="upper left",
               bbox_to_anchor=(1.01, 1.0), fontsize="small", title="status (low → high priority)",
               title_fontsize="small", frameon=False)

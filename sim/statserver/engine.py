@@ -80,7 +80,8 @@ class ActionEngine:
         self._dirty: dict[DNState, None] = {}   # ordered: output must be deterministic
         self._agent_touched: dict[str, None] = {}
         self.group_counts: dict[str, dict[str, int]] = {g: {} for g in objects.groups}
-        self.handoffs: dict = {}          # (DN id, ConnID) -> distributions by mediation DNs
+        self.handoffs: dict = {}
+        self.unplaced: dict = {}          # ConnID -> distribution to an unconfigured target          # (DN id, ConnID) -> distributions by mediation DNs
         self.treatments: dict = {}        # (mediation DN id, ConnID) -> treatment start
         self._regular = regular.DISPATCH
         self._mediation = {**mediation.DISPATCH, **registration.DISPATCH}

@@ -23,6 +23,9 @@ from sim.statserver.rules import (
 from sim.statserver.state import Distribution
 from sim.tlib.codes import CallType
 
+# Distributions to unconfigured targets remembered for the Origination-DN link (bounded).
+UNPLACED_LIMIT = 10_000
+
 # Virtual queues have their own variants of these three only (§5.1).
 VIRTUAL_QUEUE_VARIANTS = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
 
@@ -65,11 +68,17 @@ def on_distributed(eng, m, ev, t):
     if conn is None:
         return
     run = _end_wait(eng, m, conn, t, CALL_WAIT_ENDED_BY[ev.event])
-    target = ev.attrs.get("ThirdPartyDN")
-    if run is None or target is None:
+    if run is None:
         return
-    tdn = eng._by_number.get((m.switch, target))
+    target = ev.attrs.get("ThirdPartyDN")
+    tdn = eng._by_number.get((m.switch, target)) if target is not None else None
     if tdn is None:
+        # sent somewhere the configuration does not name (an ACD split, a trunk): the
+        # agent DN that rings next can only be linked through Origination DNs (OQ-22)
+        unplaced = eng.unplaced
+        unplaced[conn] = Distribution(m, run.start, m.virtual)
+        if len(unplaced) > UNPLACED_LIMIT:
+            del unplaced[next(iter(unplaced))]
         return
     if tdn.mediation:
         eng.instant(m, "CallDistributedToQueue", RETRO, t, conn, run.ctype, t - run.start, run.data)
@@ -159,9 +168,24 @@ def link_distribution(eng, dn, leg, t) -> None:
             if not d.virtual:
                 primary = d
                 break
+    if primary is None and not handed and leg.conn in eng.unplaced:
+        d = eng.unplaced[leg.conn]
+        if d.mdn.id in _origination_dns(eng, dn):
+            primary = eng.unplaced.pop(leg.conn)
     dists = [primary] if primary is not None else []
     dists += [d for d in handed if d.virtual and d is not primary]
     leg.dists = dists
+
+
+def _origination_dns(eng, dn) -> set[str]:
+    """Origination DNs of the groups of the DN's agent and place (§5.3, OQ-22)."""
+    objs = eng.objects
+    found: set[str] = set()
+    for gtype, member in (("GroupAgents", dn.agent), ("GroupPlaces", dn.place)):
+        if member is not None:
+            for g in objs.groups_containing(gtype, member):
+                found.update(objs.groups[g].origination_dns)
+    return found
 
 
 def _reflect(eng, d, name, conn, ctype, duration, data, t) -> None:
