@@ -357,3 +357,15 @@ def test_import_log_command_needs_a_switch(tmp_path, capsys):
         f"sim import-log: error: {log}:1: message EventRinging: the log names no switch; "
         "give --switch NAME\n")
     assert main(["import-log", str(tmp_path / "nope.log"), "--out", str(tmp_path / "e.jsonl")]) == 2
+
+
+def test_timestamp_fallback_rolls_over_midnight():
+    """Events without AttributeTimeinSecs: the log's time of day on the header's date (UTC)."""
+    text = ("Local time:    2026-01-05T23:59:00.000\n"
+            "@23:59:59.5000 [0] distribute_event: message EventLinkDisconnected\n"
+            "\tAttributeEventSequenceNumber\t0000000000000001\n"
+            "@00:00:01.2500 [0] distribute_event: message EventLinkConnected\n"
+            "\tAttributeEventSequenceNumber\t0000000000000002\n")
+    events, problems = _read(text)
+    assert problems == []
+    assert [e.time for e in events] == [1767657599.5, 1767657601.25]

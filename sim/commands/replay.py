@@ -52,8 +52,11 @@ def run(args) -> int:
 
 
 def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
-                Pipeline=None, err=sys.stderr) -> int:
-    """Replay ``path`` into ``out_dir``; print problems and the summary; return the problem count."""
+                Pipeline=None, err=None) -> int:
+    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
+    summary (stdout); return the problem count."""
+    quiet = err is not None
+    err = err if err is not None else sys.stderr
     from sim.statserver.engine import EngineInputError
     from sim.tlib.trace import read_numbered
     problems = 0
@@ -78,5 +81,5 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
                 pipe.engine.problems.clear()
     summary = pipe.close()
     summary.problems = problems
-    print(f"sim replay: {summary.line()} -> {out_dir}", file=err if err is not sys.stderr else sys.stdout)
+    print(f"sim replay: {summary.line()} -> {out_dir}", file=err if quiet else sys.stdout)
     return problems

@@ -296,7 +296,8 @@ def read_log(
         body = line.strip()
         in_block = block is not None or skipping
         if body.startswith("Attribute") or (in_block and body and (
-                body.startswith("'") or line[:1] in (" ", "\t"))):  # indented: still the block
+                body.startswith("'") or line[:1] in (" ", "\t"))  # indented: still the block
+                and not _MESSAGE.search(body)):
             if skipping:
                 continue
             if block is None:
