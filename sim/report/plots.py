@@ -163,7 +163,8 @@ class _Bins:
 
 
 # ------------------------------------------------------------------------------ time axis
-_STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+            43200, 86400)
 
 
 def _hours(t: float | np.ndarray, day0: float):
@@ -176,15 +177,18 @@ def _day0(t0: float) -> float:
 
 
 def _time_axis(ax, t0: float, t1: float, day0: float, label: str = "time (UTC)") -> None:
-    """x in hours since the run's midnight, ticks as HH:MM (``+1d`` past the first day)."""
-    minutes = max((t1 - t0) / 60.0, 1.0)
-    step = next((s for s in _STEPS_MIN if minutes / s <= 10), _STEPS_MIN[-1])
-    ax.xaxis.set_major_locator(MultipleLocator(step / 60.0))
+    """x in hours since the run's midnight, ticks as HH:MM (HH:MM:SS for short spans, ``+1d``
+    past the first day)."""
+    seconds = max(t1 - t0, 1.0)
+    step = next((s for s in _STEPS_S if seconds / s <= 10), _STEPS_S[-1])
+    ax.xaxis.set_major_locator(MultipleLocator(step / 3600.0))
 
     def fmt(x, _pos):
-        total = int(round(x * 60))
-        d, rem = divmod(total, 1440)
-        s = f"{rem // 60:02d}:{rem % 60:02d}"
+        total = int(round(x * 3600))
+        d, rem = divmod(total, 86400)
+        s = f"{rem // 3600:02d}:{rem // 60 % 60:02d}"
+        if step < 60:
+            s += f":{rem % 60:02d}"
         return s if d == 0 else f"{s}{d:+d}d"
     ax.xaxis.set_major_formatter(FuncFormatter(fmt))
     ax.set_xlim(_hours(t0, day0), _hours(t1, day0))

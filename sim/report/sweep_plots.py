@@ -1,0 +1,101 @@
+"""Plots of a sweep: KPIs against the swept key with confidence bands and the Erlang overlay.
+
+One figure per KPI family, written to ``OUT/plots/``:
+
+* ``service_level.png`` — SL_offered and SL_answered (capacity-references.md §5.1);
+* ``asa.png`` — ASA_answered and ASA_all in seconds (§5.2);
+* ``abandonment.png`` — P_ab;
+* ``occupancy.png`` — busy / logged-in time.
+
+Each simulated series is the replication mean with a shaded band from the interval's low to
+high bound (the sweep's confidence level); where the point is Erlang-like the analytic value is
+drawn as a dashed line with hollow markers in the same color. With several ``--vary`` keys the
+first is the x axis and each combination of the others is its own series.
+
+matplotlib's object API (``Figure``) renders with Agg; no global pyplot state is touched.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from matplotlib.figure import Figure
+
+PLOTS = {
+    "service_level": ("Service level", [("service_level.offered", "SL offered"),
+                                        ("service_level.answered", "SL answered")], None),
+    "asa": ("Mean wait (s)", [("asa", "ASA answered"), ("mean_wait_all", "ASA all")], None),
+    "abandonment": ("Abandonment", [("abandonment", "abandonment")], None),
+    "occupancy": ("Occupancy", [("occupancy", "occupancy")], None),
+}
+
+
+def _series(sweep):
+    """(label suffix, points) per combination of the non-swept keys, in grid order."""
+    groups: dict[tuple[str, ...], list] = {}
+    for p in sweep.points:
+        groups.setdefault(p.values[1:], []).append(p)
+    keys = [v.key for v in sweep.varies[1:]]
+    out = []
+    for others, pts in groups.items():
+        label = ", ".join(f"{k}={v}" for k, v in zip(keys, others, strict=True))
+        out.append((label, sorted(pts, key=lambda p: float(p.values[0]))))
+    return out
+
+
+def _finite(x) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def sweep_figure(sweep, name: str) -> Figure:
+    """One figure (a key of :data:`PLOTS`) for a :class:`sim.analysis.sweep.Sweep`."""
+    ylabel, kpis, _ = PLOTS[name]
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    colors = [f"C{i}" for i in range(10)]
+    n = 0
+    level = f"{100 * sweep.level:g} % CI"
+    for label, pts in _series(sweep):
+        xs_all = [float(p.values[0]) for p in pts]
+        for kpi, kpi_label in kpis:
+            color = colors[n % len(colors)]
+            n += 1
+            name_ = kpi_label + (f" ({label})" if label else "")
+            xs, mean, low, high = [], [], [], []
+            for x, p in zip(xs_all, pts, strict=True):
+                c = p.summary.get(kpi)
+                if c is None or not _finite(c.mean):
+                    continue
+                xs.append(x)
+                mean.append(c.mean)
+                low.append(c.low if _finite(c.low) else c.mean)
+                high.append(c.high if _finite(c.high) else c.mean)
+            if xs:
+                ax.plot(xs, mean, marker="o", ms=3.5, color=color, label=f"{name_} (simulated)")
+                ax.fill_between(xs, low, high, color=color, alpha=0.2, linewidth=0, label=f"{name_} {level}")
+            axs = [(x, p.analytic[kpi]) for x, p in zip(xs_all, pts, strict=True)
+                   if _finite(p.analytic.get(kpi))]
+            if axs:
+                ax.plot([a for a, _ in axs], [b for _, b in axs], linestyle="--", marker="o", ms=4,
+                        mfc="none", color=color, label=f"{name_} (Erlang)")
+    ax.set_xlabel(sweep.key)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel} vs {sweep.key} — {sweep.replications} replications, {level}")
+    ax.grid(True, alpha=0.3)
+    if n:
+        ax.legend(fontsize="small")
+    return fig
+
+
+def write_sweep_plots(sweep, out_dir: str) -> list[str]:
+    """Write every figure of :data:`PLOTS` into ``out_dir/plots``; returns the paths."""
+    folder = os.path.join(out_dir, "plots")
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for name in PLOTS:
+        fig = sweep_figure(sweep, name)
+        path = os.path.join(folder, f"{name}.png")
+        fig.savefig(path, dpi=110)
+        paths.append(path)
+    return paths
