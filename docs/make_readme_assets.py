@@ -23,7 +23,7 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
 
 SCENARIO = "scenarios/quickstart.toml"
-WIDTH = 160
+WIDTH = 190
 
 
 def first_call(out_dir: Path) -> str:

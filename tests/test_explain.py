@@ -59,9 +59,8 @@ def test_inbound_call_rows_follow_the_dispatch_table():
     ring = by_event(rows, "EventRinging", "6001@SW1")[0]
     assert ring.started == ("CallRinging",)
     assert ring.fired == ("CallRingingStarted",)
-    assert "6001@SW1: WaitForNextCall -> CallRinging" in ring.statuses
-    assert "agent1001: WaitForNextCall -> CallRinging" in ring.statuses
-    assert "Place_6001: WaitForNextCall -> CallRinging" in ring.statuses
+    # DN, place and agent change together (§8.3-§8.5): one entry for the three
+    assert ring.statuses == ("6001@SW1, Place_6001, agent1001: WaitForNextCall -> CallRinging",)
     est = by_event(rows, "EventEstablished", "6001@SW1")[0]
     assert est.ended[0] == "CallRinging (3.0 s)"
     assert "CallAnswered (3.0 s)" in est.fired            # retrospective with its duration
@@ -70,7 +69,9 @@ def test_inbound_call_rows_follow_the_dispatch_table():
     assert "CallInbound" in est.started and "CallInboundStarted" in est.fired
     rel = by_event(rows, "EventReleased", "6001@SW1")[0]
     assert "CallInbound (60.0 s)" in rel.ended and "CallInboundCompleted (60.0 s)" in rel.fired
-    assert "6001@SW1: CallInbound -> WaitForNextCall" in rel.statuses
+    assert rel.statuses == ("6001@SW1, Place_6001, agent1001: CallInbound -> WaitForNextCall",)
+    # the engine's order: the call-type action ends, then its retrospective fires
+    assert rel.actions[:2] == (("end", "CallInbound (60.0 s)"), ("retro", "CallInboundCompleted (60.0 s)"))
 
 
 def test_propagated_copies_are_not_repeated():
@@ -231,3 +232,21 @@ def test_trace_without_objects_is_a_user_error(tmp_path, capsys):
     p.write_text('{"time": 1.0, "event": "EventServerConnected", "switch": "SW1"}\n')
     assert main(["explain", "--trace", str(p)]) == 2
     assert "--objects is required" in capsys.readouterr().err
+
+
+def test_readme_excerpt_is_what_explain_prints_today():
+    """docs/README-snippets.md shows output of the current code (regenerate with
+    python docs/make_readme_assets.py)."""
+    import importlib.util
+    docs = ROOT / "docs"
+    spec = importlib.util.spec_from_file_location("make_readme_assets", docs / "make_readme_assets.py")
+    assets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(assets)
+    text = (docs / "README-snippets.md").read_text(encoding="utf-8")
+    block = text.split("```text\n", 1)[1].split("```", 1)[0]
+    command, excerpt = block.split("\n", 1)
+    args = command.removeprefix("$ sim ").split()
+    assert args[:2] == ["explain", assets.SCENARIO]
+    assert assets.explain_text(args) == excerpt, "stale: run python docs/make_readme_assets.py"
+    assert (docs / "img" / "state_timeline.png").read_bytes()[:4] == b"\x89PNG"
+    assert "](docs/img/state_timeline.png)" in text

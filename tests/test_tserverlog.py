@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sim.errors import UserError
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent, make_event
-from sim.tlib.trace import _INT_KEYS, _STR_KEYS, dumps_event, parse_event, read_events
+from sim.tlib.trace import INT_KEYS, STR_KEYS, dumps_event, parse_event, read_events
 from sim.tlib.tserverlog import CONNID_KEYS, read_log, render_event, write_log
 
 # spec/tevents.md §11.1, verbatim (tabs as in the spec).
@@ -229,11 +229,11 @@ _extra_keys = [f"X{c}" for c in "ABCDE"]  # attributes outside the contract's li
 def _value(key: str):
     if key in CONNID_KEYS:
         return st.one_of(_hex, _any_text)
-    if key in _STR_KEYS:
+    if key in STR_KEYS:
         return _any_text
     if key in ENUM_KEYS:
         return st.integers(0, 600)
-    if key in _INT_KEYS:
+    if key in INT_KEYS:
         return st.integers(-(2**63), 2**63 - 1)
     if key in ("Reasons", "Extensions", "UserData"):
         return _kv
@@ -241,7 +241,7 @@ def _value(key: str):
                      st.floats(allow_nan=False, allow_infinity=False))
 
 
-_ALL_KEYS = sorted(_STR_KEYS | set(ENUM_KEYS) | _INT_KEYS | {"Reasons", "Extensions", "UserData"}) + _extra_keys
+_ALL_KEYS = sorted(STR_KEYS | set(ENUM_KEYS) | INT_KEYS | {"Reasons", "Extensions", "UserData"}) + _extra_keys
 
 
 @st.composite

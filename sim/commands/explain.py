@@ -20,9 +20,9 @@ from sim.errors import UserError
 
 HELP = "explain a scenario or trace: one row per TEvent with its actions, statuses and statistics"
 
-TITLES = {"time": "time (UTC)", "dn": "DN", "event": "event", "attributes": "attributes",
-          "started": "started", "ended": "ended", "fired": "fired (moment / retro)",
-          "statuses": "status changes", "stats": "statistics"}
+# How the actions column marks each kind of record (in the engine's order).
+MARKS = {"start": ("+", "green"), "end": ("-", "red"), "retro": ("*", "yellow"),
+         "moment": ("*", "yellow"), "problem": ("!", "bold red")}
 
 
 def configure(p) -> None:
@@ -108,30 +108,43 @@ def _explainer(objects, filt, stat_names, stattypes):
 
 # ------------------------------------------------------------------------------ rendering
 def render_text(rows: Iterable, file: IO[str] | None = None, width: int | None = None,
-                show_stats: bool = False) -> int:
-    """Print ``rows`` as a table (rich); return the number of rows."""
+                 show_stats: bool = False) -> int:
+    """Print ``rows`` as a table (rich); return the number of rows.
+
+    The started, ended and fired actions share one column, in the order the engine emitted
+    them, marked ``+``, ``-`` and ``*``."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
     file = file if file is not None else sys.stdout
     if width is None and not file.isatty():
         width = 200
     console = Console(file=file, width=width, highlight=False, soft_wrap=False)
-    cols = ["time", "dn", "event", "attributes", "started", "ended", "fired", "statuses"]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=True,
+                  caption="+ started   - ended   * fired (momentary or retrospective)",
+                  caption_justify="left")
+    table.add_column("time (UTC)", style="dim", no_wrap=True)
+    table.add_column("DN", no_wrap=True)
+    table.add_column("event", style="bold", no_wrap=True)
+    table.add_column("attributes", overflow="fold", ratio=3)
+    table.add_column("actions", overflow="fold", ratio=4)
+    table.add_column("status changes", style="cyan", overflow="fold", ratio=4)
     if show_stats:
-        cols.append("stats")
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, pad_edge=False)
-    styles = {"time": "dim", "event": "bold", "started": "green", "ended": "red",
-              "fired": "yellow", "statuses": "cyan", "stats": "magenta"}
-    for c in cols:
-        table.add_column(TITLES[c], style=styles.get(c), overflow="fold",
-                         no_wrap=c in ("time",))
+        table.add_column("statistics", style="magenta", overflow="fold", ratio=3)
     n = 0
     for row in rows:
-        cells = row.cells()
-        if not row.dn:
-            cells["dn"] = row.switch
-        table.add_row(*(cells[c] for c in cols))
+        actions = Text()
+        for kind, name in (*row.actions, *(("problem", p) for p in row.problems)):
+            mark, style = MARKS[kind]
+            if actions:
+                actions.append("\n")
+            actions.append(f"{mark} {name}", style=style)
+        cells = [row.clock(), row.dn or row.switch, row.event, "\n".join(row.attributes), actions,
+                 "\n".join(row.statuses)]
+        if show_stats:
+            cells.append("\n".join(row.stats))
+        table.add_row(*cells)
         n += 1
     console.print(table)
     return n

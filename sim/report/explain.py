@@ -60,10 +60,11 @@ class Row(NamedTuple):
     started: tuple[str, ...]          # durable actions started
     ended: tuple[str, ...]            # durable actions ended, "name (duration s)"
     fired: tuple[str, ...]            # moments and retrospectives ("name (duration s)")
-    statuses: tuple[str, ...]         # "object: previous -> status"
+    statuses: tuple[str, ...]         # "object[, object...]: previous -> status"
     stats: tuple[str, ...]            # "stat[object]: old -> new"
     records: tuple                    # every record the engine emitted for the event
     problems: tuple[str, ...] = ()
+    actions: tuple[tuple[str, str], ...] = ()   # (kind, text) of every action, engine order
 
     def clock(self) -> str:
         """The time as UTC clock time, millisecond precision."""
@@ -197,7 +198,7 @@ class Explainer:
     # ---------------------------------------------------------------- rows
     def _row(self, ev, records, stats, problems) -> Row:
         dn_id = ev.dn_id
-        started, ended, fired, statuses = [], [], [], []
+        started, ended, fired, statuses, ordered = [], [], [], [], []
         for r in records:
             t = type(r)
             if t is Action:
@@ -207,16 +208,19 @@ class Explainer:
                 if r.kind == START:
                     started.append(name)
                 elif r.kind == END:
-                    ended.append(name + _dur(r.duration))
+                    name += _dur(r.duration)
+                    ended.append(name)
                 elif r.kind == RETRO:
-                    fired.append(name + _dur(r.duration))
+                    name += _dur(r.duration)
+                    fired.append(name)
                 elif r.kind == MOMENT:
                     fired.append(name)
+                ordered.append((r.kind, name))
             elif t is StatusChange:
-                statuses.append(f"{r.object}: {r.previous or '-'} -> {r.status}")
+                statuses.append((r.object, r.previous or "-", r.status))
         return Row(ev.time, ev.switch, dn_id, ev.event, ev.seq, attribute_text(ev.attrs),
-                   tuple(started), tuple(ended), tuple(fired), tuple(statuses), stats, records,
-                   problems)
+                   tuple(started), tuple(ended), tuple(fired), _grouped(statuses), stats, records,
+                   problems, tuple(ordered))
 
     def _stats(self, records, t: float) -> tuple[str, ...]:
         s = self.stats
@@ -234,6 +238,15 @@ class Explainer:
                 if old is not None:
                     changed.append(f"{w.label}: {old} -> {value}")
         return tuple(changed)
+
+
+def _grouped(changes: list[tuple[str, str, str]]) -> tuple[str, ...]:
+    """``obj1, obj2: previous -> status``: objects with the same transition share one entry
+    (a DN, its place and its agent usually change together), in order of first appearance."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for obj, prev, status in changes:
+        groups.setdefault((prev, status), []).append(obj)
+    return tuple(f"{', '.join(objs)}: {prev} -> {status}" for (prev, status), objs in groups.items())
 
 
 def explain(events: Iterable, engine: ActionEngine, stats=None, watch: Sequence[StatWatch] = (),

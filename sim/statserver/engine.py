@@ -376,11 +376,15 @@ class ActionEngine:
         """Place / agent status: the highest-ranked status over its DNs (§8.4, §8.5); an agent
         logged in nowhere is LoggedOut; a place with no DN is NotMonitored. The data come from
         the DN holding the winning status."""
-        best, win = -1, None
-        for dn in dns:
-            r = RANK[dn.status] if dn.status is not None else 0
-            if r > best:
-                best, win = r, dn
+        if len(dns) == 1:                 # the usual place / agent: one DN
+            win = dns[0]
+            best = RANK[win.status] if win.status is not None else 0
+        else:
+            best, win = -1, None
+            for dn in dns:
+                r = RANK[dn.status] if dn.status is not None else 0
+                if r > best:
+                    best, win = r, dn
         if win is None:
             status = "LoggedOut" if object_type == "Agent" else "NotMonitored"
             ctype = reasons = None

@@ -23,14 +23,14 @@ from sim.tlib.event import TEvent
 
 ENVELOPE = ("time", "event", "switch", "seq")
 
-_STR_KEYS = frozenset("""
+STR_KEYS = frozenset("""
 ThisDN ThisQueue ThisTrunk OtherDN OtherQueue OtherTrunk ThirdPartyDN ThirdPartyQueue
 ThirdPartyTrunk ConnID PreviousConnID TransferConnID ConferenceConnID OriginalConnID AgentID
 Place ANI DNIS CallUUID ErrorMessage ApplicationName CommunicationDN NetworkCallID Location
 ServerVersion CustomerID AgentIdleReason
 """.split())
-_INT_KEYS = frozenset("CallID ReferenceID InfoStatus NodeID ServerStartTime UserEvent".split())
-_KV_KEYS = frozenset("Reasons Extensions UserData".split())
+INT_KEYS = frozenset("CallID ReferenceID InfoStatus NodeID ServerStartTime UserEvent".split())
+KV_KEYS = frozenset("Reasons Extensions UserData".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def _print_problem(problem: TraceProblem) -> None:
     print(problem, file=sys.stderr)
 
 
-class _BadLine(Exception):
+class BadLine(Exception):
     pass
 
 
@@ -61,8 +61,8 @@ def _enum_value(key: str, value: Any, enum: type[IntEnum]) -> int:
         try:
             return int(enum[value])
         except KeyError:
-            raise _BadLine(f"{key}: unknown {enum.__name__} name {value!r}") from None
-    raise _BadLine(f"{key}: expected an integer code or a {enum.__name__} name, got {_jtype(value)}")
+            raise BadLine(f"{key}: unknown {enum.__name__} name {value!r}") from None
+    raise BadLine(f"{key}: expected an integer code or a {enum.__name__} name, got {_jtype(value)}")
 
 
 def _jtype(value: Any) -> str:
@@ -71,39 +71,39 @@ def _jtype(value: Any) -> str:
 
 
 def parse_event(obj: Any) -> TEvent:
-    """Validate one decoded JSON value and build the TEvent; raises ``_BadLine``."""
+    """Validate one decoded JSON value and build the TEvent; raises ``BadLine``."""
     if type(obj) is not dict:
-        raise _BadLine(f"not a JSON object ({_jtype(obj)})")
+        raise BadLine(f"not a JSON object ({_jtype(obj)})")
     try:
         time, event, switch = obj["time"], obj["event"], obj["switch"]
     except KeyError as exc:
-        raise _BadLine(f"missing key {exc.args[0]!r}") from None
+        raise BadLine(f"missing key {exc.args[0]!r}") from None
     if type(time) not in (int, float) or time != time or time in (float("inf"), float("-inf")):
-        raise _BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
+        raise BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
     if type(event) is not str or not event:
-        raise _BadLine(f"event: expected a message name, got {_jtype(event)}")
+        raise BadLine(f"event: expected a message name, got {_jtype(event)}")
     if event not in EVENT_NAMES:
-        raise _BadLine(f"event: unknown T-Library event {event!r}")
+        raise BadLine(f"event: unknown T-Library event {event!r}")
     if type(switch) is not str or not switch:
-        raise _BadLine(f"switch: expected a switch name, got {_jtype(switch)}")
+        raise BadLine(f"switch: expected a switch name, got {_jtype(switch)}")
     seq = obj.get("seq")
     if seq is not None and type(seq) is not int:
-        raise _BadLine(f"seq: expected an integer, got {_jtype(seq)}")
+        raise BadLine(f"seq: expected an integer, got {_jtype(seq)}")
     attrs = {}
     for key, value in obj.items():
         if key in ENVELOPE:
             continue
-        if key in _STR_KEYS:
+        if key in STR_KEYS:
             if type(value) is not str:
-                raise _BadLine(f"{key}: expected a string, got {_jtype(value)}")
+                raise BadLine(f"{key}: expected a string, got {_jtype(value)}")
         elif key in ENUM_KEYS:
             value = _enum_value(key, value, ENUM_KEYS[key])
-        elif key in _INT_KEYS:
+        elif key in INT_KEYS:
             if type(value) is not int:
-                raise _BadLine(f"{key}: expected an integer, got {_jtype(value)}")
-        elif key in _KV_KEYS:
+                raise BadLine(f"{key}: expected an integer, got {_jtype(value)}")
+        elif key in KV_KEYS:
             if type(value) is not dict:
-                raise _BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
+                raise BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
         attrs[key] = value
     return TEvent(float(time), event, switch, seq, MappingProxyType(attrs))
 
@@ -134,7 +134,7 @@ def read_numbered(
         except orjson.JSONDecodeError as exc:
             on_problem(TraceProblem(name, lineno, f"not valid JSON ({exc.args[0].split(':')[0]})"))
             continue
-        except _BadLine as exc:
+        except BadLine as exc:
             on_problem(TraceProblem(name, lineno, str(exc)))
             continue
         sw = ev.switch

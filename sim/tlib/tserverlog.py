@@ -65,7 +65,7 @@ from typing import IO, Any
 from sim.errors import UserError
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent
-from sim.tlib.trace import _INT_KEYS, _STR_KEYS, TraceProblem, _BadLine, parse_event
+from sim.tlib.trace import INT_KEYS, STR_KEYS, BadLine, TraceProblem, parse_event
 
 # --- names ---------------------------------------------------------------------------------------
 #: trace key -> log attribute name (without ``Attribute``) where they differ (tevents.md §4.2)
@@ -208,12 +208,12 @@ def _parse_value(key: str, text: str, typed: bool = True) -> Any:
         if rest and not rest.startswith("("):
             raise _Bad(f"{key}: unexpected text after the quoted value: {rest[:40]!r}")
         value = _unescape(text[1:end])
-        if typed and (key in _INT_KEYS or key in ENUM_KEYS) and _INT.fullmatch(value):
+        if typed and (key in INT_KEYS or key in ENUM_KEYS) and _INT.fullmatch(value):
             return int(value)
         return value
     if _KV_HEADER.match(text):
         return {}
-    if typed and key in _STR_KEYS:
+    if typed and key in STR_KEYS:
         token, _, rest = text.partition(" ")
         return token if not rest.strip() or rest.strip().startswith("(") else text
     token, _, rest = text.partition(" ")
@@ -286,7 +286,7 @@ def read_log(
         obj.update(b.attrs)
         try:
             return parse_event(obj)
-        except _BadLine as exc:
+        except BadLine as exc:
             problem(b.line, f"message {b.event}: {exc}; skipped")
             return None
 
