@@ -7,7 +7,6 @@ queues as ``DN@Switch``, agents by employee id, places and groups by name.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import jsonschema
 import tomli_w
 
-from sim.errors import UserError
+from sim.errors import UserError, read_toml
 
 REGULAR_TYPES = ("Extension", "ACDPosition")
 MEDIATION_TYPES = ("ACDQueue", "RoutingPoint", "VirtualQueue")
@@ -214,14 +213,7 @@ def build_objects(data: dict[str, Any], source: str = "objects.toml") -> Objects
 
 
 def load_objects(path: str) -> Objects:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from None
-    return build_objects(data, path)
+    return build_objects(read_toml(path), path)
 
 
 def dump_objects(objs: Objects, path: str) -> None:

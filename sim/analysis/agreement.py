@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 
 from sim.analysis import ci
 from sim.analysis.replications import interval, make_tasks, run_serial, values_of
-from sim.analysis.runner import AGREEMENT_STATS, WHOLE, ScenarioSource, build, erlang_inputs, run_replication, stat_key
+from sim.analysis.runner import (
+    AGREEMENT_STATS,
+    WHOLE,
+    ScenarioSource,
+    build,
+    erlang_inputs,
+    run_replication,
+    stat_key,
+)
 from sim.analysis.sweep import analytic_values
 
 

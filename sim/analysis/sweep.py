@@ -37,7 +37,14 @@ from typing import Any
 
 from sim.analysis import ci, erlang
 from sim.analysis.replications import kpi_names, make_tasks, run_serial, summarise
-from sim.analysis.runner import ErlangInputs, ScenarioSource, Task, build, erlang_inputs, run_replication
+from sim.analysis.runner import (
+    ErlangInputs,
+    ScenarioSource,
+    Task,
+    build,
+    erlang_inputs,
+    run_replication,
+)
 from sim.errors import UserError
 
 MAX_POINTS = 10_000

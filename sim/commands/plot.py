@@ -47,13 +47,13 @@ def run(args) -> int:
 
 
 def _sweep_plots(d: str) -> list[str]:
-    """Delegate to the sweep plots module (another part of sim.report)."""
-    if importlib.util.find_spec("sim.report.sweep_plots") is None:
-        raise UserError("sweep plots are not available in this installation", where=d)
-    mod = importlib.import_module("sim.report.sweep_plots")
-    for name in ("write_sweep_plots", "plot_sweep_dir", "plot_sweep"):
-        fn = getattr(mod, name, None)
-        if fn is not None:
-            out = fn(d)
-            return [str(p) for p in out] if out else []
-    raise UserError("sim.report.sweep_plots has no write_sweep_plots(DIR)", where=d)
+    """Delegate to the sweep plots module: it re-plots a sweep folder when it offers a
+    function taking the folder (``plot_sweep_dir(DIR) -> paths``)."""
+    mod = None
+    if importlib.util.find_spec("sim.report.sweep_plots") is not None:
+        mod = importlib.import_module("sim.report.sweep_plots")
+    fn = getattr(mod, "plot_sweep_dir", None) if mod is not None else None
+    if fn is None:
+        raise UserError("re-plotting a sweep folder is not supported yet "
+                        "(sim sweep writes its plots into DIR/plots/)", where=d)
+    return [str(p) for p in fn(d)]

@@ -244,7 +244,8 @@ def inbound_call(env, site, src, call: Call):
             truth.distributed(rp.dn, to_queue=True)
     enter(site, call, d)
     while True:
-        res = yield call.wake
+        w = call.wake
+        res = w.value if w.triggered else (yield w)   # served at once: no scheduler round trip
         if res == ABANDON:
             _abandon_waiting(site, call)
             truth.call_abandoned(rec, env.now, "queue")

@@ -209,35 +209,33 @@ def _new_leg(dn, conn, ctype, phase, since=0.0) -> Leg:
     return leg
 
 
-def on_ringing(eng, dn, ev, t):
-    """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
+def _open_leg(eng, dn, ev, t, phase, origin, durable, started) -> Leg | None:
+    """A new call leg on d: its durable action and the momentary marker of its start."""
     conn = _conn(eng, ev)
     if conn is None or conn in dn.legs:
-        return
+        return None
     a = ev.attrs
-    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "ringing", t)
-    leg.origin = "rung"
+    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), phase, t)
+    leg.origin = origin
     leg.this_queue = a.get("ThisQueue")
     leg.user_data = a.get("UserData")
-    leg.transferred = a.get("ThirdPartyDNRole") == ROLE_TRANSFERRED_BY
     data = call_data(ev)
-    eng.start(dn, "CallRinging", t, conn, leg.ctype, data)
-    eng.moment(dn, "CallRingingStarted", t, conn, leg.ctype, data)
-    mediation.link_distribution(eng, dn, leg, t)
+    eng.start(dn, durable, t, conn, leg.ctype, data)
+    eng.moment(dn, started, t, conn, leg.ctype, data)
+    return leg
+
+
+def on_ringing(eng, dn, ev, t):
+    """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
+    leg = _open_leg(eng, dn, ev, t, "ringing", "rung", "CallRinging", "CallRingingStarted")
+    if leg is not None:
+        leg.transferred = ev.attrs.get("ThirdPartyDNRole") == ROLE_TRANSFERRED_BY
+        mediation.link_distribution(eng, dn, leg, t)
 
 
 def on_dialing(eng, dn, ev, t):
     """EventDialing (c, t): start CallDialing(c); emit CallDialingStarted."""
-    conn = _conn(eng, ev)
-    if conn is None or conn in dn.legs:
-        return
-    a = ev.attrs
-    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "dialing", t)
-    leg.origin = "dialed"
-    leg.user_data = a.get("UserData")
-    data = call_data(ev)
-    eng.start(dn, "CallDialing", t, conn, leg.ctype, data)
-    eng.moment(dn, "CallDialingStarted", t, conn, leg.ctype, data)
+    _open_leg(eng, dn, ev, t, "dialing", "dialed", "CallDialing", "CallDialingStarted")
 
 
 def start_call_type(eng, dn, leg, t, data) -> None:
