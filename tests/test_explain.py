@@ -250,3 +250,21 @@ def test_readme_excerpt_is_what_explain_prints_today():
     assert assets.explain_text(args) == excerpt, "stale: run python docs/make_readme_assets.py"
     assert (docs / "img" / "state_timeline.png").read_bytes()[:4] == b"\x89PNG"
     assert "](docs/img/state_timeline.png)" in text
+
+
+def test_events_the_engine_cannot_place_are_shown_not_fatal(tmp_path, capsys):
+    """An event on a DN missing from the configuration is a row with a problem mark; a bad
+    line is reported as FILE:LINE and skipped (DESIGN contract 1); bad input exits 2."""
+    from sim.objects import dump_objects
+    dump_objects(objects(), str(tmp_path / "objects.toml"))
+    (tmp_path / "events.jsonl").write_text(
+        '{"time": 1.0, "event": "EventServerConnected", "switch": "SW1"}\n'
+        'not json\n'
+        '{"time": 2.0, "event": "EventRinging", "switch": "SW1", "seq": 1, "ThisDN": "4444", "ConnID": "0000000000000001"}\n')
+    assert main(["explain", "--trace", str(tmp_path / "events.jsonl"), "--objects",
+                 str(tmp_path / "objects.toml"), "--format", "csv"]) == 2
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["event"] for r in rows] == ["EventServerConnected", "EventRinging"]
+    assert "! unknown DN 4444@SW1" in rows[1]["fired"]
+    assert "events.jsonl:2:" in err

@@ -76,7 +76,7 @@ def test_call_kpis_conventions_and_window():
     assert k["service_level.offered"] == pytest.approx(2 / 5)
     assert k["service_level.answered"] == pytest.approx(2 / 3)
     assert k["service_level.offered@60"] == pytest.approx(3 / 5)
-    assert k["service_factor1"] == pytest.approx(2 / (3 + 1))   # abandoned after >= 20 s: one
+    assert k["service_factor1"] == pytest.approx(2 / (3 + 2))   # range 0-20: every abandon counts
     assert k["asa"] == pytest.approx(40 / 3)
     assert k["mean_wait_all"] == pytest.approx(70 / 5)
     assert k["mean_time_to_abandon"] == pytest.approx(15.0)

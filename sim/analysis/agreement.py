@@ -15,7 +15,8 @@ For one scenario point (a run, or a sweep point), side by side:
 
 Each simulated figure is a Student-t interval over independent replications. Conventions are
 named: SL_offered / SL_answered (§5.1), Stat Server's ServiceFactor1 (stat-types.md §4.5, a
-fourth convention: answered within t over answered plus abandoned after t), ASA_answered /
+fourth convention: answered in the range [a, b) over answered plus abandoned after a; with the
+range 0-t it is answered within t over answered plus abandoned), ASA_answered /
 ASA_all (§5.2). Stat Server's time ranges count whole seconds, lower bound in, upper bound out
 (``0-20`` is d < 20 s), where the ground truth counts wait <= t.
 """
@@ -143,6 +144,8 @@ def agreement(source: ScenarioSource | str, overrides: Sequence[str] = (), *, re
             diffs = [v - r.get(WHOLE + kpi, math.nan) for v, r in zip(vals, results, strict=True)]
             diffs = [d for d in diffs if math.isfinite(d)]
             s_diff = math.fsum(diffs) / len(diffs) if diffs else None
+            if s_diff is not None and abs(s_diff) < 1e-12:
+                s_diff = 0.0
         a = analytic.get(akey) if akey else None
         if a is not None and not math.isfinite(a):
             a = None
@@ -198,5 +201,43 @@ def render(rep: Agreement, console=None) -> None:
     if rep.model is None:
         console.print("No analytic values: not Erlang-like (" + "; ".join(rep.not_erlang) + ").")
     console.print("SL_offered / SL_answered: capacity-references.md §5.1; ServiceFactor1: stat-types.md §4.5 "
-                  "(answered within t / (answered + abandoned after t)); Stat Server ranges count whole "
+                  "with range 0-t (answered within t / (answered + abandoned)); Stat Server ranges count whole "
                   "seconds, d < t.")
+
+
+AGREEMENT_COLUMNS = ("quantity", "truth_mean", "truth_low", "truth_high", "truth_whole_mean", "stat_type",
+                     "stat_mean", "stat_low", "stat_high", "stat_minus_truth", "analytic", "analytic_in_ci")
+
+
+def _n(x: float | None) -> str:
+    return "" if x is None or not math.isfinite(x) else repr(float(x))
+
+
+def csv_rows(rep: Agreement) -> list[list[str]]:
+    """The report as rows of :data:`AGREEMENT_COLUMNS` (plain numbers, empty when unavailable)."""
+    rows = []
+    for r in rep.rows:
+        t, s = r.truth, r.stat
+        rows.append([
+            r.label,
+            _n(t.mean if t else None), _n(t.low if t else None), _n(t.high if t else None),
+            _n(r.truth_whole.mean if r.truth_whole else None),
+            (r.stat_name or "") if rep.stats_available else "unavailable",
+            _n(s.mean if s else None), _n(s.low if s else None), _n(s.high if s else None),
+            _n(r.stat_diff), _n(r.analytic),
+            "" if r.covered is None else str(r.covered).lower(),
+        ])
+    return rows
+
+
+def write_csv(path: str, reports: Sequence[tuple[dict[str, str], Agreement]]) -> None:
+    """``agreement.csv``: one block of rows per point, prefixed by the point's varied values."""
+    import csv
+
+    keys = list(reports[0][0]) if reports else []
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow([*keys, *AGREEMENT_COLUMNS])
+        for values, rep in reports:
+            for row in csv_rows(rep):
+                w.writerow([*(values[k] for k in keys), *row])

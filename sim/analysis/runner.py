@@ -11,7 +11,8 @@ and on a Dask worker. :func:`run_replication` returns a flat ``{name: float}`` d
   §5): ``offered``, ``answered``, ``abandoned``, ``abandonment`` (P_ab), ``p_wait``,
   ``service_level.offered`` / ``service_level.answered`` (SL_offered / SL_answered at the first
   threshold of ``run.sl_thresholds``; further thresholds as ``service_level.offered@T``),
-  ``service_factor1`` (Stat Server's convention, stat-types.md §4.5, from the same records),
+  ``service_factor1`` (Stat Server's convention, stat-types.md §4.5, with the range 0-t:
+  answered within t over answered plus abandoned, from the same records),
   ``asa`` (ASA_answered, s), ``mean_wait_all`` (ASA_all, s), ``mean_time_to_abandon`` (s),
   ``aht`` (mean talk + mean after-call work, s), ``occupancy`` (agents' busy time / logged-in
   time over [warm-up, horizon]); ``unfinished`` counts calls still in progress when the drain
@@ -33,12 +34,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sim.errors import UserError
+from sim.errors import UserError, read_toml
 
 Overrides = tuple[str, ...]
 
@@ -71,16 +71,7 @@ class ScenarioSource:
 
 def read_scenario(path: str) -> ScenarioSource:
     """Read the TOML document (no validation yet: that happens with the overrides)."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, expected a scenario TOML file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from None
-    return ScenarioSource(str(path), data)
+    return ScenarioSource(str(path), read_toml(str(path)))
 
 
 @dataclass(frozen=True)
@@ -174,9 +165,7 @@ def call_kpis(calls, thresholds: list[float], start: float, stop: float) -> dict
     """Ground-truth KPIs of the calls arriving in [start, stop) (capacity-references.md §5)."""
     offered = answered = abandoned = waited = 0
     wait_ans = wait_ab = talk = 0.0
-    t0 = thresholds[0] if thresholds else 20.0
     within = [0] * len(thresholds)
-    ab_late = 0  # abandoned after waiting t0 or more (ServiceFactor1 denominator)
     for arrival, outcome, wait, tk in calls:
         if arrival < start or arrival >= stop:
             continue
@@ -193,8 +182,6 @@ def call_kpis(calls, thresholds: list[float], start: float, stop: float) -> dict
         elif outcome.startswith("abandoned"):
             abandoned += 1
             wait_ab += wait
-            if wait >= t0:
-                ab_late += 1
     out = {
         "offered": float(offered),
         "answered": float(answered),
@@ -206,7 +193,8 @@ def call_kpis(calls, thresholds: list[float], start: float, stop: float) -> dict
         suffix = "" if i == 0 else f"@{th:g}"
         out["service_level.offered" + suffix] = _ratio(within[i], offered)
         out["service_level.answered" + suffix] = _ratio(within[i], answered)
-    out["service_factor1"] = _ratio(within[0], answered + ab_late) if thresholds else math.nan
+    # ServiceFactor1 with the range 0-t: answered in [0, t) over answered + abandoned with d >= 0
+    out["service_factor1"] = _ratio(within[0], answered + abandoned) if thresholds else math.nan
     out["asa"] = _ratio(wait_ans, answered)
     out["mean_wait_all"] = _ratio(wait_ans + wait_ab, answered + abandoned)
     out["mean_time_to_abandon"] = _ratio(wait_ab, abandoned)
@@ -281,34 +269,50 @@ def stat_key(name: str) -> str:
     return f"stat:{name}"
 
 
+def resolve_stats(sc, wanted) -> tuple[Any, list[tuple[str, str, str, str]]]:
+    """Stat types to read: ``NAME`` (on its default object) or ``NAME@OBJECT_TYPE:OBJECT``.
+
+    Returns the stat type library and (KPI key, stat type, object type, object) per item; a
+    UserError naming ``--stat`` for an unknown stat type, object type or object.
+    """
+    from sim.statserver.stats import StatEngine, parse_stattypes
+
+    th = thresholds_of(sc)
+    threshold = int(round(th[0])) if th else 20
+    types = parse_stattypes(_stattypes_text(threshold), "sim/data/stattypes.ini")
+    objects = sc.objects()
+    out: list[tuple[str, str, str, str]] = []
+    for item in wanted:
+        name, _, where = item.partition("@")
+        if name not in types.types:
+            raise UserError(f"unknown stat type {name!r} (see sim/data/stattypes.ini)", where="--stat")
+        st = types[name]
+        if where:
+            ot, _, obj = where.partition(":")
+            if ot not in st.objects or not obj:
+                raise UserError(f"{item!r}: expected NAME@OBJECT_TYPE:OBJECT with an object type "
+                                f"of {name} ({', '.join(st.objects)})", where="--stat")
+            known = StatEngine(objects, [st]).configured_objects(ot)
+            if obj not in known:
+                raise UserError(f"{item!r}: no {ot} {obj!r} in this scenario", where="--stat")
+        else:
+            ot, obj = _default_object(sc, objects, st.objects)
+            if ot is None:
+                raise UserError(f"{name}: no default object among {', '.join(st.objects)}; "
+                                "name one as NAME@OBJECT_TYPE:OBJECT", where="--stat")
+        out.append((stat_key(item), name, ot, obj))
+    return types, out
+
+
 class _StatsProbe:
     """Action engine + statistics engine fed by the model's TEvents; peeks at the end."""
 
     def __init__(self, sc, wanted: tuple[str, ...]):
         from sim.statserver.engine import ActionEngine
-        from sim.statserver.stats import StatEngine, parse_stattypes
+        from sim.statserver.stats import StatEngine
 
-        th = thresholds_of(sc)
-        threshold = int(round(th[0])) if th else 20
-        types = parse_stattypes(_stattypes_text(threshold), "sim/data/stattypes.ini")
+        types, self.wanted = resolve_stats(sc, wanted)
         objects = sc.objects()
-        self.wanted: list[tuple[str, str, str, str]] = []   # key, stat type, object type, object
-        for item in wanted:
-            name, _, where = item.partition("@")
-            if name not in types.types:
-                raise UserError(f"unknown stat type {name!r}", where="--stat")
-            st = types[name]
-            if where:
-                ot, _, obj = where.partition(":")
-                if ot not in st.objects or not obj:
-                    raise UserError(f"{item!r}: expected NAME@OBJECT_TYPE:OBJECT with an object type "
-                                    f"of {name} ({', '.join(st.objects)})", where="--stat")
-            else:
-                ot, obj = _default_object(sc, objects, st.objects)
-                if ot is None:
-                    raise UserError(f"{name}: no default object among {', '.join(st.objects)}; "
-                                    "name one as NAME@OBJECT_TYPE:OBJECT", where="--stat")
-            self.wanted.append((stat_key(item), name, ot, obj))
         self.engine = ActionEngine(objects)
         self.stats = StatEngine(objects, [types[n] for n in dict.fromkeys(w[1] for w in self.wanted)])
         feed, feed_stats = self.engine.feed, self.stats.feed_many

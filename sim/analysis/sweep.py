@@ -43,6 +43,7 @@ from sim.analysis.runner import (
     Task,
     build,
     erlang_inputs,
+    resolve_stats,
     run_replication,
 )
 from sim.errors import UserError
@@ -189,20 +190,33 @@ class SerialExecutor:
 
 
 class PoolExecutor(SerialExecutor):
-    """A local process pool (``concurrent.futures.ProcessPoolExecutor``, forkserver start)."""
+    """A local process pool (``concurrent.futures.ProcessPoolExecutor``).
+
+    Workers are forked at once, while this process has no other thread (cheap: they inherit the
+    imported model); if threads already run (a Dask client, a progress bar) forking could
+    deadlock, so the pool then starts them from a forkserver (or spawn) instead.
+    """
 
     name = "pool"
 
     def __init__(self, workers: int):
         import multiprocessing
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            ctx.set_forkserver_preload(["sim.analysis.runner", "sim.model.model"])
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["sim.analysis.runner", "sim.model.model", "sim.scenario.load"])
+        self.start_method = method
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        if method == "fork":   # fork every worker now, before any other thread exists
+            self._pool.submit(int).result()
 
     def map(self, fn, items, on_done=None) -> list:
         from concurrent.futures import as_completed
@@ -248,7 +262,7 @@ class DaskExecutor(SerialExecutor):
         index = {f.key: i for i, f in enumerate(futures)}
         out: list[Any] = [None] * len(futures)
         try:
-            for fut in as_completed(futures):
+            for fut in as_completed(futures, loop=self._client.loop):
                 out[index[fut.key]] = fut.result()
                 if on_done is not None:
                     on_done()
@@ -310,7 +324,7 @@ class Sweep:
 
 
 def plan(source: ScenarioSource, varies: Sequence[Vary], sets: Sequence[str] = (),
-         warmup: float = 0.0) -> list[Point]:
+         warmup: float = 0.0, stats: Sequence[str] = ()) -> list[Point]:
     """The points of the grid, each checked by loading its scenario (bad keys / values fail here,
     before anything runs) and classified Erlang-like or not."""
     keys = [v.key for v in varies]
@@ -320,6 +334,8 @@ def plan(source: ScenarioSource, varies: Sequence[Vary], sets: Sequence[str] = (
     if not varies:
         raise UserError("give at least one --vary key=start:stop:step", where="--vary")
     base = build(source, tuple(sets))   # errors here belong to --set / the file
+    if stats:
+        resolve_stats(base, tuple(stats))
     horizon = float(base.run["horizon"])
     if not 0.0 <= warmup < horizon:
         raise UserError(f"{warmup:g} s must lie in [0, horizon = {horizon:g} s)", where="--warmup")
@@ -347,8 +363,11 @@ def plan(source: ScenarioSource, varies: Sequence[Vary], sets: Sequence[str] = (
 
 
 def _strip_where(exc: UserError) -> str:
+    """The message without the loader's ``--set`` prefix (the value came from --vary here)."""
     text = str(exc)
-    return text[len(exc.where) + 2:] if exc.where and text.startswith(exc.where + ": ") else text
+    if exc.where == "--set" and text.startswith("--set: "):
+        return text[len("--set: "):]
+    return text
 
 
 def analytic_values(inputs: ErlangInputs) -> dict[str, float]:
@@ -371,7 +390,7 @@ def run_sweep(source: ScenarioSource, varies: Sequence[Vary], *, replications: i
     if not 0.0 < level < 1.0:
         raise UserError(f"must lie strictly between 0 and 1, got {level:g}", where="--level")
     sweep = Sweep(source, list(varies), tuple(sets), replications, seed, float(warmup), level, tuple(stats))
-    sweep.points = plan(source, varies, sets, warmup)
+    sweep.points = plan(source, varies, sets, warmup, stats)
     tasks: list[Task] = []
     for p in sweep.points:
         tasks.extend(make_tasks(source, (*sets, *p.overrides), replications, seed, warmup, stats, p.index))
@@ -409,6 +428,10 @@ class GoalAnswer:
     analytic_available: bool
 
 
+def _smallest(points: Sequence[Point]) -> str | None:
+    return min(points, key=lambda p: float(p.values[0])).values[0] if points else None
+
+
 def evaluate_goals(sweep: Sweep, goals: Sequence[SweepGoal]) -> list[GoalAnswer]:
     """For each combination of the other keys, the smallest first-key value meeting every goal."""
     groups: dict[tuple[str, ...], list[Point]] = {}
@@ -419,11 +442,8 @@ def evaluate_goals(sweep: Sweep, goals: Sequence[SweepGoal]) -> list[GoalAnswer]
         sim_ok = [p for p in pts if all(g.met(p.summary.get(g.kpi)) for g in goals)]
         has_analytic = all(p.analytic for p in pts)
         an_ok = [p for p in pts if p.analytic and all(g.met_value(p.analytic.get(g.kpi)) for g in goals)]
-
-        def smallest(ps):
-            return min(ps, key=lambda p: float(p.values[0])).values[0] if ps else None
-
-        out.append(GoalAnswer(others, smallest(sim_ok), smallest(an_ok) if has_analytic else None, has_analytic))
+        out.append(GoalAnswer(others, _smallest(sim_ok), _smallest(an_ok) if has_analytic else None,
+                              has_analytic))
     return out
 
 

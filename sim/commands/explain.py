@@ -74,12 +74,20 @@ def scenario_rows(sc, filt=None, stat_names=(), stattypes=None, limit=None) -> l
 
 
 def trace_rows(path: str, objects, filt=None, stat_names=(), stattypes=None,
-               limit=None, err: IO[str] = sys.stderr) -> Iterator:
-    """Explain rows of a recorded trace (streaming); bad lines are reported on ``err``."""
+               limit=None, err: IO[str] | None = None, problems: list | None = None) -> Iterator:
+    """Explain rows of a recorded trace (streaming); bad lines are reported on ``err``
+    (default: stderr) and appended to ``problems``."""
     from sim.tlib.trace import open_trace
+    err = err if err is not None else sys.stderr
+
+    def report(problem) -> None:
+        print(problem, file=err)
+        if problems is not None:
+            problems.append(problem)
+
     explainer = _explainer(objects, filt, stat_names, stattypes)
     n = 0
-    for row in explainer.rows(open_trace(path, lambda p: print(p, file=err))):
+    for row in explainer.rows(open_trace(path, report)):
         yield row
         n += 1
         if limit is not None and n >= limit:
@@ -174,6 +182,7 @@ def run(args) -> int:
     if args.stattypes and not os.path.exists(args.stattypes):
         raise UserError("no such file", where=args.stattypes)
     filt = Filter(args.dn, args.agent, args.conn)
+    problems: list = []
     if args.trace:
         if args.scenario:
             raise UserError("give a scenario or --trace, not both")
@@ -186,7 +195,8 @@ def run(args) -> int:
         from sim.objects import load_objects
         objects = load_objects(args.objects)
         _check_filter(filt, objects)
-        rows = trace_rows(args.trace, objects, filt, args.stat, args.stattypes, args.limit)
+        rows = trace_rows(args.trace, objects, filt, args.stat, args.stattypes, args.limit,
+                          problems=problems)
     elif args.scenario:
         if not os.path.exists(args.scenario):
             raise UserError("no such file", where=args.scenario)
@@ -196,11 +206,19 @@ def run(args) -> int:
         rows = scenario_rows(sc, filt, args.stat, args.stattypes, args.limit)
     else:
         raise UserError("give a scenario, or --trace EVENTS.jsonl --objects objects.toml")
+    rows = _counting(rows, problems)
     if args.format == "csv":
         render_csv(rows, show_stats=bool(args.stat))
     else:
         render_text(rows, width=args.width, show_stats=bool(args.stat))
-    return 0
+    # a viewer still signals bad input like every other command: exit code 2
+    return 2 if problems else 0
+
+
+def _counting(rows, problems: list):
+    for row in rows:
+        problems.extend(row.problems)
+        yield row
 
 
 def _check_filter(filt, objects) -> None:

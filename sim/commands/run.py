@@ -17,6 +17,8 @@ def configure(parser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (overrides run.seed)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set run.horizon=7200 (repeatable)")
+    parser.add_argument("--stattypes", default=None, metavar="FILE.ini",
+                        help="stat type definitions (default: the shipped library)")
     parser.add_argument("--trace-only", action="store_true",
                         help="write the trace and ground truth only (no engine, no statistics)")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
@@ -31,7 +33,7 @@ def run(args) -> int:
         raise UserError("give a scenario file (or --schema)", where="sim run")
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
-    summary = simulate(sc, args.out, engine=not args.trace_only)
+    summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
           f" -> {args.out}")
@@ -42,7 +44,7 @@ def pipeline_available() -> bool:
     return importlib.util.find_spec("sim.pipeline") is not None
 
 
-def simulate(sc, out_dir: str, engine: bool = True, on_restore=None) -> dict:
+def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None) -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer)."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
@@ -59,7 +61,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None) -> dict:
     if engine and pipeline_available():
         from sim.pipeline import Pipeline
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
-                            write_objects=False)
+                            write_objects=False, stattypes=stattypes)
         engine_problems: list[str] = []
         feed = pipeline.feed
         eng = pipeline.engine

@@ -13,6 +13,7 @@ where the point is Erlang-like), ``replications.csv`` (every replication's KPIs)
 from __future__ import annotations
 
 import math
+import os
 import sys
 
 from sim.errors import UserError
@@ -60,7 +61,7 @@ def run(args) -> int:
     from sim.analysis import agreement as agr
     from sim.analysis import runner, sweep
 
-    if not args.vary:
+    if not args.vary and not args.agreement:
         raise UserError("give at least one --vary key=start:stop:step", where="--vary")
     varies = [sweep.parse_vary(v) for v in args.vary]
     goals = [sweep.parse_sweep_goal(g) for g in args.goal]
@@ -80,6 +81,8 @@ def run(args) -> int:
         if agr.stats_engine_available():
             stats += [s for s in runner.AGREEMENT_STATS if s not in stats]
     console = Console(stderr=False)
+    if not varies:          # --agreement alone: the scenario as written is the one point
+        return _agreement_only(args, source, seed, console)
     with sweep.make_executor(args.workers, args.scheduler) as executor:
         result = sweep.run_sweep(source, varies, replications=args.replications, seed=seed,
                                  warmup=args.warmup, sets=args.set, level=args.level, stats=tuple(stats),
@@ -92,14 +95,37 @@ def run(args) -> int:
         write_sweep_plots(result, args.out)
     _print_table(console, result)
     if answers:
-        _print_goals(console, result, goals, answers)
+        _print_goals(result, goals, answers)
     if args.agreement:
+        reports = []
         for p in result.points:
             rep = agr.agreement(source, (*args.set, *p.overrides), replications=args.replications,
                                 seed=seed, warmup=args.warmup, level=args.level, results=p.results)
             agr.render(rep, console)
+            reports.append((dict(zip((v.key for v in result.varies), p.values, strict=True)), rep))
+        agr.write_csv(os.path.join(args.out, "agreement.csv"), reports)
     print(f"{len(result.points)} points x {result.replications} replications -> {paths['sweep.csv']}",
           file=sys.stdout)
+    return 0
+
+
+def _agreement_only(args, source, seed: int, console) -> int:
+    """``sim sweep SCENARIO --agreement`` without --vary: the three-way report of one point."""
+    from sim.analysis import agreement as agr
+    from sim.analysis import sweep
+
+    sweep.plan(source, [sweep.Vary("run.seed", (str(seed),))], args.set, args.warmup)  # validates
+    with sweep.make_executor(args.workers, args.scheduler) as executor:
+        rep = agr.agreement(source, tuple(args.set), replications=args.replications, seed=seed,
+                            warmup=args.warmup, level=args.level, executor=executor)
+    agr.render(rep, console)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder: {exc.strerror}", where=args.out) from None
+    path = os.path.join(args.out, "agreement.csv")
+    agr.write_csv(path, [({}, rep)])
+    print(f"{rep.replications} replications -> {path}")
     return 0
 
 
@@ -130,7 +156,7 @@ def _print_table(console, result) -> None:
     console.print(t)
 
 
-def _print_goals(console, result, goals, answers) -> None:
+def _print_goals(result, goals, answers) -> None:
     goal_text = ", ".join(g.text for g in goals)
     level = f"{100 * result.level:g} %"
     for a in answers:
@@ -140,4 +166,4 @@ def _print_goals(console, result, goals, answers) -> None:
         line = f"goals {goal_text}{ctx}: smallest {result.key} = {sim} (judged on the {level} bound)"
         if a.analytic_available:
             line += f"; Erlang: {a.analytic if a.analytic is not None else 'none'}"
-        console.print(line)
+        print(line)

@@ -102,7 +102,7 @@ def agent_states() -> Diagram:
     for key, rule in R.AGENT_STATE_EVENTS.items():
         label = _event_label(key)
         if rule.defer_while_on_call:
-            label += " - waits for the last call's release"
+            label += " - waits until the last call is released"
         if rule.starts is None:
             d.edge("LoggedIn", "LoggedOut", f"{label} - ends {', '.join(rule.ends)}")
             continue

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
@@ -235,7 +236,8 @@ def _close(bins: _Bins, obj: str, prev: tuple[str, float], t: float, kept) -> No
 def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
                    max_lanes: int = MAX_LANES, title: str | None = None) -> Figure:
     """One lane per object of ``object_type`` (``Agent``, ``Place``, ``RegDN``, ``Queue``),
-    colored by its status over time; each bin shows the status that held longest in it.
+    colored by its status over time; each of the :data:`BINS` time bins shows the status that
+    held longest in it (one image, so the cost does not grow with the number of changes).
 
     ``statuses``: a statuses.jsonl path or StatusChange records / dicts."""
     source, t0, t1 = _span(statuses, span)
@@ -244,29 +246,22 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
     day0 = _day0(t0)
     fig, ax = _figure(10.0, max(2.5, 1.2 + 0.32 * max(len(kept), 1)))
     present = _priority_order({s for (lane, s) in bins.data if lane is not None})
-    edges = _hours(t0 + np.arange(bins.n + 1) * bins.width, day0)
-    labelled: set[str] = set()
+    # status index of the longest-held status per (lane, bin); -1 where the lane has nothing
+    grid = np.full((max(len(kept), 1), bins.n), -1, dtype=int)
     for y, lane in enumerate(kept):
-        stack = [(s, bins.data.get((lane, s))) for s in present]
-        stack = [(s, a) for s, a in stack if a is not None]
-        if not stack:
+        stack = [bins.data.get((lane, s)) for s in present]
+        if not any(a is not None for a in stack):
             continue
-        names = [s for s, _ in stack]
-        mat = np.vstack([a for _, a in stack])
-        top = mat.argmax(axis=0)
-        empty = mat.max(axis=0) <= 0
-        i = 0
-        while i < bins.n:
-            j = i
-            while j + 1 < bins.n and top[j + 1] == top[i] and empty[j + 1] == empty[i]:
-                j += 1
-            if not empty[i]:
-                s = names[top[i]]
-                ax.broken_barh([(edges[i], edges[j + 1] - edges[i])], (y - 0.4, 0.8),
-                               facecolors=status_color(s), edgecolor="none",
-                               label=s if s not in labelled else "_nolegend_")
-                labelled.add(s)
-            i = j + 1
+        mat = np.vstack([a if a is not None else np.zeros(bins.n) for a in stack])
+        grid[y] = np.where(mat.max(axis=0) > 0, mat.argmax(axis=0), -1)
+    labelled = [s for i, s in enumerate(present) if (grid == i).any()]
+    if present:
+        cmap = ListedColormap([status_color(s) for s in present]).with_extremes(bad=(0, 0, 0, 0))
+        ax.imshow(np.ma.masked_less(grid, 0), cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5,
+                  aspect="auto", interpolation="nearest", origin="upper",
+                  extent=(_hours(t0, day0), _hours(t1, day0), len(kept) - 0.5, -0.5))
+    for y in range(len(kept) - 1):
+        ax.axhline(y + 0.5, color="white", linewidth=3)
     ax.set_yticks(range(len(kept)), kept)
     ax.set_ylim(len(kept) - 0.5, -0.5)
     what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
@@ -274,8 +269,8 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
     _time_axis(ax, t0, t1, day0)
     more = f" (first {len(kept)} of {total})" if total > len(kept) else ""
     ax.set_title(title or f"{what[0].upper() + what[1:]} status over time{more}")
-    handles = [Rectangle((0, 0), 1, 1, color=status_color(s)) for s in present if s in labelled]
-    ax.legend(handles, [s for s in present if s in labelled], loc="upper left",
+    handles = [Rectangle((0, 0), 1, 1, color=status_color(s)) for s in labelled]
+    ax.legend(handles, labelled, loc="upper left",
               bbox_to_anchor=(1.01, 1.0), fontsize="small", title="status (low → high priority)",
               title_fontsize="small", frameon=False)
     return fig

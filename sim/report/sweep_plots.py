@@ -22,12 +22,12 @@ import os
 
 from matplotlib.figure import Figure
 
-PLOTS = {
+PLOTS = {   # file name -> (y label, [(KPI, legend name), ...])
     "service_level": ("Service level", [("service_level.offered", "SL offered"),
-                                        ("service_level.answered", "SL answered")], None),
-    "asa": ("Mean wait (s)", [("asa", "ASA answered"), ("mean_wait_all", "ASA all")], None),
-    "abandonment": ("Abandonment", [("abandonment", "abandonment")], None),
-    "occupancy": ("Occupancy", [("occupancy", "occupancy")], None),
+                                        ("service_level.answered", "SL answered")]),
+    "asa": ("Mean wait (s)", [("asa", "ASA answered"), ("mean_wait_all", "ASA all")]),
+    "abandonment": ("Abandonment", [("abandonment", "abandonment")]),
+    "occupancy": ("Occupancy", [("occupancy", "occupancy")]),
 }
 
 
@@ -50,7 +50,7 @@ def _finite(x) -> bool:
 
 def sweep_figure(sweep, name: str) -> Figure:
     """One figure (a key of :data:`PLOTS`) for a :class:`sim.analysis.sweep.Sweep`."""
-    ylabel, kpis, _ = PLOTS[name]
+    ylabel, kpis = PLOTS[name]
     fig = Figure(figsize=(7.0, 4.2), layout="constrained")
     ax = fig.add_subplot()
     colors = [f"C{i}" for i in range(10)]
