@@ -24,7 +24,7 @@ import simpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.commands.run import simulate  # noqa: E402
+from sim.commands.run import simulate, tune_gc  # noqa: E402
 from sim.model.model import ContactCenter  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 
@@ -74,6 +74,8 @@ def timed(fn):
 def measure(stage: str, n: int, calls: int) -> tuple[int, float]:
     """One measurement (run in a fresh interpreter, so earlier stages leave no garbage)."""
     sc, rate, horizon = scenario(n, calls)
+    if stage != "bare":
+        tune_gc()          # what `sim run` does
     if stage == "bare":
         return timed(lambda: bare_simpy(n, rate, horizon))
     if stage == "model":

@@ -126,6 +126,9 @@ def test_cli_run_and_bad_input(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["run", str(SCEN / "quickstart.toml"), "--out", str(out), "--set", "run.horizon=600"]) == 0
     assert (out / "events.jsonl").is_file()
+    assert main(["run", str(SCEN / "blended.toml"), "--out", str(tmp_path / "c"), "--set", "run.horizon=600",
+                 "--trace-only", "--check"]) == 0
+    assert "0 violations" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
     bad.write_text('[[switches]]\nname = "SW1"\n[[agents]]\nid = "a"\nlogin = "1"\ndn = "6001"\n'
                    'shift = { start = "8am", end = 3600 }\n')

@@ -99,3 +99,66 @@ def write_sweep_plots(sweep, out_dir: str) -> list[str]:
         fig.savefig(path, dpi=110)
         paths.append(path)
     return paths
+
+
+class _Band:
+    __slots__ = ("mean", "low", "high")
+
+    def __init__(self, mean, low, high):
+        self.mean, self.low, self.high = mean, low, high
+
+
+class _Point:
+    def __init__(self, values, summary, analytic):
+        self.values, self.summary, self.analytic = values, summary, analytic
+
+
+class _Key:
+    def __init__(self, key):
+        self.key = key
+
+
+class _SavedSweep:
+    """What the figures need of a sweep, rebuilt from a sweep folder's files."""
+
+    def __init__(self, meta: dict, header: list[str], rows: list[list[str]]):
+        self.varies = [_Key(v["key"]) for v in meta["vary"]]
+        self.key = self.varies[0].key
+        self.level = float(meta.get("level", 0.95))
+        self.replications = int(meta.get("replications", 0))
+        nkeys = len(self.varies)
+
+        def num(text):
+            return float(text) if text not in ("", None) else None
+
+        self.points = []
+        for row in rows:
+            cells = dict(zip(header, row, strict=True))
+            summary, analytic = {}, {}
+            for col in header:
+                if col.endswith("_mean"):
+                    k = col[:-5]
+                    mean = num(cells[col])
+                    if mean is not None:
+                        summary[k] = _Band(mean, num(cells.get(k + "_low")), num(cells.get(k + "_high")))
+                elif col.endswith("_erlang") and num(cells[col]) is not None:
+                    analytic[col[:-7]] = num(cells[col])
+            self.points.append(_Point(tuple(row[:nkeys]), summary, analytic))
+
+
+def plot_sweep_dir(folder: str) -> list[str]:
+    """Redraw the plots of a sweep folder (``sweep.json`` + ``sweep.csv``) for ``sim plot``."""
+    import csv
+    import json
+
+    from sim.errors import UserError
+    try:
+        with open(os.path.join(folder, "sweep.json"), encoding="utf-8") as fh:
+            meta = json.load(fh)
+        with open(os.path.join(folder, "sweep.csv"), newline="", encoding="utf-8") as fh:
+            header, *rows = list(csv.reader(fh))
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc.filename}: no such file (a sweep folder has sweep.json and sweep.csv)") from None
+    except (ValueError, KeyError) as exc:
+        raise UserError(f"{folder}: not a sweep folder written by sim sweep ({exc})") from None
+    return write_sweep_plots(_SavedSweep(meta, header, rows), folder)
