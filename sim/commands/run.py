@@ -24,6 +24,9 @@ def configure(parser) -> None:
                         help="write the trace and ground truth only (no engine, no statistics)")
     parser.add_argument("--check", action="store_true",
                         help="also run the trace checker (sim check) on the events as they are emitted")
+    parser.add_argument("--format", choices=("jsonl", "tserver-log"), default="jsonl",
+                        help="tserver-log: also write the trace as T-Server log text (events.log)")
+    parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
 
 
@@ -38,6 +41,13 @@ def run(args) -> int:
     sc = load_scenario(args.scenario, args.set, args.seed)
     tune_gc()
     summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check)
+    if args.format == "tserver-log":
+        from sim.tlib.trace import open_trace
+        from sim.tlib.tserverlog import write_log_file
+        write_log_file(os.path.join(args.out, "events.log"), open_trace(os.path.join(args.out, "events.jsonl")))
+    if not args.no_plots:
+        from sim.report.plots import write_run_plots
+        write_run_plots(args.out)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
           f" -> {args.out}")
