@@ -16,6 +16,7 @@ import pytest
 from conftest import objects
 
 from sim.statserver.engine import ActionEngine
+from sim.statserver.propagation import GroupIndex
 from sim.statserver.records import Action, GroupStatus, StatusChange
 from sim.tlib import flows
 from sim.tlib.flows import FlowBuilder
@@ -63,13 +64,16 @@ class Flow:
         return [r.status for r in self.flow_records if type(r) is StatusChange and r.object == obj]
 
     def golden_lines(self):
+        """Every record of the flow, plus the group-level copies of §7 (derived, marked ~)."""
+        groups = GroupIndex(self.engine.objects)
         out = []
         for r in self.flow_records:
             t = f"{r.time - self.t0:9.3f}"
             if type(r) is Action:
                 dur = "" if r.duration is None else f" {r.duration:.3f}s"
-                out.append(f"{t} {r.object_type}:{r.object} {r.kind} {r.action}"
-                           f"{'' if r.conn_id is None else ' ' + r.conn_id[-4:]}{dur}")
+                tail = f"{r.kind} {r.action}{'' if r.conn_id is None else ' ' + r.conn_id[-4:]}{dur}"
+                out.append(f"{t} {r.object_type}:{r.object} {tail}")
+                out.extend(f"{t} ~{gtype}:{g} {tail}" for gtype, g in groups.groups_of(r))
             elif type(r) is StatusChange:
                 out.append(f"{t} {r.object_type}:{r.object} status {r.previous} -> {r.status}")
             elif type(r) is GroupStatus:
@@ -114,6 +118,13 @@ def test_golden_file(name):
 def test_inbound_via_queue():
     """tevents.md §9.1 / actions.md §4.7.1: RP -> queue -> agent -> ACW -> Ready."""
     f = FLOWS["inbound_via_queue"]()
+    lines = f.golden_lines()
+    # §7: the queue's and RP's actions reach GroupQueues, the agent's GroupAgents, the place's
+    # GroupPlaces
+    assert any(x.endswith("~GroupQueues:SalesQueues retro CallAnswered 1001 8.001s") for x in lines)
+    assert any("~GroupQueues:SalesQueues moment CallEntered" in x for x in lines)
+    assert any("~GroupAgents:Sales start CallInbound" in x for x in lines)
+    assert any("~GroupPlaces:SalesPlaces end AfterCallWork" in x for x in lines)
     assert f.retro(RP) == ["CallEntered", "CallDistributed", "CallDistributedToQueue"]
     assert f.retro(Q) == ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased", "ACWCompleted"]
     assert f.one(Q, "CallDistributed").duration == 5.0          # time waited in the queue
