@@ -452,3 +452,19 @@ def test_place_and_agent_status_follow_dn():
     assert r.engine.agent_status["agent1001"] == "NotReadyForNextCall"
     # registration requested but not answered yet: Monitored (§4.1, [D 9])
     assert r.engine.place_status["Place_6002"] == "Monitored"
+
+
+@pytest.mark.parametrize("voice,non_voice,logged_in,expected", [
+    ("WaitForNextCall", "CallInbound", True, "CallInbound"),      # stat-types.md §12 E9
+    ("CallOutbound", "CallInbound", True, "CallOutbound"),        # E9, second case (rule 6a)
+    ("WaitForNextCall", None, True, "WaitForNextCall"),           # rule 4: voice only
+    (None, "CallInbound", True, "CallInbound"),                   # rule 5
+    (None, None, True, "NotMonitored"),                           # rule 1
+    ("NotReadyForNextCall", "WaitForNextCall", False, "WaitForNextCall"),   # 6c
+    ("NotReadyForNextCall", "WaitForNextCall", True, "NotReadyForNextCall"),  # 6d
+])
+def test_place_status_rule(voice, non_voice, logged_in, expected):
+    """actions.md §8.4 place status rule (first matching rule wins); the engine is voice-only,
+    so it applies rule 4 with the highest DN status, but the full rule is kept as data."""
+    from sim.statserver.rules import place_status
+    assert place_status(voice, non_voice, logged_in) == expected

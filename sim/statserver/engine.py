@@ -33,6 +33,7 @@ from sim.statserver.rules import (
     IGNORED_EVENTS,
     RANK,
     SWITCH_EVENTS,
+    place_status,
 )
 from sim.statserver.state import DNState, Leg, Running
 
@@ -386,10 +387,10 @@ class ActionEngine:
                 if r > best:
                     best, win = r, dn
         if win is None:
-            status = "LoggedOut" if object_type == "Agent" else "NotMonitored"
+            status = "LoggedOut" if object_type == "Agent" else place_status(None, None)
             ctype = reasons = None
         else:
-            status = AGENT_PRIORITY[best]
+            status = AGENT_PRIORITY[best]     # = place_status(voice, None): the engine is voice-only
             ctype, reasons = (win.status_call_type, win.status_reasons) if win.status else (None, None)
         prev = statuses.get(obj)
         if status == prev and data.get(obj) == (ctype, reasons):

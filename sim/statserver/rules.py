@@ -184,3 +184,22 @@ IGNORED_EVENTS = frozenset({
     "EventUnregisteredAll", "EventSwitchInfo", "EventNetworkReached", "EventDestinationBusy",
     "EventPartyInfo", "EventLocationInfo", "EventPrimaryChanged",
 })
+
+
+# --- Place status rule (§8.4 [D 10]): first matching rule wins ------------------------------------
+def place_status(voice: str | None, non_voice: str | None, voice_logged_in: bool = True) -> str:
+    """The status of a place from its voice status (highest over its voice DNs) and its
+    non-voice status (media channels; the engine is voice-only, so None there)."""
+    if voice is None and non_voice is None:
+        return "NotMonitored"                                  # 1. no devices, no channels
+    if non_voice is None:
+        return voice                                           # 4. only voice devices
+    if voice is None:
+        return non_voice                                       # 5. only non-voice
+    if RANK[voice] > RANK["NotReadyForNextCall"]:
+        return voice                                           # 6a
+    if RANK[non_voice] > RANK[voice]:
+        return non_voice                                       # 6b
+    if not voice_logged_in:
+        return non_voice                                       # 6c
+    return voice                                               # 6d
