@@ -35,6 +35,10 @@ def configure(p) -> None:
 def run(args) -> int:
     if not os.path.exists(args.events):
         raise UserError(f"{args.events}: no such file")
+    if not os.path.isfile(args.events):
+        raise UserError(f"{args.events}: is a directory, not a file")
+    if args.notify <= 0 or args.notify != args.notify:
+        raise UserError(f"must be a positive number of seconds, got {args.notify}", where="--notify")
     if getattr(args, "listen", None):
         from sim.stream import stream_from_args
         from sim.tlib.trace import open_trace
@@ -44,7 +48,7 @@ def run(args) -> int:
     from sim.objects import load_objects
     from sim.pipeline import Pipeline
     objects = load_objects(args.objects)
-    if args.stattypes and not os.path.exists(args.stattypes):
+    if args.stattypes and not os.path.isfile(args.stattypes):
         raise UserError(f"{args.stattypes}: no such file")
     problems = replay_file(args.events, objects, args.out, stattypes=args.stattypes,
                            with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline)

@@ -111,12 +111,14 @@ class TServer:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
-            self.sink(TEvent(self.epoch + self.env.now, name, self.name, self.seq, MappingProxyType(attrs)))
+            # microsecond times, as the trace carries them (contract 1): run and replay agree
+            self.sink(TEvent(round(self.epoch + self.env.now, 6), name, self.name, self.seq,
+                             MappingProxyType(attrs)))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:
             self.seq += 1
-        self.sink(TEvent(self.epoch + self.env.now, name, self.name, self.seq if seq else None,
+        self.sink(TEvent(round(self.epoch + self.env.now, 6), name, self.name, self.seq if seq else None,
                          MappingProxyType(attrs)))
 
     # --- Stat Server's connection -------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 import jsonschema
 
-from sim.errors import UserError
+from sim.errors import UserError, read_toml
 from sim.objects import Objects, build_objects
 from sim.scenario.schema import SCHEMA
 
@@ -154,14 +155,7 @@ def parse_epoch(text: str) -> float:
 
 
 def load_scenario(path: str, sets: list[str] | None = None, seed: int | None = None) -> Scenario:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: invalid TOML: {exc}") from None
-    return build_scenario(data, path, sets, seed)
+    return build_scenario(read_toml(path), path, sets, seed)
 
 
 def build_scenario(data: dict[str, Any], source: str = "scenario.toml", sets: list[str] | None = None,
@@ -169,8 +163,22 @@ def build_scenario(data: dict[str, Any], source: str = "scenario.toml", sets: li
     data = apply_overrides(data, sets or [])
     if seed is not None:
         data.setdefault("run", {})["seed"] = int(seed)
+    _non_finite_error(data, source)
     _schema_error(data, source)
     return _normalise(data, source)
+
+
+def _non_finite_error(node: Any, source: str, path: str = "") -> None:
+    """TOML allows nan and inf; no scenario number may be either (the schema's bounds cannot
+    catch NaN: every comparison with it is false)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        _fail(source, path or "(top level)", f"{node} is not a finite number")
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            _non_finite_error(v, source, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _non_finite_error(v, source, f"{path}[{i}]")
 
 
 def _fail(source: str, path: str, message: str):
