@@ -344,7 +344,11 @@ class Checker:
         # the state machine (§11.3) and ThisQueue (§11.4)
         if name == "EventRinging":
             expected = self._pending.pop((sw, connid, dn), None)
-            if q != expected:
+            # a queue out of service (or never registered) still distributes at the switch;
+            # only its EventDiverted is not delivered to Stat Server (§11.7)
+            unseen = expected is None and q is not None and (
+                q in self._sw[sw].oos or (self._sw[sw].registered is not None and q not in self._sw[sw].registered))
+            if q != expected and not unseen:
                 self._v("queue", f"EventRinging on {dn}: ThisQueue {q!r}, expected {expected!r}")
             self._open_leg(sw, dn, connid, "ringing", expected)
         elif name == "EventDialing":

@@ -105,20 +105,24 @@ class TServer:
         return format(self._connid + n, "016x"), f"{self._uuid_prefix}{n:016X}", n
 
     # --- delivery --------------------------------------------------------------------------
+    def now(self) -> float:
+        """Event time: seconds since the Unix epoch in whole microseconds, as the trace keeps
+        them (contract 1), so a run and the replay of its trace see the same times."""
+        return round(self.epoch + self.env.now, 6)
+
     def emit(self, name: str, dn: DN, attrs: dict[str, Any]) -> None:
         """An event about ``dn``: numbered always, delivered if Stat Server gets it (§11.7)."""
         if not self.link_up:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
-            # microsecond times, as the trace carries them (contract 1): run and replay agree
-            self.sink(TEvent(round(self.epoch + self.env.now, 6), name, self.name, self.seq,
+            self.sink(TEvent(self.now(), name, self.name, self.seq,
                              MappingProxyType(attrs)))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:
             self.seq += 1
-        self.sink(TEvent(round(self.epoch + self.env.now, 6), name, self.name, self.seq if seq else None,
+        self.sink(TEvent(self.now(), name, self.name, self.seq if seq else None,
                          MappingProxyType(attrs)))
 
     # --- Stat Server's connection -------------------------------------------------------------
@@ -245,7 +249,7 @@ class TServer:
         if self.link_up:
             self.seq += 1
             if self.live and dn.registered:
-                self.sink(TEvent(self.epoch + self.env.now, "EventDNOutOfService", self.name, self.seq,
+                self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
                                  MappingProxyType({"ThisDN": dn.number})))
         dn.in_service = False
         if dn.snapshot is None:
@@ -257,7 +261,7 @@ class TServer:
             return          # the link restore will clean up and register
         self.seq += 1
         if self.live and dn.registered:
-            self.sink(TEvent(self.epoch + self.env.now, "EventDNBackInService", self.name, self.seq,
+            self.sink(TEvent(self.now(), "EventDNBackInService", self.name, self.seq,
                              MappingProxyType({"ThisDN": dn.number})))
         self._clean_up(dn)
         if self.live:

@@ -208,7 +208,9 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
 
     def claim(sw: str, number: str, path: str):
         if (sw, number) in dns:
-            _fail(source, path, f"DN {number}@{sw} already defined at {dns[(sw, number)]}")
+            dn_id = f"{number}@{sw}"
+            shown = dn_id if dn_id.isprintable() else repr(dn_id)
+            _fail(source, path, f"DN {shown} already defined at {dns[(sw, number)]}")
         dns[(sw, number)] = path
 
     queues = []

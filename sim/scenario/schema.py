@@ -79,7 +79,7 @@ _AGENT_COMMON = dict(
 AGENT = _obj(["id", "login", "dn"], id=_STR, login=_STR, dn=_STR, place=_STR, name={"type": "string"},
              **_AGENT_COMMON)
 TEAM = _obj(["name", "count", "first_dn", "first_login"], name=_STR,
-            count={"type": "integer", "minimum": 0}, first_dn={"type": "integer", "minimum": 0},
+            count={"type": "integer", "minimum": 0, "maximum": 100_000}, first_dn={"type": "integer", "minimum": 0},
             first_login={"type": "integer", "minimum": 0},
             id_prefix=_STR, **_AGENT_COMMON)
 

@@ -45,6 +45,12 @@ class EngineInputError(ValueError):
     """A TEvent the engine cannot place (unknown switch or DN, missing ThisDN). No state changed."""
 
 
+def shown(text: str) -> str:
+    """A value from the input as it may appear in a one-line message: quoted and escaped when
+    it holds anything unprintable (a newline must not split the message)."""
+    return text if text.isprintable() else repr(text)
+
+
 class _Switch:
     __slots__ = ("name", "seen", "server_up", "link_up", "dns")
 
@@ -100,7 +106,7 @@ class ActionEngine:
             if number is not None:
                 dn = self._by_number.get((ev.switch, number))
                 if dn is None:
-                    raise EngineInputError(f"unknown DN {number}@{ev.switch} (not in the objects file)")
+                    raise EngineInputError(f"unknown DN {shown(f'{number}@{ev.switch}')} (not in the objects file)")
             elif name not in IGNORED_EVENTS and name != "EventError":
                 raise EngineInputError(f"{name} without ThisDN")
         out = self._out = []

@@ -22,6 +22,7 @@ from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent
 
 ENVELOPE = ("time", "event", "switch", "seq")
+MAX_TIME = 1e10      # year 2286: later times are typos (and would stall interval arithmetic)
 
 STR_KEYS = frozenset("""
 ThisDN ThisQueue ThisTrunk OtherDN OtherQueue OtherTrunk ThirdPartyDN ThirdPartyQueue
@@ -80,6 +81,8 @@ def parse_event(obj: Any) -> TEvent:
         raise BadLine(f"missing key {exc.args[0]!r}") from None
     if type(time) not in (int, float) or time != time or time in (float("inf"), float("-inf")):
         raise BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
+    if not 0 <= time < MAX_TIME:
+        raise BadLine(f"time: {time} is not between 0 and {MAX_TIME:.0e} seconds since the Unix epoch")
     if type(event) is not str or not event:
         raise BadLine(f"event: expected a message name, got {_jtype(event)}")
     if event not in EVENT_NAMES:

@@ -26,6 +26,7 @@ from sim.objects import Objects
 from sim.statserver.stats.definitions import StatTypes, load_stattypes
 from sim.statserver.stats.engine import Row, StatEngine, whole
 
+MAX_IDLE = 96        # notification boundaries (a day of 15-minute intervals) across a silent gap
 COLUMNS = ("time", "stat_type", "object_type", "object", "time_profile", "value", "valid")
 
 
@@ -81,14 +82,29 @@ class Notifier:
             self.collected.extend(rows)
         self.last_notified = t
 
+    def _catch_up(self, t: float, inclusive: bool) -> None:
+        """Notify at every interval boundary up to ``t``; across a long silent gap (more than
+        MAX_IDLE boundaries without a record) only the first and the last boundary are
+        notified, since nothing changed in between (a trace with a typo'd early time must not
+        write millions of rows)."""
+        every = self.every
+        last = math.floor(t / every) * every
+        if not inclusive and last >= t:
+            last -= every
+        if (last - self.next_at) / every > MAX_IDLE:
+            self._emit(self.next_at)
+            self.next_at = last
+        while self.next_at <= last:
+            self._emit(self.next_at)
+            self.next_at += every
+
     def feed(self, record: Any) -> None:
         t = getattr(record, "time", None)
         if t is not None and self.every is not None:
             if self.next_at is None:
                 self.next_at = (math.floor(t / self.every) + 1) * self.every
-            while t >= self.next_at:
-                self._emit(self.next_at)
-                self.next_at += self.every
+            if t >= self.next_at:
+                self._catch_up(t, inclusive=True)
         self.engine.feed(record)
 
     def feed_many(self, records: Iterable[Any]) -> None:
@@ -108,10 +124,8 @@ class Notifier:
         t = end if end is not None else self.engine.last_time
         if t is None:
             return
-        if self.every is not None and self.next_at is not None:
-            while t > self.next_at:
-                self._emit(self.next_at)
-                self.next_at += self.every
+        if self.every is not None and self.next_at is not None and t > self.next_at:
+            self._catch_up(t, inclusive=False)
         if self.last_notified != t:
             self._emit(t)
 
