@@ -350,7 +350,7 @@ class Checker:
                 q in self._sw[sw].oos or (self._sw[sw].registered is not None and q not in self._sw[sw].registered))
             if q != expected and not unseen:
                 self._v("queue", f"EventRinging on {dn}: ThisQueue {q!r}, expected {expected!r}")
-            self._open_leg(sw, dn, connid, "ringing", expected)
+            self._open_leg(sw, dn, connid, "ringing", q if unseen else expected)
         elif name == "EventDialing":
             self._open_leg(sw, dn, connid, "dialing", q)
         elif name == "EventQueued" or name == "EventRouteRequest":

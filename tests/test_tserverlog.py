@@ -304,13 +304,14 @@ def test_escaping_is_reversible_and_visible():
 _SCENARIOS = sorted(Path(__file__).resolve().parent.parent.glob("scenarios/*.toml"))
 
 
+# Scenarios too big to hold in memory here run their first simulated hour (same vocabulary).
+_SHORTENED = {"large_day": ["run.horizon=3600"]}
+
+
 def _scenario_events(path: Path) -> list[TEvent]:
-    ContactCenter = pytest.importorskip("sim.model.model").ContactCenter
+    from sim.model.model import ContactCenter
     from sim.scenario.load import load_scenario
-    try:
-        sc = load_scenario(str(path))
-    except UserError as exc:  # a scenario being written by someone else; its tests will say
-        pytest.skip(f"scenario does not load: {exc}")
+    sc = load_scenario(str(path), _SHORTENED.get(path.stem))
     events: list[TEvent] = []
     ContactCenter(sc, events.append).run()
     return events

@@ -209,7 +209,7 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
     def claim(sw: str, number: str, path: str):
         if (sw, number) in dns:
             dn_id = f"{number}@{sw}"
-            shown = dn_id if dn_id.isprintable() else repr(dn_id)
+            shown = dn_id if dn_id.isprintable() else dn_id.encode("unicode_escape").decode("ascii")
             _fail(source, path, f"DN {shown} already defined at {dns[(sw, number)]}")
         dns[(sw, number)] = path
 

@@ -46,9 +46,10 @@ class EngineInputError(ValueError):
 
 
 def shown(text: str) -> str:
-    """A value from the input as it may appear in a one-line message: quoted and escaped when
-    it holds anything unprintable (a newline must not split the message)."""
-    return text if text.isprintable() else repr(text)
+    """A value from the input as it may appear in a one-line message: unprintable characters
+    escaped (a newline must not split the message, an escape sequence must not reach the
+    terminal)."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class _Switch:
