@@ -192,6 +192,8 @@ def _time_axis(ax, t0: float, t1: float, day0: float, label: str = "time (UTC)")
             s += f":{rem % 60:02d}"
         return s if d == 0 else f"{s}{d:+d}d"
     ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    if t1 <= t0:
+        t1 = t0 + 1.0                # a run of zero length: still a readable axis
     ax.set_xlim(_hours(t0, day0), _hours(t1, day0))
     ax.set_xlabel(label)
 
