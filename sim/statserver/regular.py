@@ -66,6 +66,12 @@ def _conn(eng, ev):
     return conn
 
 
+def _leg_of(eng, dn, ev):
+    """This DN's leg of the event's call, or None (a call the DN does not know changes nothing)."""
+    conn = _conn(eng, ev)
+    return dn.legs.get(conn) if conn is not None else None
+
+
 def _ctype(value) -> int:
     return value if value in CALL_TYPE_ACTIONS else CallType.Unknown
 
@@ -305,10 +311,10 @@ def on_established(eng, dn, ev, t):
 
 def on_held(eng, dn, ev, t):
     """EventHeld (c): start CallOnHold(c); emit CallHeld; hide Call<t>(c) from status."""
-    conn = _conn(eng, ev)
-    leg = dn.legs.get(conn) if conn is not None else None
+    leg = _leg_of(eng, dn, ev)
     if leg is None or leg.held:
         return
+    conn = leg.conn
     leg.held = True
     data = call_data(ev)
     eng.start(dn, "CallOnHold", t, conn, leg.ctype, data)
@@ -321,10 +327,10 @@ def on_held(eng, dn, ev, t):
 
 def on_retrieved(eng, dn, ev, t):
     """EventRetrieved (c): end CallOnHold(c); emit CallRetrievedFromHold; unhide Call<t>(c)."""
-    conn = _conn(eng, ev)
-    leg = dn.legs.get(conn) if conn is not None else None
+    leg = _leg_of(eng, dn, ev)
     if leg is None or not leg.held:
         return
+    conn = leg.conn
     leg.held = False
     eng.end(dn, ("CallOnHold", conn), t, "CallRetrievedFromHold")
     if leg.typed is not None:
@@ -357,10 +363,10 @@ def on_abandoned(eng, dn, ev, t):
     """EventAbandoned (c): if CallRinging(c), end it with CallAbandonedFromRinging; end every
     other action of c on d. (A T-Server clean-up, CallState SystemError / Cleared, gives no
     retrospective, as for EventReleased: OQ-10.)"""
-    conn = _conn(eng, ev)
-    leg = dn.legs.get(conn) if conn is not None else None
+    leg = _leg_of(eng, dn, ev)
     if leg is None:
         return
+    conn = leg.conn
     key = ("CallRinging", conn)
     if key in dn.running:
         cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
@@ -373,10 +379,10 @@ def on_abandoned(eng, dn, ev, t):
 
 def on_diverted(eng, dn, ev, t):
     """EventDiverted (c) on d: if CallRinging(c), end it with CallForwarded."""
-    conn = _conn(eng, ev)
-    leg = dn.legs.get(conn) if conn is not None else None
+    leg = _leg_of(eng, dn, ev)
     if leg is None:
         return
+    conn = leg.conn
     key = ("CallRinging", conn)
     if key in dn.running:
         eng.end(dn, key, t, RINGING_ENDED_BY["EventDiverted"])
@@ -393,10 +399,10 @@ def on_released(eng, dn, ev, t):
     retrospective by phase (rules.*_ENDED_BY_RELEASE); the call-type action closes with
     Call<t>Completed plus CallTransferMade / CallConferenceMade; then a pending ACW starts
     and OnHook starts when no call remains."""
-    conn = _conn(eng, ev)
-    leg = dn.legs.get(conn) if conn is not None else None
+    leg = _leg_of(eng, dn, ev)
     if leg is None:
         return
+    conn = leg.conn
     s = ev.attrs.get("CallState", CallState.Ok)
     key = ("CallRinging", conn)
     if key in dn.running:
