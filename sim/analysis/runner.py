@@ -140,7 +140,7 @@ class _CallSink:
         return len(text)
 
     def flush(self) -> None:
-        pass
+        """Nothing is buffered: every line is parsed as it is written."""
 
 
 def _clocks(agents, now: float) -> tuple[float, float]:

@@ -180,7 +180,7 @@ class SerialExecutor:
         return run_serial(fn, items, on_done)
 
     def close(self) -> None:
-        pass
+        """A serial executor holds no workers."""
 
     def __enter__(self):
         return self

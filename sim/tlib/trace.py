@@ -52,7 +52,7 @@ def _print_problem(problem: TraceProblem) -> None:
 
 
 class BadLine(Exception):
-    pass
+    """A line that is not a valid TEvent; the message says why (contract 1)."""
 
 
 def _enum_value(key: str, value: Any, enum: type[IntEnum]) -> int:

@@ -182,7 +182,7 @@ def _print_problem(problem: TraceProblem) -> None:
 
 
 class _Bad(Exception):
-    pass
+    """A log block that cannot become a TEvent; the message says why."""
 
 
 def _indent(line: str) -> int:
