@@ -143,20 +143,6 @@ class _CallSink:
         """Nothing is buffered: every line is parsed as it is written."""
 
 
-def _clocks(agents, now: float) -> tuple[float, float]:
-    """Total busy (call + ACW) and logged-in time of the agents up to ``now``."""
-    busy = logged = 0.0
-    for a in agents:
-        b, lg = a.busy_time, a.logged_time
-        if a.work is not None and a.work not in ("break", "pause"):
-            b += now - a.busy_since
-        if a.status:
-            lg += now - a.logged_since
-        busy += b
-        logged += lg
-    return busy, logged
-
-
 def _ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
 
@@ -204,6 +190,7 @@ def call_kpis(calls, thresholds: list[float], start: float, stop: float) -> dict
 
 def run_replication(task: Task) -> dict[str, float]:
     """Run one replication of ``task`` and return its KPIs (see the module docstring)."""
+    from sim.model.groundtruth import agent_clocks
     from sim.model.model import ContactCenter
 
     sc = build(task.source, task.overrides, task.seed)
@@ -220,9 +207,9 @@ def run_replication(task: Task) -> dict[str, float]:
     def snapshots(env):
         if warmup > 0:
             yield env.timeout(warmup)
-        marks["warmup"] = _clocks(cc.agents, env.now)
+        marks["warmup"] = agent_clocks(cc.agents, env.now)
         yield env.timeout(horizon - env.now)
-        marks["horizon"] = _clocks(cc.agents, env.now)
+        marks["horizon"] = agent_clocks(cc.agents, env.now)
 
     cc.env.process(snapshots(cc.env))
     end = cc.run()

@@ -201,15 +201,7 @@ class Truth:
 
     # --- summary -----------------------------------------------------------------------------------
     def summary(self, agents, end: float) -> dict[str, Any]:
-        busy = logged = 0.0
-        for a in agents:
-            b, lg = a.busy_time, a.logged_time
-            if a.work is not None and a.work not in ("break", "pause"):
-                b += end - a.busy_since
-            if a.status:
-                lg += end - a.logged_since
-            busy += b
-            logged += lg
+        busy, logged = agent_clocks(agents, end)
         wrap_mean = self.wrap_total / self.wrap_n if self.wrap_n else 0.0
         overall = self.overall.to_dict(self.thresholds)
         overall["mean_wrap_up"] = wrap_mean
@@ -232,3 +224,17 @@ class Truth:
                             "transfers": self.transfers, "redials": self.redials},
             "unfinished_calls": self.active,
         }
+
+
+def agent_clocks(agents, now: float) -> tuple[float, float]:
+    """Total busy (call + ACW) and logged-in time of the agents up to ``now`` (occupancy)."""
+    busy = logged = 0.0
+    for a in agents:
+        b, lg = a.busy_time, a.logged_time
+        if a.work is not None and a.work not in ("break", "pause"):
+            b += now - a.busy_since
+        if a.status:
+            lg += now - a.logged_since
+        busy += b
+        logged += lg
+    return busy, logged
