@@ -35,7 +35,7 @@ from sim.statserver.rules import (
     SWITCH_EVENTS,
     place_status,
 )
-from sim.statserver.state import DNState, Leg, Running
+from sim.statserver.state import DNState, Running
 
 _DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
 _new = tuple.__new__     # builds an Action without NamedTuple's keyword handling (hot path)
@@ -287,9 +287,6 @@ class ActionEngine:
     def moment(self, dn: DNState, name: str, t: float, conn=None, ctype=None, data=None) -> None:
         self.instant(dn, name, MOMENT, t, conn, ctype, None, data)
 
-    def is_running(self, dn: DNState, key: Any) -> bool:
-        return key in dn.running
-
     def hide(self, dn: DNState, run: Running, hidden: bool) -> None:
         """Hide (hold) or show (retrieve) a call-type action for status purposes (§8.3.1)."""
         if run.hidden == hidden:
@@ -448,9 +445,6 @@ class ActionEngine:
             self._out.append(GroupStatus(t, group_type, group, dict(counts), member))
 
     # ------------------------------------------------------------------ introspection
-    def dn(self, dn_id: str) -> DNState:
-        return self.dns[dn_id]
-
     def dn_status(self, dn_id: str) -> str | None:
         return self.dns[dn_id].status
 
@@ -471,9 +465,6 @@ class ActionEngine:
 
     def is_monitored(self, dn_id: str) -> bool:
         return not self.dns[dn_id].not_monitored
-
-    def leg(self, dn: DNState, conn: str) -> Leg | None:
-        return dn.legs.get(conn)
 
     def current_state(self, object_type: str, object_id: str) -> dict:
         """The CurrentState tree (actions.md §8.6): object -> DNs -> status and actions."""

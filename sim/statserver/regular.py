@@ -373,7 +373,7 @@ def on_abandoned(eng, dn, ev, t):
         eng.end(dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
         if not cleanup:
             mediation.reflect_ringing_outcome(eng, dn, leg, "CallAbandonedFromRinging", t)
-    end_call_type(eng, dn, leg, t, completed=leg.typed is not None)
+    end_call_type(eng, dn, leg, t)
     _remove_leg(eng, dn, leg, t)
 
 
