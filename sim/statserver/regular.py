@@ -259,14 +259,14 @@ def start_call_type(eng, dn, leg, t, data) -> None:
         eng.hide(dn, run, True)
 
 
-def end_call_type(eng, dn, leg, t, completed: bool = True):
-    """End Call<T>(c) (with Call<T>Completed when ``completed``) and its companion."""
+def end_call_type(eng, dn, leg, t):
+    """End Call<T>(c) with Call<T>Completed, and its companion."""
     acts = leg.typed
     if acts is None:
         return None
     leg.typed = None
     conn = leg.conn
-    run = eng.end(dn, (acts.durable, conn), t, acts.completed if completed else None)
+    run = eng.end(dn, (acts.durable, conn), t, acts.completed)
     for companion in (acts.originated, acts.received):
         if companion is not None:
             eng.end(dn, (companion, conn), t)
