@@ -70,7 +70,7 @@ class ActionEngine:
         self.objects = objects
         # Stuck-call clean-up (§12, optional): calls older than this on a DN are cleaned.
         self.stuck_call_timeout = stuck_call_timeout
-        self._next_stuck_check = None
+        self._next_stuck_check: float | None = None
         self.dns: dict[str, DNState] = {dn_id: DNState(dn) for dn_id, dn in objects.dns.items()}
         self._by_number = {(d.switch, d.number): d for d in self.dns.values()}
         self.switches = {name: _Switch(name, [d for d in self.dns.values() if d.switch == name])
@@ -143,10 +143,11 @@ class ActionEngine:
 
     def _check_stuck_calls(self, t: float) -> None:
         """At most once per tenth of the timeout, clean calls older than the timeout (§12)."""
-        if self._next_stuck_check is not None and t < self._next_stuck_check:
+        timeout = self.stuck_call_timeout
+        if timeout is None or (self._next_stuck_check is not None and t < self._next_stuck_check):
             return
-        self._next_stuck_check = t + self.stuck_call_timeout / 10
-        limit = t - self.stuck_call_timeout
+        self._next_stuck_check = t + timeout / 10
+        limit = t - timeout
         for dn in self.dns.values():
             if dn.legs and not dn.mediation:
                 for leg in [lg for lg in dn.legs.values() if lg.since <= limit]:

@@ -8,10 +8,13 @@ accept the names too (DESIGN contract 1).
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 
-def _enum(name: str, table: str) -> type[IntEnum]:
-    """Build an IntEnum from ``"0 Unknown, 1 Internal, ..."`` (the spec's own notation)."""
+def _enum(name: str, table: str) -> Any:
+    """Build an IntEnum from ``"0 Unknown, 1 Internal, ..."`` (the spec's own notation).
+
+    Typed ``Any``: the members are made at run time, so a type checker cannot know them."""
     members = []
     for item in table.replace("\n", " ").split(","):
         code, label = item.split()
