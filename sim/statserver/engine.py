@@ -13,7 +13,7 @@ mechanics: starting and ending actions, propagation, statuses, connections and r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.objects import Objects
 from sim.statserver import mediation, registration, regular
@@ -37,6 +37,9 @@ from sim.statserver.rules import (
 )
 from sim.statserver.state import DNState, Running
 
+if TYPE_CHECKING:
+    from sim.tlib.event import TEvent
+
 _DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
 _new = tuple.__new__     # builds an Action without NamedTuple's keyword handling (hot path)
 
@@ -55,7 +58,7 @@ def shown(text: str) -> str:
 class _Switch:
     __slots__ = ("name", "seen", "server_up", "link_up", "dns")
 
-    def __init__(self, name, dns):
+    def __init__(self, name: str, dns: list[DNState]):
         self.name = name
         self.seen = False
         self.server_up = False
@@ -77,14 +80,14 @@ class ActionEngine:
                          for name in objects.switches}
         self.place_status: dict[str, str] = {}
         self.agent_status: dict[str, str] = {}
-        self.place_data: dict[str, tuple] = {}    # (call type, reasons) of the status
-        self.agent_data: dict[str, tuple] = {}
+        self.place_data: dict[str, tuple[int | None, Any]] = {}    # (call type, reasons) of the status
+        self.agent_data: dict[str, tuple[int | None, Any]] = {}
         self.agent_dns: dict[str, list[DNState]] = {a: [] for a in objects.agents}
         self.problems: list[str] = []     # warnings about the last events (drained by callers)
         self.started = False
         self.now = 0.0
         self._aid = 0
-        self._out: list = []
+        self._out: list[Any] = []
         self._dirty: dict[DNState, None] = {}   # ordered: output must be deterministic
         self._agent_touched: dict[str, None] = {}
         self.group_counts: dict[str, dict[str, int]] = {g: {} for g in objects.groups}
@@ -95,13 +98,13 @@ class ActionEngine:
         self._mediation = {**mediation.DISPATCH, **registration.DISPATCH}
 
     # ------------------------------------------------------------------ feeding
-    def feed(self, ev) -> list:
+    def feed(self, ev: TEvent) -> list[Any]:
         """Process one TEvent; return the records it caused (actions, statuses, requests)."""
         sw = self.switches.get(ev.switch)
         if sw is None:
             raise EngineInputError(f"unknown switch {ev.switch!r} (not in the objects file)")
         name = ev.event
-        dn = None
+        dn: DNState | None = None
         if name not in SWITCH_EVENTS:
             number = ev.attrs.get("ThisDN")
             if number is not None:
@@ -127,7 +130,7 @@ class ActionEngine:
             self._update_statuses(t)
         return out
 
-    def _on_dn_event(self, dn: DNState, ev, t: float) -> None:
+    def _on_dn_event(self, dn: DNState, ev: TEvent, t: float) -> None:
         name = ev.event
         if name == "EventError":
             registration.on_error(self, dn, ev, t)
@@ -162,7 +165,7 @@ class ActionEngine:
         for agent in self.objects.agents:
             self._set_agent_status(agent, "LoggedOut", t)
 
-    def _first_event_of_switch(self, sw: _Switch, ev, t: float) -> None:
+    def _first_event_of_switch(self, sw: _Switch, ev: TEvent, t: float) -> None:
         """DNs of a switch are NotMonitored until it connects; a trace that starts without
         EventServerConnected (an imported log) is connected from its first event (§9.2.1)."""
         sw.seen = True
@@ -285,7 +288,8 @@ class ActionEngine:
         if dn.agent is not None:
             out.append(_new(Action, (t, name, kind, "Agent", dn.agent, aid, conn, ctype, duration, dn_id, data)))
 
-    def moment(self, dn: DNState, name: str, t: float, conn=None, ctype=None, data=None) -> None:
+    def moment(self, dn: DNState, name: str, t: float, conn: str | None = None,
+               ctype: int | None = None, data: dict | None = None) -> None:
         self.instant(dn, name, MOMENT, t, conn, ctype, None, data)
 
     def hide(self, dn: DNState, run: Running, hidden: bool) -> None:
@@ -377,7 +381,8 @@ class ActionEngine:
             self._set_status("Agent", agent, self.agent_status, self.agent_data,
                              self.agent_dns[agent], t)
 
-    def _set_status(self, object_type: str, obj: str, statuses: dict, data: dict,
+    def _set_status(self, object_type: str, obj: str, statuses: dict[str, str],
+                    data: dict[str, tuple[int | None, Any]],
                     dns: list[DNState], t: float) -> None:
         """Place / agent status: the highest-ranked status over its DNs (§8.4, §8.5); an agent
         logged in nowhere is LoggedOut; a place with no DN is NotMonitored. The data come from
@@ -406,7 +411,7 @@ class ActionEngine:
         if status != prev:
             self._count_member("GroupAgents" if object_type == "Agent" else "GroupPlaces", obj, prev, status, t)
 
-    def _status_data(self, dn: DNState, status: str):
+    def _status_data(self, dn: DNState, status: str) -> tuple[int | None, Any]:
         """Attached data of the winning action: the most recently started one (§8.3.5)."""
         win = None
         for run in dn.running.values():

@@ -12,6 +12,13 @@ AgentActive / DNActive).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.statserver.engine import ActionEngine
+    from sim.tlib.event import TEvent
+
 from sim.statserver.records import RETRO
 from sim.statserver.rules import (
     CALL_WAIT_ENDED_BY,
@@ -20,7 +27,7 @@ from sim.statserver.rules import (
     REFLECTED_RINGING_OUTCOME,
     TREATMENT_EVENTS,
 )
-from sim.statserver.state import Distribution
+from sim.statserver.state import Distribution, DNState, Leg, Running
 from sim.tlib.codes import CallType
 
 # Distributions to unconfigured targets remembered for the Origination-DN link (bounded).
@@ -30,17 +37,17 @@ UNPLACED_LIMIT = 10_000
 VIRTUAL_QUEUE_VARIANTS = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
 
 
-def _data(ev) -> dict | None:
+def _data(ev: TEvent) -> dict | None:
     from sim.statserver.regular import call_data
     return call_data(ev)
 
 
-def _ctype(ev) -> int:
+def _ctype(ev: TEvent) -> int:
     from sim.statserver.regular import _ctype
     return _ctype(ev.attrs.get("CallType", CallType.Unknown))
 
 
-def on_arrival(eng, m, ev, t):
+def on_arrival(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventQueued (ACD queue, virtual queue) / EventRouteRequest (routing point):
     CallEntered, and CallWait starts (§5.2)."""
     conn = ev.attrs.get("ConnID")
@@ -53,14 +60,14 @@ def on_arrival(eng, m, ev, t):
     m.waits += 1
 
 
-def _end_wait(eng, m, conn, t, outcome):
+def _end_wait(eng: ActionEngine, m: DNState, conn: str, t: float, outcome: str) -> Running | None:
     run = eng.end(m, ("CallWait", conn), t, outcome)
     if run is not None:
         m.waits -= 1
     return run
 
 
-def on_distributed(eng, m, ev, t):
+def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventDiverted / EventRouteUsed: CallWait ends with CallDistributed (duration = wait);
     to another mediation DN also CallDistributedToQueue; to a regular DN the distribution
     is remembered so that DN's outcome can be reflected on M (§5.3)."""
@@ -86,7 +93,7 @@ def on_distributed(eng, m, ev, t):
     eng.handoffs.setdefault((tdn.id, conn), []).append(Distribution(m, run.start, m.virtual))
 
 
-def on_abandoned(eng, m, ev, t):
+def on_abandoned(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventAbandoned: CallWait ends with CallAbandoned; a T-Server clean-up after a link
     loss (CallState SystemError / Cleared) gives CallCleared instead (§5.2)."""
     conn = ev.attrs.get("ConnID")
@@ -95,14 +102,14 @@ def on_abandoned(eng, m, ev, t):
         _end_wait(eng, m, conn, t, "CallCleared" if cleanup else CALL_WAIT_ENDED_BY["EventAbandoned"])
 
 
-def on_released(eng, m, ev, t):
+def on_released(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventReleased on a mediation DN: CallWait ends with CallCleared (§5.2)."""
     conn = ev.attrs.get("ConnID")
     if conn is not None:
         _end_wait(eng, m, conn, t, CALL_WAIT_ENDED_BY["EventReleased"])
 
 
-def on_party_changed(eng, m, ev, t):
+def on_party_changed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventPartyChanged on a mediation DN: CallRingingPartyChanged; the CallWait moves to the
     new ConnID and keeps its enter time (use-alt-enter-time, stat-types.md §2.1)."""
     from sim.statserver.regular import rekey
@@ -114,7 +121,7 @@ def on_party_changed(eng, m, ev, t):
     eng.moment(m, "CallRingingPartyChanged", t, conn, _ctype(ev), _data(ev))
 
 
-def on_treatment(eng, m, ev, t):
+def on_treatment(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventTreatmentApplied / NotApplied / End: CallTreatmentStarted / NotStarted /
     Completed (the last is retrospective: duration since the treatment started)."""
     name, kind = TREATMENT_EVENTS[ev.event]
@@ -129,12 +136,12 @@ def on_treatment(eng, m, ev, t):
     eng.instant(m, name, kind, t, conn, _ctype(ev), duration, _data(ev))
 
 
-def on_user_event(eng, m, ev, t):
+def on_user_event(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     from sim.statserver.regular import on_user_event as regular_user_event
     regular_user_event(eng, m, ev, t)
 
 
-def apply_queue_status(eng, m, ext, t):
+def apply_queue_status(eng: ActionEngine, m: DNState, ext: Mapping[str, Any], t: float) -> None:
     """QueueStatus data (registration): calls already waiting start CallWait without
     CallEntered; kept CallWaits no longer reported end without an outcome (§9.2 step 4)."""
     from sim.statserver.registration import _reported_calls
@@ -149,7 +156,7 @@ def apply_queue_status(eng, m, ext, t):
 
 
 # ---------------------------------------------------------------------------- reflection (§5.3)
-def link_distribution(eng, dn, leg, t) -> None:
+def link_distribution(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     """Find the mediation DNs that distributed the call now ringing on ``dn`` (OQ-22):
     ThisQueue of the agent-side event, else the last mediation DN that sent the ConnID to
     this DN; a virtual queue that sent it there also gets its variants."""
@@ -177,7 +184,7 @@ def link_distribution(eng, dn, leg, t) -> None:
     leg.dists = dists
 
 
-def _origination_dns(eng, dn) -> set[str]:
+def _origination_dns(eng: ActionEngine, dn: DNState) -> set[str]:
     """Origination DNs of the groups of the DN's agent and place (§5.3, OQ-22)."""
     objs = eng.objects
     found: set[str] = set()
@@ -188,23 +195,23 @@ def _origination_dns(eng, dn) -> set[str]:
     return found
 
 
-def _reflect(eng, d, name, conn, ctype, duration, data, t) -> None:
+def _reflect(eng: ActionEngine, d: Distribution, name: str, conn: str, ctype: int | None, duration: float | None, data: dict | None, t: float) -> None:
     if d.virtual and name not in VIRTUAL_QUEUE_VARIANTS:
         return
     eng.instant(d.mdn, name, RETRO, t, conn, ctype, duration, data)
 
 
-def reflect_ringing_outcome(eng, dn, leg, outcome, t) -> None:
+def reflect_ringing_outcome(eng: ActionEngine, dn: DNState, leg: Leg, outcome: str, t: float) -> None:
     """Ringing ended at the agent DN: M gets CallAnswered / CallAbandonedFromRinging /
     CallForwarded / CallMissed, duration from the call's entry at M (OQ-18)."""
     name = REFLECTED_RINGING_OUTCOME[outcome]
     for d in leg.dists:
-        if d.outcome is False:
+        if d.outcome is None:
             d.outcome = name
             _reflect(eng, d, name, leg.conn, leg.ctype, t - d.entered, None, t)
 
 
-def reflect_released(eng, dn, leg, talk, t) -> None:
+def reflect_released(eng: ActionEngine, dn: DNState, leg: Leg, talk: float, t: float) -> None:
     """The answered call was released at the agent DN: CallReleased, duration = talk time."""
     for d in leg.dists:
         if d.outcome == "CallAnswered" and not d.released:
@@ -212,7 +219,7 @@ def reflect_released(eng, dn, leg, talk, t) -> None:
             _reflect(eng, d, "CallReleased", leg.conn, leg.ctype, talk, None, t)
 
 
-def reflect_acw(eng, dn, run, t) -> None:
+def reflect_acw(eng: ActionEngine, dn: DNState, run: Running, t: float) -> None:
     """AfterCallWork following a distributed call ended: ACWCompleted, or ACWMissed when the
     agent entered ACW while still on the call (OQ-11); duration = ACW duration [D 4]."""
     leg = dn.last_call
@@ -226,12 +233,12 @@ def reflect_acw(eng, dn, run, t) -> None:
 
 
 # ---------------------------------------------------------------------------- pseudo-actions
-def _queue(eng, dn, number):
+def _queue(eng: ActionEngine, dn: DNState, number: str | None):
     q = eng._by_number.get((dn.switch, number)) if number is not None else None
     return q if q is not None and q.mediation else None
 
 
-def queue_login(eng, dn, number, t) -> None:
+def queue_login(eng: ActionEngine, dn: DNState, number: str | None, t: float) -> None:
     """EventAgentLogin with ThisQueue = M: AgentLogin / DNLogin start on M (§5.2)."""
     q = _queue(eng, dn, number)
     if q is None or q in dn.login_queues:
@@ -244,7 +251,7 @@ def queue_login(eng, dn, number, t) -> None:
     sync_pseudo(eng, dn, t, force=True)
 
 
-def queue_logout(eng, dn, number, t) -> None:
+def queue_logout(eng: ActionEngine, dn: DNState, number: str | None, t: float) -> None:
     """Logout from M (or from every queue when ``number`` is None): its pseudo-actions end."""
     for q in list(dn.login_queues):
         if number is not None and q.number != number:
@@ -255,7 +262,7 @@ def queue_logout(eng, dn, number, t) -> None:
                 eng.end(q, (name, dn.id), t)
 
 
-def sync_pseudo(eng, dn, t, force: bool = False) -> None:
+def sync_pseudo(eng: ActionEngine, dn: DNState, t: float, force: bool = False) -> None:
     """AgentReady / DNReady while the DN's agent is ready; AgentActive / DNActive while it is
     busy with an established call (§5.2)."""
     ready = "WaitForNextCall" in dn.running

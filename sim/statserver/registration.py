@@ -9,6 +9,13 @@ transition from a running action; ``rules.AGENT_STATUS_RULES`` holds the mapping
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.statserver.engine import ActionEngine
+    from sim.tlib.event import TEvent
+
 from sim.statserver.rules import (
     AGENT_STATE_ACTIONS,
     AGENT_STATUS_RULES,
@@ -20,6 +27,7 @@ from sim.statserver.rules import (
     ROLE_DESTINATION,
     ROLE_ORIGINATION,
 )
+from sim.statserver.state import DNState
 from sim.tlib.codes import (
     PARTY_GENERIC_MASK,
     AddressInfoType,
@@ -30,14 +38,14 @@ from sim.tlib.codes import (
 )
 
 
-def _int(value, default=0) -> int:
+def _int(value: Any, default: int | None = 0) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
 
 
-def on_registered(eng, dn, ev, t):
+def on_registered(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRegistered: with Extensions they set the DN's state; without, the engine asks
     TQueryAddress (DNStatus, or QueueStatus for a mediation DN) and waits for the answer."""
     dn.registration_error = False
@@ -49,7 +57,7 @@ def on_registered(eng, dn, ev, t):
     apply_status_data(eng, dn, ev, ext, t)
 
 
-def on_address_info(eng, dn, ev, t):
+def on_address_info(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAddressInfo: every answer is applied when it arrives, asked for or not (§9.2)."""
     info = ev.attrs.get("InfoType")
     if info in (AddressInfoType.DNStatus, AddressInfoType.QueueStatus):
@@ -58,7 +66,7 @@ def on_address_info(eng, dn, ev, t):
         apply_calls_query(eng, dn, ev, t)
 
 
-def on_error(eng, dn, ev, t):
+def on_error(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventError: never starts or ends actions by itself (§10). An error instead of the
     CallsQuery answer means the T-Server cannot answer it: the reported calls become
     CallUnknown (§9.2); otherwise the DN waits for its first non-error event."""
@@ -68,13 +76,13 @@ def on_error(eng, dn, ev, t):
     dn.registration_error = True
 
 
-def on_unregistered(eng, dn, ev, t):
+def on_unregistered(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventUnregistered (DN removed or changed in configuration) -> NotMonitored (§10)."""
     dn.unregistered = True
     eng.set_monitored(dn, t)
 
 
-def on_out_of_service(eng, dn, ev, t):
+def on_out_of_service(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDNOutOfService / EventDNBackInService: one DN leaves / rejoins monitoring (§11)."""
     dn.out_of_service = ev.event == "EventDNOutOfService"
     if not dn.out_of_service:
@@ -82,7 +90,7 @@ def on_out_of_service(eng, dn, ev, t):
     eng.set_monitored(dn, t)
 
 
-def apply_status_data(eng, dn, ev, ext, t):
+def apply_status_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[str, Any], t: float) -> None:
     if dn.mediation:
         from sim.statserver import mediation
         mediation.apply_queue_status(eng, dn, ext, t)
@@ -91,7 +99,7 @@ def apply_status_data(eng, dn, ev, ext, t):
     _apply_call_data(eng, dn, ext, t)
 
 
-def _apply_agent_data(eng, dn, ev, ext, t):
+def _apply_agent_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[str, Any], t: float) -> None:
     from sim.statserver import regular
     status = _int(ext.get(KEY_AGENT_STATUS))
     login = ev.attrs.get("AgentID") or ext.get(KEY_AGENT_ID)
@@ -120,7 +128,7 @@ def _apply_agent_data(eng, dn, ev, ext, t):
     eng.start(dn, wanted, t, data=data, key=wanted)
 
 
-def _reported_calls(ext) -> list[tuple[str, int | None]]:
+def _reported_calls(ext: Mapping[str, Any]) -> list[tuple[str, int | None]]:
     calls = []
     for key, value in ext.items():
         if key.startswith(KEY_CONN_PREFIX):
@@ -130,7 +138,7 @@ def _reported_calls(ext) -> list[tuple[str, int | None]]:
     return calls
 
 
-def _apply_call_data(eng, dn, ext, t):
+def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: float) -> None:
     from sim.statserver import regular
     calls = _reported_calls(ext)
     reported = {conn for conn, _ in calls}
@@ -171,7 +179,7 @@ def _apply_call_data(eng, dn, ext, t):
         eng.request(dn, "RequestQueryAddress", t, int(AddressInfoType.CallsQuery))
 
 
-def apply_calls_query(eng, dn, ev, t):
+def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """AddressInfoCallsQuery: ConnID = the active call, PreviousConnID = the held call; each
     starts Call<T> with Call<T>Started (CallType of the answer, Unknown when absent), plus the
     Originated / Received companion when ThisDNRole is given (OQ-19)."""
@@ -203,7 +211,7 @@ def apply_calls_query(eng, dn, ev, t):
     _resolve_pending(eng, dn, t)
 
 
-def _resolve_pending(eng, dn, t):
+def _resolve_pending(eng: ActionEngine, dn: DNState, t: float) -> None:
     """Calls reported but not typed by a CallsQuery answer start as CallUnknown (§9.2)."""
     from sim.statserver import regular
     dn.pending_query = False

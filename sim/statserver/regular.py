@@ -7,6 +7,13 @@ release gives, which agent-state action an event ends) are the tables of ``rules
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.statserver.engine import ActionEngine
+    from sim.tlib.event import TEvent
+
 from sim.statserver import mediation, registration
 from sim.statserver.rules import (
     AGENT_STATE_ACTIONS,
@@ -21,14 +28,14 @@ from sim.statserver.rules import (
     ROLE_TRANSFERRED_BY,
     RONA_STATES,
 )
-from sim.statserver.state import Leg
+from sim.statserver.state import DNState, Leg, Running
 from sim.tlib.codes import AgentWorkMode, CallState, CallType
 
 ACW = AgentWorkMode.AfterCallWork
 
 
 # ---------------------------------------------------------------------------- attached data
-def agent_data(ev) -> dict | None:
+def agent_data(ev: TEvent) -> dict | None:
     """Work mode and reasons of an agent-state event: kept for CurrentStateReasons (§4.1)."""
     a = ev.attrs
     d = {}
@@ -41,7 +48,7 @@ def agent_data(ev) -> dict | None:
     return d or None
 
 
-def call_data(ev) -> dict | None:
+def call_data(ev: TEvent) -> dict | None:
     a = ev.attrs
     d = {}
     ud = a.get("UserData")
@@ -53,31 +60,31 @@ def call_data(ev) -> dict | None:
     return d or None
 
 
-def _same_state(run, data) -> bool:
+def _same_state(run: Running, data: dict | None) -> bool:
     """OQ-6: an identical repeat (same work mode and reasons) changes nothing."""
     a, b = run.data or {}, data or {}
     return a.get("AgentWorkMode") == b.get("AgentWorkMode") and a.get("Reasons") == b.get("Reasons")
 
 
-def _conn(eng, ev):
+def _conn(eng: ActionEngine, ev: TEvent) -> str | None:
     conn = ev.attrs.get("ConnID")
     if conn is None:
         eng.problems.append(f"{ev.event} on DN {ev.attrs.get('ThisDN')} without ConnID: ignored")
     return conn
 
 
-def _leg_of(eng, dn, ev):
+def _leg_of(eng: ActionEngine, dn: DNState, ev: TEvent) -> Leg | None:
     """This DN's leg of the event's call, or None (a call the DN does not know changes nothing)."""
     conn = _conn(eng, ev)
     return dn.legs.get(conn) if conn is not None else None
 
 
-def _ctype(value) -> int:
+def _ctype(value: Any) -> int:
     return value if value in CALL_TYPE_ACTIONS else CallType.Unknown
 
 
 # ---------------------------------------------------------------------------- agent state
-def end_agent_state(eng, dn, name, t) -> None:
+def end_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float) -> None:
     """End an agent-state action; an AfterCallWork that followed a distributed call is
     reflected on the distributing mediation DN (ACWCompleted / ACWMissed, §5.3)."""
     run = eng.end(dn, name, t)
@@ -85,7 +92,7 @@ def end_agent_state(eng, dn, name, t) -> None:
         mediation.reflect_acw(eng, dn, run, t)
 
 
-def set_agent_state(eng, dn, name, t, data, ends, conn=None, ctype=None) -> None:
+def set_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float, data: dict | None, ends: Iterable[str], conn: str | None = None, ctype: int | None = None) -> None:
     """End the contradicted agent-state actions, then keep or (re)start ``name`` (OQ-6)."""
     for other in ends:
         if other != name:
@@ -98,14 +105,14 @@ def set_agent_state(eng, dn, name, t, data, ends, conn=None, ctype=None) -> None
     eng.start(dn, name, t, conn, ctype, data, key=name)
 
 
-def _has_established_call(dn) -> bool:
+def _has_established_call(dn: DNState) -> bool:
     for leg in dn.legs.values():
         if leg.phase == "established":
             return True
     return False
 
 
-def start_acw(eng, dn, t, data) -> None:
+def start_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
     """AfterCallWork is interaction-related when it follows a call: it carries that call's
     ConnID (§4.1); one started from registration data does not (source document)."""
     last = dn.last_call
@@ -114,7 +121,7 @@ def start_acw(eng, dn, t, data) -> None:
                     conn, ctype)
 
 
-def on_agent_login(eng, dn, ev, t):
+def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAgentLogin: end LoggedOut; start LoggedIn with agent a if not running; start
     AgentLogin(q); bind a <-> d. Do not infer ready/not-ready from the work mode."""
     login = ev.attrs.get("AgentID")
@@ -131,7 +138,7 @@ def on_agent_login(eng, dn, ev, t):
         mediation.queue_login(eng, dn, queue, t)
 
 
-def _logout(eng, dn, t, moment=True) -> None:
+def _logout(eng: ActionEngine, dn: DNState, t: float, moment: bool = True) -> None:
     for name in AGENT_STATE_ACTIONS:
         end_agent_state(eng, dn, name, t)
     dn.acw_pending = None
@@ -145,28 +152,28 @@ def _logout(eng, dn, t, moment=True) -> None:
     eng.start(dn, "LoggedOut", t)
 
 
-def on_agent_logout(eng, dn, ev, t):
+def on_agent_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAgentLogout: end WaitForNextCall / NotReadyForNextCall / AfterCallWork and any
     pending ACW; end AgentLogin(*); end LoggedIn; start LoggedOut; emit AgentLogout; unbind.
     Call actions continue on d (OQ-7)."""
     _logout(eng, dn, t)
 
 
-def on_queue_logout(eng, dn, ev, t):
+def on_queue_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventQueueLogout (q): end AgentLogin(q) only."""
     queue = ev.attrs.get("ThisQueue")
     eng.end(dn, ("AgentLogin", queue), t)
     mediation.queue_logout(eng, dn, queue, t)
 
 
-def on_agent_ready(eng, dn, ev, t):
+def on_agent_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAgentReady: end NotReadyForNextCall / AfterCallWork / pending ACW; keep a
     WaitForNextCall with the same work mode and reasons, else (re)start it (OQ-6)."""
     dn.acw_pending = None
     set_agent_state(eng, dn, "WaitForNextCall", t, agent_data(ev), AGENT_STATE_EVENTS["EventAgentReady"].ends)
 
 
-def on_agent_not_ready(eng, dn, ev, t):
+def on_agent_not_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAgentNotReady: work mode 3 (ACW) ends WaitForNextCall / NotReadyForNextCall and
     starts AfterCallWork, deferred until the last established call is released [D 4]; any
     other work mode ends WaitForNextCall / AfterCallWork / pending ACW and keeps or restarts
@@ -179,7 +186,7 @@ def on_agent_not_ready(eng, dn, ev, t):
     set_agent_state(eng, dn, "NotReadyForNextCall", t, data, AGENT_STATE_EVENTS["EventAgentNotReady"].ends)
 
 
-def _on_acw(eng, dn, t, data) -> None:
+def _on_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
     rule = AGENT_STATE_EVENTS["EventAgentNotReady/ACW"]
     if _has_established_call(dn):
         for name in rule.ends:
@@ -198,7 +205,7 @@ def _on_acw(eng, dn, t, data) -> None:
     start_acw(eng, dn, t, data)
 
 
-def on_hook(eng, dn, ev, t):
+def on_hook(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventOffHook / EventOnHook: end OnHook + start OffHook / end OffHook + start OnHook."""
     if ev.event == "EventOffHook":
         eng.end(dn, "OnHook", t)
@@ -209,13 +216,13 @@ def on_hook(eng, dn, ev, t):
 
 
 # ---------------------------------------------------------------------------- calls
-def _new_leg(dn, conn, ctype, phase, since=0.0) -> Leg:
+def _new_leg(dn: DNState, conn: str, ctype: int | None, phase: str, since: float = 0.0) -> Leg:
     leg = Leg(conn, ctype, phase, since)
     dn.legs[conn] = leg
     return leg
 
 
-def _open_leg(eng, dn, ev, t, phase, origin, durable, started) -> Leg | None:
+def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float, phase: str, origin: str | None, durable: str, started: str) -> Leg | None:
     """A new call leg on d: its durable action and the momentary marker of its start."""
     conn = _conn(eng, ev)
     if conn is None or conn in dn.legs:
@@ -231,7 +238,7 @@ def _open_leg(eng, dn, ev, t, phase, origin, durable, started) -> Leg | None:
     return leg
 
 
-def on_ringing(eng, dn, ev, t):
+def on_ringing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
     leg = _open_leg(eng, dn, ev, t, "ringing", "rung", "CallRinging", "CallRingingStarted")
     if leg is not None:
@@ -239,12 +246,12 @@ def on_ringing(eng, dn, ev, t):
         mediation.link_distribution(eng, dn, leg, t)
 
 
-def on_dialing(eng, dn, ev, t):
+def on_dialing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDialing (c, t): start CallDialing(c); emit CallDialingStarted."""
     _open_leg(eng, dn, ev, t, "dialing", "dialed", "CallDialing", "CallDialingStarted")
 
 
-def start_call_type(eng, dn, leg, t, data) -> None:
+def start_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float, data: dict | None) -> None:
     """Start Call<T>(c) with Call<T>Started, and its Originated / Received companion when the
     DN dialled / was rung for the call (§4.5, OQ-19)."""
     acts = CALL_TYPE_ACTIONS[leg.ctype]
@@ -259,7 +266,7 @@ def start_call_type(eng, dn, leg, t, data) -> None:
         eng.hide(dn, run, True)
 
 
-def end_call_type(eng, dn, leg, t):
+def end_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Running | None:
     """End Call<T>(c) with Call<T>Completed, and its companion."""
     acts = leg.typed
     if acts is None:
@@ -273,7 +280,7 @@ def end_call_type(eng, dn, leg, t):
     return run
 
 
-def on_established(eng, dn, ev, t):
+def on_established(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventEstablished (c, t): CallRinging(c) ends with CallAnswered, CallDialing(c) with
     CallDialed; if no call-type action runs for c, start Call<t>(c) (+ companion); CallState
     Conferenced -> CallConferenceJoined; a call rung by a transfer -> CallTransferTaken."""
@@ -309,7 +316,7 @@ def on_established(eng, dn, ev, t):
         eng.moment(dn, "CallTransferTaken", t, conn, leg.ctype, data)
 
 
-def on_held(eng, dn, ev, t):
+def on_held(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventHeld (c): start CallOnHold(c); emit CallHeld; hide Call<t>(c) from status."""
     leg = _leg_of(eng, dn, ev)
     if leg is None or leg.held:
@@ -325,7 +332,7 @@ def on_held(eng, dn, ev, t):
             eng.hide(dn, run, True)
 
 
-def on_retrieved(eng, dn, ev, t):
+def on_retrieved(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRetrieved (c): end CallOnHold(c); emit CallRetrievedFromHold; unhide Call<t>(c)."""
     leg = _leg_of(eng, dn, ev)
     if leg is None or not leg.held:
@@ -339,7 +346,7 @@ def on_retrieved(eng, dn, ev, t):
             eng.hide(dn, run, False)
 
 
-def after_call_removed(eng, dn, t) -> None:
+def after_call_removed(eng: ActionEngine, dn: DNState, t: float) -> None:
     """When no call remains on d: a pending ACW starts [D 4]; OffHook ends and OnHook starts
     (OQ-16)."""
     if dn.legs:
@@ -351,7 +358,7 @@ def after_call_removed(eng, dn, t) -> None:
     eng.start(dn, "OnHook", t)
 
 
-def _remove_leg(eng, dn, leg, t) -> None:
+def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     dn.legs.pop(leg.conn, None)
     eng.end_conn(dn, leg.conn, t)
     if leg.talk_start is not None:
@@ -359,7 +366,7 @@ def _remove_leg(eng, dn, leg, t) -> None:
     after_call_removed(eng, dn, t)
 
 
-def on_abandoned(eng, dn, ev, t):
+def on_abandoned(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAbandoned (c): if CallRinging(c), end it with CallAbandonedFromRinging; end every
     other action of c on d. (A T-Server clean-up, CallState SystemError / Cleared, gives no
     retrospective, as for EventReleased: OQ-10.)"""
@@ -377,7 +384,7 @@ def on_abandoned(eng, dn, ev, t):
     _remove_leg(eng, dn, leg, t)
 
 
-def on_diverted(eng, dn, ev, t):
+def on_diverted(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDiverted (c) on d: if CallRinging(c), end it with CallForwarded."""
     leg = _leg_of(eng, dn, ev)
     if leg is None:
@@ -390,11 +397,11 @@ def on_diverted(eng, dn, ev, t):
     _remove_leg(eng, dn, leg, t)
 
 
-def _by_state(table, state):
+def _by_state(table: Mapping[Any, Any], state: Any):
     return table[state] if state in table else table["*"]
 
 
-def on_released(eng, dn, ev, t):
+def on_released(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventReleased (c, CallState s): close every action of c on d, choosing the
     retrospective by phase (rules.*_ENDED_BY_RELEASE); the call-type action closes with
     Call<t>Completed plus CallTransferMade / CallConferenceMade; then a pending ACW starts
@@ -426,7 +433,7 @@ def on_released(eng, dn, ev, t):
     _remove_leg(eng, dn, leg, t)
 
 
-def rekey(eng, dn, old: str, new: str, t: float) -> None:
+def rekey(eng: ActionEngine, dn: DNState, old: str, new: str, t: float) -> None:
     """Move every running action of call ``old`` to ``new`` (start time and aid kept); one
     whose name already runs under ``new`` ends instead (the two calls merged)."""
     for key in [k for k, r in dn.running.items() if r.conn == old]:
@@ -440,7 +447,7 @@ def rekey(eng, dn, old: str, new: str, t: float) -> None:
         dn.running[new_key] = run
 
 
-def on_party_changed(eng, dn, ev, t):
+def on_party_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventPartyChanged (new c, PreviousConnID p, t, s): re-key the actions of p to c; emit
     CallPartyChanged (+ CallRingingPartyChanged if ringing); Transferred -> CallTransferTaken
     on the DN that was on p, CallTransferPartyChanged on another DN; Conferenced ->
@@ -450,7 +457,7 @@ def on_party_changed(eng, dn, ev, t):
     if conn is None:
         return
     a = ev.attrs
-    prev = a.get("PreviousConnID")
+    prev: Any = a.get("PreviousConnID")
     s = a.get("CallState", CallState.Ok)
     data = call_data(ev)
     leg = dn.legs.get(prev) if prev is not None and conn not in dn.legs else None
@@ -483,18 +490,18 @@ def on_party_changed(eng, dn, ev, t):
         eng.moment(dn, "CallConferenceJoined", t, conn, new_type, data)
 
 
-def on_party_added(eng, dn, ev, t):
+def on_party_added(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventPartyAdded / EventPartyDeleted (c): CallConferencePartyAdded / …Deleted."""
-    conn = ev.attrs.get("ConnID")
+    conn: Any = ev.attrs.get("ConnID")
     leg = dn.legs.get(conn)
     name = "CallConferencePartyAdded" if ev.event == "EventPartyAdded" else "CallConferencePartyDeleted"
     eng.moment(dn, name, t, conn, leg.ctype if leg else ev.attrs.get("CallType"), call_data(ev))
 
 
-def on_data_changed(eng, dn, ev, t):
+def on_data_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAttachedDataChanged / EventCallInfoChanged (c): update the user data of the
     running actions of c (filters see it); no new action."""
-    conn = ev.attrs.get("ConnID")
+    conn: Any = ev.attrs.get("ConnID")
     ud = ev.attrs.get("UserData")
     leg = dn.legs.get(conn)
     if leg is None or ud is None:
@@ -505,7 +512,7 @@ def on_data_changed(eng, dn, ev, t):
             run.data = {**run.data, "UserData": ud} if run.data else {"UserData": ud}
 
 
-def on_user_event(eng, dn, ev, t):
+def on_user_event(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventUserEvent: emit UserEvent; UserEventReceived runs until the next user event."""
     conn = ev.attrs.get("ConnID")
     data = {"UserData": ev.attrs["UserData"]} if ev.attrs.get("UserData") else None
@@ -518,7 +525,7 @@ STUCK_PHASE = {"ringing": "Ringing", "dialing": "Dialing", "established": "Estab
                "pending": "Established"}
 
 
-def clean_stuck_call(eng, dn, leg, t) -> None:
+def clean_stuck_call(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     """Stuck-call clean-up (§12 [R], optional): end every action of the call on the DN with no
     outcome retrospective and emit StuckCallCleanedWhile<Phase> (duration = the call's age on
     the DN); a ringing call also gives StuckCallCleanedWhileRinging on the distributing

@@ -6,9 +6,12 @@ Nothing here emits records; ``engine.py`` does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.statserver.rules import DN_PRIORITY
+from sim.statserver.rules import DN_PRIORITY, CallTypeActions
+
+if TYPE_CHECKING:
+    from sim.objects import DN
 
 
 class Running:
@@ -17,7 +20,8 @@ class Running:
     __slots__ = ("name", "key", "aid", "start", "conn", "ctype", "data", "ranked", "hidden",
                  "agent_since")
 
-    def __init__(self, name, key, aid, start, conn, ctype, data, ranked):
+    def __init__(self, name: str, key: Any, aid: int, start: float, conn: str | None,
+                 ctype: int | None, data: dict | None, ranked: bool):
         self.name = name
         self.key = key
         self.aid = aid
@@ -27,7 +31,7 @@ class Running:
         self.data = data
         self.ranked = ranked          # takes part in the DN's status (§8.2)
         self.hidden = False           # call-type action of a held call (§8.3.1)
-        self.agent_since = None       # when attribution to the bound agent began (§7, OQ-7)
+        self.agent_since: float | None = None   # when attribution to the bound agent began (§7, OQ-7)
 
 
 class Distribution:
@@ -35,11 +39,11 @@ class Distribution:
 
     __slots__ = ("mdn", "entered", "virtual", "outcome", "released", "acw")
 
-    def __init__(self, mdn, entered, virtual):
+    def __init__(self, mdn: DNState, entered: float, virtual: bool):
         self.mdn = mdn                # DNState of the mediation DN
         self.entered = entered        # the call's entry time at the mediation DN
         self.virtual = virtual        # a virtual queue: its variants of the retrospectives
-        self.outcome = False          # at most one ringing outcome per distribution
+        self.outcome: str | None = None   # at most one ringing outcome per distribution
         self.released = False         # at most one CallReleased
         self.acw = False              # at most one ACWCompleted / ACWMissed
 
@@ -50,20 +54,20 @@ class Leg:
     __slots__ = ("conn", "ctype", "phase", "held", "origin", "this_queue", "user_data",
                  "transferred", "dists", "acw_during", "talk_start", "typed", "since")
 
-    def __init__(self, conn, ctype, phase, since=0.0):
+    def __init__(self, conn: str, ctype: int | None, phase: str, since: float = 0.0):
         self.conn = conn
         self.since = since            # when the call appeared on this DN (stuck-call age)
         self.ctype = ctype
         self.phase = phase            # "ringing" | "dialing" | "established" | "pending"
         self.held = False
-        self.origin = None            # "dialed" | "rung": decides Originated / Received (OQ-19)
-        self.this_queue = None
-        self.user_data = None
+        self.origin: str | None = None   # "dialed" | "rung": decides Originated / Received (OQ-19)
+        self.this_queue: str | None = None
+        self.user_data: Any = None
         self.transferred = False      # rung by a single-step transfer (ThirdPartyDNRole TransferredBy)
         self.dists: list[Distribution] = []
         self.acw_during = False       # the agent asked for ACW while on this call (OQ-11)
-        self.talk_start = None
-        self.typed = None             # the CallTypeActions whose durable action runs for this call
+        self.talk_start: float | None = None
+        self.typed: CallTypeActions | None = None   # the CallTypeActions whose durable action runs for this call
 
 
 class DNState:
@@ -75,33 +79,33 @@ class DNState:
                  "not_monitored", "registration_error", "out_of_service", "unregistered",
                  "pending_query", "waits", "pseudo")
 
-    def __init__(self, dn):
+    def __init__(self, dn: DN):
         self.id = dn.id
         self.number = dn.number
         self.switch = dn.switch
         self.type = dn.type
         self.object_type = dn.object_type
-        self.place = dn.place
+        self.place: str | None = dn.place
         self.mediation = dn.is_mediation
         self.virtual = dn.type == "VirtualQueue"
         self.running: dict[Any, Running] = {}
-        self.ranks = [0] * len(DN_PRIORITY)
+        self.ranks: list[int] = [0] * len(DN_PRIORITY)
         self.status: str | None = None
-        self.status_call_type = None
-        self.status_reasons = None
+        self.status_call_type: int | None = None
+        self.status_reasons: Any = None
         self.agent: str | None = None          # employee id of the agent bound to the DN
         self.agent_login: str | None = None    # the AgentID it logged in with
         self.login_queues: list[DNState] = []  # mediation DNs of the agent's queue logins
         self.legs: dict[str, Leg] = {}
-        self.acw_pending = None                # data of an ACW waiting for the call to end
-        self.last_call = None                  # the Leg last released (ACW reflection, OQ-11)
+        self.acw_pending: dict | None = None   # data of an ACW waiting for the call to end
+        self.last_call: Leg | None = None      # the Leg last released (ACW reflection, OQ-11)
         self.not_monitored = False
         self.registration_error = False        # EventError instead of EventRegistered (§10)
         self.out_of_service = False
         self.unregistered = False
         self.pending_query = False             # calls reported, CallsQuery answer awaited
         self.waits = 0                         # mediation DN: calls waiting (CallWait running)
-        self.pseudo = (False, False)           # (ready, active) last given to the login queues
+        self.pseudo: tuple[bool, bool] = (False, False)   # (ready, active) last given to the login queues
 
     def top_status(self) -> str | None:
         if self.not_monitored:
