@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sim.tlib.event import TEvent
 
 _DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
-_new = tuple.__new__     # builds an Action without NamedTuple's keyword handling (hot path)
+_new = tuple.__new__     # builds a record without NamedTuple's keyword handling (hot path)
 
 
 class EngineInputError(ValueError):
@@ -91,6 +91,9 @@ class ActionEngine:
         self._dirty: dict[DNState, None] = {}   # ordered: output must be deterministic
         self._agent_touched: dict[str, None] = {}
         self.group_counts: dict[str, dict[str, int]] = {g: {} for g in objects.groups}
+        self._groups_of: dict[tuple[str, str], list[str]] = objects.groups_of
+        self._place_dns: dict[str, list[DNState]] = {
+            name: [self.dns[d] for d in place.dns] for name, place in objects.places.items()}
         self.handoffs: dict = {}
         self.unplaced: dict = {}          # ConnID -> distribution to an unconfigured target          # (DN id, ConnID) -> distributions by mediation DNs
         self.treatments: dict = {}        # (mediation DN id, ConnID) -> treatment start
@@ -219,7 +222,7 @@ class ActionEngine:
             self._dirty[dn] = None
 
     def request(self, dn: DNState, request: str, t: float, info_type: int = 0) -> None:
-        self._out.append(Request(t, request, dn.switch, dn.number, info_type))
+        self._out.append(_new(Request, (t, request, dn.switch, dn.number, info_type)))
 
     # ------------------------------------------------------------------ actions
     def _new_aid(self) -> int:
@@ -367,7 +370,7 @@ class ActionEngine:
                 continue
             dn.status = status
             dn.status_call_type, dn.status_reasons = ctype, reasons
-            self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
+            self._out.append(_new(StatusChange, (t, dn.object_type, dn.id, status, prev, ctype, reasons)))
             if dn.mediation and status != prev:
                 self._count_member("GroupQueues", dn.id, prev, status, t)
             if dn.place is not None:
@@ -376,7 +379,7 @@ class ActionEngine:
                 agents[dn.agent] = None
         for place in places:
             self._set_status("Place", place, self.place_status, self.place_data,
-                             [self.dns[d] for d in self.objects.places[place].dns], t)
+                             self._place_dns[place], t)
         for agent in agents:
             self._set_status("Agent", agent, self.agent_status, self.agent_data,
                              self.agent_dns[agent], t)
@@ -407,7 +410,7 @@ class ActionEngine:
             return
         statuses[obj] = status
         data[obj] = (ctype, reasons)
-        self._out.append(StatusChange(t, object_type, obj, status, prev, ctype, reasons))
+        self._out.append(_new(StatusChange, (t, object_type, obj, status, prev, ctype, reasons)))
         if status != prev:
             self._count_member("GroupAgents" if object_type == "Agent" else "GroupPlaces", obj, prev, status, t)
 
@@ -439,7 +442,7 @@ class ActionEngine:
     def _count_member(self, group_type: str, member: str, prev: str | None, status: str,
                       t: float) -> None:
         """Keep each group's per-status member counts and report the new counts (§8.6)."""
-        for group in self.objects.groups_containing(group_type, member):
+        for group in self._groups_of.get((group_type, member), ()):
             counts = self.group_counts[group]
             if prev is not None:
                 n = counts[prev] - 1
@@ -448,7 +451,7 @@ class ActionEngine:
                 else:
                     del counts[prev]
             counts[status] = counts.get(status, 0) + 1
-            self._out.append(GroupStatus(t, group_type, group, dict(counts), member))
+            self._out.append(_new(GroupStatus, (t, group_type, group, dict(counts), member)))
 
     # ------------------------------------------------------------------ introspection
     def dn_status(self, dn_id: str) -> str | None:
