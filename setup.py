@@ -22,6 +22,7 @@ COMPILED = [
     "sim/statserver/registration.py",
     "sim/statserver/propagation.py",
     "sim/statserver/state.py",
+    "sim/statserver/records.py",
 ]
 
 

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from sim.tlib.event import TEvent
 
 _DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
-_new = tuple.__new__     # builds a record without NamedTuple's keyword handling (hot path)
 
 
 class EngineInputError(ValueError):
@@ -222,7 +221,7 @@ class ActionEngine:
             self._dirty[dn] = None
 
     def request(self, dn: DNState, request: str, t: float, info_type: int = 0) -> None:
-        self._out.append(_new(Request, (t, request, dn.switch, dn.number, info_type)))
+        self._out.append(Request(t, request, dn.switch, dn.number, info_type))
 
     # ------------------------------------------------------------------ actions
     def _new_aid(self) -> int:
@@ -245,12 +244,12 @@ class ActionEngine:
             self._dirty[dn] = None
         out = self._out
         aid, dn_id = run.aid, dn.id
-        out.append(_new(Action, (t, name, START, dn.object_type, dn_id, aid, conn, ctype, None, dn_id, data)))
+        out.append(Action(t, name, START, dn.object_type, dn_id, aid, conn, ctype, None, dn_id, data))
         if dn.place is not None:
-            out.append(_new(Action, (t, name, START, "Place", dn.place, aid, conn, ctype, None, dn_id, data)))
+            out.append(Action(t, name, START, "Place", dn.place, aid, conn, ctype, None, dn_id, data))
         if dn.agent is not None:
             run.agent_since = t
-            out.append(_new(Action, (t, name, START, "Agent", dn.agent, aid, conn, ctype, None, dn_id, data)))
+            out.append(Action(t, name, START, "Agent", dn.agent, aid, conn, ctype, None, dn_id, data))
         return run
 
     def end(self, dn: DNState, key: Any, t: float, retro: str | None = None,
@@ -266,13 +265,13 @@ class ActionEngine:
         dur = t - run.start if t > run.start else 0.0
         out = self._out
         name, aid, conn, ctype, data, dn_id = run.name, run.aid, run.conn, run.ctype, run.data, dn.id
-        out.append(_new(Action, (t, name, END, dn.object_type, dn_id, aid, conn, ctype, dur, dn_id, data)))
+        out.append(Action(t, name, END, dn.object_type, dn_id, aid, conn, ctype, dur, dn_id, data))
         if dn.place is not None:
-            out.append(_new(Action, (t, name, END, "Place", dn.place, aid, conn, ctype, dur, dn_id, data)))
+            out.append(Action(t, name, END, "Place", dn.place, aid, conn, ctype, dur, dn_id, data))
         if dn.agent is not None and run.agent_since is not None:
             since = run.agent_since
-            out.append(_new(Action, (t, name, END, "Agent", dn.agent, aid, conn, ctype,
-                                     t - since if t > since else 0.0, dn_id, data)))
+            out.append(Action(t, name, END, "Agent", dn.agent, aid, conn, ctype,
+                                     t - since if t > since else 0.0, dn_id, data))
         if retro is not None:
             self.instant(dn, retro, RETRO, t, run.conn, run.ctype, dur,
                          retro_data if retro_data is not None else run.data)
@@ -285,11 +284,11 @@ class ActionEngine:
         out = self._out
         self._aid += 1
         aid, dn_id = self._aid, dn.id
-        out.append(_new(Action, (t, name, kind, dn.object_type, dn_id, aid, conn, ctype, duration, dn_id, data)))
+        out.append(Action(t, name, kind, dn.object_type, dn_id, aid, conn, ctype, duration, dn_id, data))
         if dn.place is not None:
-            out.append(_new(Action, (t, name, kind, "Place", dn.place, aid, conn, ctype, duration, dn_id, data)))
+            out.append(Action(t, name, kind, "Place", dn.place, aid, conn, ctype, duration, dn_id, data))
         if dn.agent is not None:
-            out.append(_new(Action, (t, name, kind, "Agent", dn.agent, aid, conn, ctype, duration, dn_id, data)))
+            out.append(Action(t, name, kind, "Agent", dn.agent, aid, conn, ctype, duration, dn_id, data))
 
     def moment(self, dn: DNState, name: str, t: float, conn: str | None = None,
                ctype: int | None = None, data: dict | None = None) -> None:
@@ -370,7 +369,7 @@ class ActionEngine:
                 continue
             dn.status = status
             dn.status_call_type, dn.status_reasons = ctype, reasons
-            self._out.append(_new(StatusChange, (t, dn.object_type, dn.id, status, prev, ctype, reasons)))
+            self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
             if dn.mediation and status != prev:
                 self._count_member("GroupQueues", dn.id, prev, status, t)
             if dn.place is not None:
@@ -410,7 +409,7 @@ class ActionEngine:
             return
         statuses[obj] = status
         data[obj] = (ctype, reasons)
-        self._out.append(_new(StatusChange, (t, object_type, obj, status, prev, ctype, reasons)))
+        self._out.append(StatusChange(t, object_type, obj, status, prev, ctype, reasons))
         if status != prev:
             self._count_member("GroupAgents" if object_type == "Agent" else "GroupPlaces", obj, prev, status, t)
 
@@ -451,7 +450,7 @@ class ActionEngine:
                 else:
                     del counts[prev]
             counts[status] = counts.get(status, 0) + 1
-            self._out.append(_new(GroupStatus, (t, group_type, group, dict(counts), member)))
+            self._out.append(GroupStatus(t, group_type, group, dict(counts), member))
 
     # ------------------------------------------------------------------ introspection
     def dn_status(self, dn_id: str) -> str | None:
