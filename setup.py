@@ -23,6 +23,7 @@ COMPILED = [
     "sim/statserver/propagation.py",
     "sim/statserver/state.py",
     "sim/statserver/records.py",
+    "sim/statserver/rules.py",
 ]
 
 

@@ -13,7 +13,7 @@ mechanics: starting and ending actions, propagation, statuses, connections and r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sim.objects import Objects
 from sim.statserver import mediation, registration, regular
@@ -40,7 +40,7 @@ from sim.statserver.state import DNState, Running
 if TYPE_CHECKING:
     from sim.tlib.event import TEvent
 
-_DN_RANK = {name: i for i, name in enumerate(DN_PRIORITY)}
+_DN_RANK: Final = {name: i for i, name in enumerate(DN_PRIORITY)}
 
 
 class EngineInputError(ValueError):

@@ -13,7 +13,7 @@ AgentActive / DNActive).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from sim.statserver.engine import ActionEngine
@@ -31,10 +31,10 @@ from sim.statserver.state import Distribution, DNState, Leg, Running
 from sim.tlib.codes import CallType
 
 # Distributions to unconfigured targets remembered for the Origination-DN link (bounded).
-UNPLACED_LIMIT = 10_000
+UNPLACED_LIMIT: Final = 10_000
 
 # Virtual queues have their own variants of these three only (§5.1).
-VIRTUAL_QUEUE_VARIANTS = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
+VIRTUAL_QUEUE_VARIANTS: Final = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
 
 
 def _data(ev: TEvent) -> dict | None:

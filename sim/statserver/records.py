@@ -23,9 +23,12 @@ read several times faster than a tuple subclass.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
-START, END, MOMENT, RETRO = "start", "end", "moment", "retro"
+START: Final = "start"
+END: Final = "end"
+MOMENT: Final = "moment"
+RETRO: Final = "retro"
 
 
 class _Record:

@@ -8,7 +8,7 @@ release gives, which agent-state action an event ends) are the tables of ``rules
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from sim.statserver.engine import ActionEngine
@@ -31,7 +31,7 @@ from sim.statserver.rules import (
 from sim.statserver.state import DNState, Leg, Running
 from sim.tlib.codes import AgentWorkMode, CallState, CallType
 
-ACW = AgentWorkMode.AfterCallWork
+ACW: Final = AgentWorkMode.AfterCallWork
 
 
 # ---------------------------------------------------------------------------- attached data
@@ -521,7 +521,7 @@ def on_user_event(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     eng.start(dn, "UserEventReceived", t, data=data)
 
 
-STUCK_PHASE = {"ringing": "Ringing", "dialing": "Dialing", "established": "Established",
+STUCK_PHASE: Final = {"ringing": "Ringing", "dialing": "Dialing", "established": "Established",
                "pending": "Established"}
 
 

@@ -7,23 +7,23 @@ these tables; the explain view and the diagrams (``diagrams.py``) read the same 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from sim.tlib.codes import CallState, CallType, DNRole, TServerAgentStatus
 
 # --- Statuses: priority tables (actions.md §8.2, §5.4), lowest -> highest ----------------------
-DN_PRIORITY = (
+DN_PRIORITY: Final = (
     "NotMonitored", "Monitored", "LoggedIn", "OnHook", "WaitForNextCall", "OffHook",
     "CallDialing", "CallRinging", "NotReadyForNextCall", "AfterCallWork", "CallOnHold",
     "CallUnknown", "CallConsult", "CallInternal", "CallOutbound", "CallInbound",
 )
-AGENT_PRIORITY = DN_PRIORITY + ("LoggedOut",)   # LoggedOut: agents only, top priority (§8.3.2)
-MEDIATION_PRIORITY = ("NotMonitored", "Monitored")
+AGENT_PRIORITY: Final = DN_PRIORITY + ("LoggedOut",)   # LoggedOut: agents only, top priority (§8.3.2)
+MEDIATION_PRIORITY: Final = ("NotMonitored", "Monitored")
 
-RANK = {name: i for i, name in enumerate(AGENT_PRIORITY)}
+RANK: Final = {name: i for i, name in enumerate(AGENT_PRIORITY)}
 
 # Numeric status codes (§8.2; 0-3 are [R] per OQ-12; 10-12 and 14-17 unused here).
-STATUS_CODE = {
+STATUS_CODE: Final = {
     "NotMonitored": 0, "Monitored": 1, "LoggedIn": 2, "OnHook": 3, "WaitForNextCall": 4,
     "OffHook": 5, "CallDialing": 6, "CallRinging": 7, "NotReadyForNextCall": 8,
     "AfterCallWork": 9, "CallOnHold": 13, "CallUnknown": 18, "CallConsult": 19,
@@ -41,7 +41,7 @@ class CallTypeActions(NamedTuple):
     received: str | None
 
 
-CALL_TYPE_ACTIONS = {
+CALL_TYPE_ACTIONS: Final = {
     CallType.Unknown: CallTypeActions("CallUnknown", "CallUnknownStarted", "CallUnknownCompleted", None, None),
     CallType.Internal: CallTypeActions("CallInternal", "CallInternalStarted", "CallInternalCompleted",
                                        "CallInternalOriginated", "CallInternalReceived"),
@@ -51,19 +51,19 @@ CALL_TYPE_ACTIONS = {
     CallType.Consult: CallTypeActions("CallConsult", "CallConsultStarted", "CallConsultCompleted",
                                       "CallConsultOriginated", "CallConsultReceived"),
 }
-CALL_TYPE_ACTION_NAMES = frozenset(a.durable for a in CALL_TYPE_ACTIONS.values())
+CALL_TYPE_ACTION_NAMES: Final = frozenset(a.durable for a in CALL_TYPE_ACTIONS.values())
 
 # Call types whose waiting on a mediation DN has its own mask name (§5.1: no CallWaitInternal).
-CALL_WAIT_MASK = {
+CALL_WAIT_MASK: Final = {
     CallType.Unknown: "CallWaitUnknown", CallType.Inbound: "CallWaitInbound",
     CallType.Outbound: "CallWaitOutbound", CallType.Consult: "CallWaitConsult",
 }
 
 # Hold hides the call-type action from status (§8.3.1, CallConsult included per [R]).
-HIDDEN_WHILE_HELD = CALL_TYPE_ACTION_NAMES
+HIDDEN_WHILE_HELD: Final = CALL_TYPE_ACTION_NAMES
 
 # --- Agent-state actions (§4.1, §4.6) -----------------------------------------------------------
-AGENT_STATE_ACTIONS = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")
+AGENT_STATE_ACTIONS: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")
 
 
 class AgentStateRule(NamedTuple):
@@ -75,7 +75,7 @@ class AgentStateRule(NamedTuple):
     defer_while_on_call: bool = False
 
 
-AGENT_STATE_EVENTS = {
+AGENT_STATE_EVENTS: Final = {
     "EventAgentReady": AgentStateRule(("NotReadyForNextCall", "AfterCallWork"), "WaitForNextCall"),
     # EventAgentNotReady is split by work mode: AfterCallWork (3) vs any other mode.
     "EventAgentNotReady/ACW": AgentStateRule(("WaitForNextCall", "NotReadyForNextCall"), "AfterCallWork",
@@ -89,7 +89,7 @@ AGENT_STATE_EVENTS = {
 # T-Server AgentStatus in registration / DN-status data -> the agent-state action it calls for
 # (source document, "DN Actions at Newly Registered DNs"; 0 and 1 per OQ-15, 5 -> WalkAway).
 # The running actions it contradicts are all the other agent-state actions.
-AGENT_STATUS_RULES = {
+AGENT_STATUS_RULES: Final = {
     TServerAgentStatus.Ready: "WaitForNextCall",
     TServerAgentStatus.NotReady: "NotReadyForNextCall",
     TServerAgentStatus.ACW: "AfterCallWork",       # non-interaction-related: no ConnID
@@ -98,58 +98,58 @@ AGENT_STATUS_RULES = {
 
 # --- How a call leg's actions end on EventReleased / EventAbandoned (§4.4, §4.6, OQ-10) ---------
 # phase -> {CallState: retrospective or None for a plain end}; "*" is every other CallState.
-RINGING_ENDED_BY_RELEASE = {
+RINGING_ENDED_BY_RELEASE: Final = {
     CallState.Forwarded: "CallForwarded", CallState.Redirected: "CallForwarded",
     CallState.Covered: "CallForwarded", CallState.Pickedup: "CallForwarded",
     CallState.NoAnswer: "CallForwarded",
     CallState.SystemError: None, CallState.Cleared: None,   # T-Server clean-up after link loss
     "*": "CallAbandonedFromRinging",
 }
-DIALING_ENDED_BY_RELEASE = {
+DIALING_ENDED_BY_RELEASE: Final = {
     CallState.Transferred: "CallDialTransferred",
     CallState.Conferenced: "CallDialConferenced",
     "*": "CallAbandonedFromDialing",
 }
-HOLD_ENDED_BY_RELEASE = {
+HOLD_ENDED_BY_RELEASE: Final = {
     CallState.Transferred: None, CallState.Conferenced: None,   # the DN itself completed it
     "*": "CallAbandonedFromHold",
 }
 # The call-type action always closes with Call<T>Completed; these moments come with it.
-COMPLETION_MOMENT = {
+COMPLETION_MOMENT: Final = {
     CallState.Transferred: "CallTransferMade",
     CallState.Conferenced: "CallConferenceMade",
 }
 # Ringing ends on other events (§4.6).
-RINGING_ENDED_BY = {
+RINGING_ENDED_BY: Final = {
     "EventEstablished": "CallAnswered",
     "EventAbandoned": "CallAbandonedFromRinging",
     "EventDiverted": "CallForwarded",
 }
 # A ringing call ended with these CallStates went back to the distributor: RONA (OQ-10).
-RONA_STATES = frozenset({CallState.NoAnswer, CallState.Redirected})
-CLEANUP_STATES = frozenset({CallState.SystemError, CallState.Cleared})
+RONA_STATES: Final = frozenset({CallState.NoAnswer, CallState.Redirected})
+CLEANUP_STATES: Final = frozenset({CallState.SystemError, CallState.Cleared})
 
 # --- Mediation DNs (§5.2) -------------------------------------------------------------------------
 # Arrival events: CallEntered + CallWait start.
-MEDIATION_ARRIVAL = {
+MEDIATION_ARRIVAL: Final = {
     "ACDQueue": "EventQueued", "VirtualQueue": "EventQueued", "RoutingPoint": "EventRouteRequest",
 }
 # How CallWait ends: event -> outcome retrospective ("distributed" needs ThirdPartyDN).
-CALL_WAIT_ENDED_BY = {
+CALL_WAIT_ENDED_BY: Final = {
     "EventDiverted": "CallDistributed",
     "EventRouteUsed": "CallDistributed",
     "EventAbandoned": "CallAbandoned",
     "EventReleased": "CallCleared",
 }
-CALL_WAIT_OUTCOMES = ("CallDistributed", "CallAbandoned", "CallCleared")
-TREATMENT_EVENTS = {
+CALL_WAIT_OUTCOMES: Final = ("CallDistributed", "CallAbandoned", "CallCleared")
+TREATMENT_EVENTS: Final = {
     "EventTreatmentApplied": ("CallTreatmentStarted", "moment"),
     "EventTreatmentNotApplied": ("CallTreatmentNotStarted", "moment"),
     "EventTreatmentEnd": ("CallTreatmentCompleted", "retro"),
 }
 # Retrospectives reflected on the distributing mediation DN (§5.3): agent-side outcome ->
 # mediation action. RONA endings give CallMissed (OQ-10).
-REFLECTED_RINGING_OUTCOME = {
+REFLECTED_RINGING_OUTCOME: Final = {
     "CallAnswered": "CallAnswered",
     "CallAbandonedFromRinging": "CallAbandonedFromRinging",
     "CallForwarded": "CallForwarded",
@@ -158,28 +158,28 @@ REFLECTED_RINGING_OUTCOME = {
 }
 # Queue pseudo-actions (§5.1, §5.2): what runs on the login queue while the agent-side DN is in
 # a state. Agent* carry the agent, DN* the DN.
-QUEUE_PSEUDO_ACTIONS = {
+QUEUE_PSEUDO_ACTIONS: Final = {
     "login": ("AgentLogin", "DNLogin"),
     "ready": ("AgentReady", "DNReady"),
     "active": ("AgentActive", "DNActive"),
 }
 
 # --- DN-status data keys (§9.2 step 3, OQ-15, tevents.md §7.2) -----------------------------------
-KEY_AGENT_STATUS = "AgentStatus"
-KEY_AGENT_ID = "AgentID"
-KEY_CALL_STATUS = "status"
-KEY_CONN_PREFIX = "conn-"
-KEY_PARTY_STATE_PREFIX = "ps-"
+KEY_AGENT_STATUS: Final = "AgentStatus"
+KEY_AGENT_ID: Final = "AgentID"
+KEY_CALL_STATUS: Final = "status"
+KEY_CONN_PREFIX: Final = "conn-"
+KEY_PARTY_STATE_PREFIX: Final = "ps-"
 
-ROLE_ORIGINATION = DNRole.Origination
-ROLE_DESTINATION = DNRole.Destination
-ROLE_TRANSFERRED_BY = DNRole.TransferredBy
+ROLE_ORIGINATION: Final = DNRole.Origination
+ROLE_DESTINATION: Final = DNRole.Destination
+ROLE_TRANSFERRED_BY: Final = DNRole.TransferredBy
 
 # --- Event classes ------------------------------------------------------------------------------
-SWITCH_EVENTS = frozenset({
+SWITCH_EVENTS: Final = frozenset({
     "EventServerConnected", "EventServerDisconnected", "EventLinkConnected", "EventLinkDisconnected",
 })
-IGNORED_EVENTS = frozenset({
+IGNORED_EVENTS: Final = frozenset({
     "EventACK", "EventServerInfo", "EventDNDOn", "EventDNDOff", "EventRegisteredAll",
     "EventUnregisteredAll", "EventSwitchInfo", "EventNetworkReached", "EventDestinationBusy",
     "EventPartyInfo", "EventLocationInfo", "EventPrimaryChanged",
@@ -190,9 +190,9 @@ IGNORED_EVENTS = frozenset({
 def place_status(voice: str | None, non_voice: str | None, voice_logged_in: bool = True) -> str:
     """The status of a place from its voice status (highest over its voice DNs) and its
     non-voice status (media channels; the engine is voice-only, so None there)."""
-    if voice is None and non_voice is None:
-        return "NotMonitored"                                  # 1. no devices, no channels
     if non_voice is None:
+        if voice is None:
+            return "NotMonitored"                              # 1. no devices, no channels
         return voice                                           # 4. only voice devices
     if voice is None:
         return non_voice                                       # 5. only non-voice
