@@ -90,7 +90,10 @@ class ActionEngine:
         self._dirty: dict[DNState, None] = {}   # ordered: output must be deterministic
         self._agent_touched: dict[str, None] = {}
         self.group_counts: dict[str, dict[str, int]] = {g: {} for g in objects.groups}
-        self._groups_of: dict[tuple[str, str], list[str]] = objects.groups_of
+        # group type -> member -> groups containing it (one string lookup per status change)
+        self._groups_of: dict[str, dict[str, list[str]]] = {}
+        for (group_type, member), groups in objects.groups_of.items():
+            self._groups_of.setdefault(group_type, {})[member] = groups
         self._place_dns: dict[str, list[DNState]] = {
             name: [self.dns[d] for d in place.dns] for name, place in objects.places.items()}
         self.handoffs: dict = {}
@@ -441,7 +444,10 @@ class ActionEngine:
     def _count_member(self, group_type: str, member: str, prev: str | None, status: str,
                       t: float) -> None:
         """Keep each group's per-status member counts and report the new counts (§8.6)."""
-        for group in self._groups_of.get((group_type, member), ()):
+        groups = self._groups_of.get(group_type)
+        if groups is None:
+            return
+        for group in groups.get(member, ()):
             counts = self.group_counts[group]
             if prev is not None:
                 n = counts[prev] - 1
@@ -450,7 +456,7 @@ class ActionEngine:
                 else:
                     del counts[prev]
             counts[status] = counts.get(status, 0) + 1
-            self._out.append(GroupStatus(t, group_type, group, dict(counts), member))
+            self._out.append(GroupStatus(t, group_type, group, counts.copy(), member))
 
     # ------------------------------------------------------------------ introspection
     def dn_status(self, dn_id: str) -> str | None:

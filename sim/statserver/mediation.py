@@ -271,9 +271,9 @@ def sync_pseudo(eng: ActionEngine, dn: DNState, t: float, force: bool = False) -
         if leg.phase == "established":
             active = True
             break
-    if not force and dn.pseudo == (ready, active):
+    if not force and dn.pseudo_ready == ready and dn.pseudo_active == active:
         return
-    dn.pseudo = (ready, active)
+    dn.pseudo_ready, dn.pseudo_active = ready, active
     data = {"AgentID": dn.agent_login, "DN": dn.id}
     for q in dn.login_queues:
         for state, on in (("ready", ready), ("active", active)):

@@ -77,7 +77,7 @@ class DNState:
                  "running", "ranks", "status", "status_call_type", "status_reasons", "agent",
                  "agent_login", "login_queues", "legs", "acw_pending", "last_call",
                  "not_monitored", "registration_error", "out_of_service", "unregistered",
-                 "pending_query", "waits", "pseudo")
+                 "pending_query", "waits", "pseudo_ready", "pseudo_active")
 
     def __init__(self, dn: DN):
         self.id = dn.id
@@ -105,7 +105,8 @@ class DNState:
         self.unregistered = False
         self.pending_query = False             # calls reported, CallsQuery answer awaited
         self.waits = 0                         # mediation DN: calls waiting (CallWait running)
-        self.pseudo: tuple[bool, bool] = (False, False)   # (ready, active) last given to the login queues
+        self.pseudo_ready = False              # last given to the login queues (AgentReady...)
+        self.pseudo_active = False             # (AgentActive...)
 
     def top_status(self) -> str | None:
         if self.not_monitored:
