@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from tracegen import make_trace  # noqa: E402
 
 from sim.commands.replay import replay_file  # noqa: E402
+from sim.commands.run import tune_gc  # noqa: E402
 from sim.objects import dump_objects  # noqa: E402
 from sim.pipeline import Pipeline  # noqa: E402
 from sim.statserver.engine import ActionEngine  # noqa: E402
@@ -41,6 +42,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     a = p.parse_args()
     objs, events = make_trace(a.agents, a.calls, a.queue_heavy)
+    tune_gc()      # what `sim run` and `sim replay` do before feeding the engine
     n = len(events)
 
     def engine_only():

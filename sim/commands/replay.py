@@ -45,9 +45,11 @@ def run(args) -> int:
         return stream_from_args(open_trace(args.events), args)
     if not args.objects:
         raise UserError("--objects is required (the configuration the engine needs)")
+    from sim.commands.run import tune_gc
     from sim.objects import load_objects
     from sim.pipeline import Pipeline
     objects = load_objects(args.objects)
+    tune_gc()      # as `sim run`: millions of short-lived records, no cycles worth a scan
     if args.stattypes and not os.path.isfile(args.stattypes):
         raise UserError(f"{args.stattypes}: no such file")
     problems = replay_file(args.events, objects, args.out, stattypes=args.stattypes,
