@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-from sim import __version__
+from sim import __version__, build
 from sim.errors import UserError
 
 COMMANDS = (
@@ -37,7 +37,7 @@ def _command_module(name: str):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sim", description="Contact-center simulator and Stat Server action engine.")
-    parser.add_argument("--version", action="version", version=f"sim {__version__}")
+    parser.add_argument("--version", action="version", version=f"sim {__version__} ({build.describe()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = _command_module(name)
