@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
@@ -258,9 +258,11 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
         grid[y] = np.where(mat.max(axis=0) > 0, mat.argmax(axis=0), -1)
     labelled = [s for i, s in enumerate(present) if (grid == i).any()]
     if present:
-        cmap = ListedColormap([status_color(s) for s in present]).with_extremes(bad=(0, 0, 0, 0))
-        ax.imshow(np.ma.masked_less(grid, 0), cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5,
-                  aspect="auto", interpolation="nearest", origin="upper",
+        # an RGBA image of bytes (transparent where a lane has nothing): Agg resamples it as
+        # is, where a colormapped masked grid would cost float copies of the whole canvas
+        palette = np.vstack([to_rgba_array([status_color(s) for s in present]), [(0, 0, 0, 0)]])
+        rgba = (palette[grid] * 255).round().astype(np.uint8)     # grid -1 -> last row
+        ax.imshow(rgba, aspect="auto", interpolation="nearest", origin="upper",
                   extent=(_hours(t0, day0), _hours(t1, day0), len(kept) - 0.5, -0.5))
     for y in range(len(kept) - 1):
         ax.axhline(y + 0.5, color="white", linewidth=3)
