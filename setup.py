@@ -22,6 +22,8 @@ COMPILED = [
     "sim/statserver/registration.py",
     "sim/statserver/propagation.py",
     "sim/statserver/state.py",
+    "sim/statserver/stats/aggregates.py",
+    "sim/statserver/stats/engine.py",
 ]
 
 
