@@ -44,6 +44,20 @@ from sim.statserver.stats.profiles import (
 INF = math.inf
 
 
+def carried_seconds(t: float, duration: float | None) -> int:
+    """The whole seconds of an action carrying ``duration`` that ends at ``t`` (0 if none):
+    milliseconds dropped from both ends, its start rounded to the microsecond first."""
+    if not duration:
+        return 0
+    start = t - duration
+    first = math.floor(start)
+    if start - first > 0.999:
+        # near the next second, rounding can carry over; elsewhere round(start, 6) (slow: it
+        # goes through a decimal conversion) has the same floor
+        first = math.floor(round(start, 6))
+    return max(0, math.floor(t) - first)
+
+
 class Bucket:
     """Historical aggregates of one stretch of time (or, for Selection, of one record)."""
 
@@ -419,17 +433,19 @@ class Agg:
             if track:
                 w.flush(t, n, sum_starts)
 
-    def open(self, key: Any, name: str, t: float, start: float, conn: str | None,
-             cv: float | None) -> None:
+    def open(self, key: Any, run: Running) -> None:
+        """Record ``key`` starts matching at ``run.span_start`` (``run`` may be shared by the
+        Aggs a record reaches: it is never changed)."""
         running = self.running
         if key in running:
             return
+        t, start = run.span_start, run.start
         windows = self.windows
         if windows is NO_WINDOWS and self.shape.profiles:
             windows = self.windows = self._fresh_windows()
         if windows:
             self._roll(windows, t)
-        running[key] = Running(name, start, t, conn, cv)
+        running[key] = run
         n = self.n = self.n + 1
         self.sum_starts += start
         if n == 1:
@@ -474,8 +490,8 @@ class Agg:
                 else:
                     w.action_done(a, b, d, in_range, r.cv)
 
-    def instant(self, t: float, duration: float | None, cv: float | None) -> None:
-        """A momentary (duration None / 0) or retrospective action."""
+    def instant(self, t: float, d: int, cv: float | None) -> None:
+        """A momentary (``d`` 0) or retrospective action (``d``: its carried_seconds)."""
         shape = self.shape
         if not shape.profiles:
             return
@@ -486,9 +502,6 @@ class Agg:
         for w in windows:
             if t >= w.boundary:
                 w.roll(t, True, n, sum_starts)
-        d = 0
-        if duration:
-            d = max(0, math.floor(t) - math.floor(round(t - duration, 6)))
         in_range = shape.low <= d < shape.high
         b = math.floor(t)
         for w in windows:

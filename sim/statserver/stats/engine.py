@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from sim.objects import Objects
 from sim.statserver.records import END, RETRO, START, Action, StatusChange
 from sim.statserver.stats import names as N
-from sim.statserver.stats.aggregates import Agg, Shape
+from sim.statserver.stats.aggregates import Agg, Running, Shape, carried_seconds
 from sim.statserver.stats.categories import CURRENT, STATE, Value
 from sim.statserver.stats.definitions import StatType, StatTypes
 from sim.statserver.stats.masks import Mask
@@ -70,11 +70,17 @@ class Row(NamedTuple):
     valid: bool
 
 
-class ObjectStatus(NamedTuple):
-    status: str
-    since: float
-    reasons: Any
-    call_type: int | None
+class ObjectStatus:
+    """The status an object is in (and since when), with the reasons and call type of its
+    latest change: CurrentState, and the DN episode an agent binding starts or stops."""
+
+    __slots__ = ("status", "since", "reasons", "call_type")
+
+    def __init__(self, status: str, since: float, reasons: Any, call_type: int | None) -> None:
+        self.status = status
+        self.since = since
+        self.reasons = reasons
+        self.call_type = call_type
 
 
 class Statistic:
@@ -336,21 +342,22 @@ class StatEngine:
             route.close(key, t)
             return
         if kind == START:
-            conn = rec.conn_id
-            for agg in route.plain:
-                agg.open(key, name, t, t, conn, None)
-        else:                       # momentary / retrospective: only the historical aggregates
-            duration = rec.duration if kind == RETRO else None
+            if route.plain:
+                run = Running(name, t, t, rec.conn_id, None)
+                for agg in route.plain:
+                    agg.open(key, run)
+        elif route.historical:      # momentary / retrospective: only the historical aggregates
+            d = carried_seconds(t, rec.duration) if kind == RETRO else 0
             plain = route.plain
             for i in range(route.historical):
-                plain[i].instant(t, duration, None)
+                plain[i].instant(t, d, None)
         if route.filtered:
             self._filtered_action(rec, route, key, name)
 
     def _filtered_action(self, rec: Action, route: Route, key: Any, name: str) -> None:
         """The specs of a route with a filter or a custom-value formula (on the record's data)."""
         t, kind = rec.time, rec.kind
-        duration = rec.duration if kind == RETRO else None
+        d = carried_seconds(t, rec.duration) if kind == RETRO else 0
         attrs = _attrs(rec)
         for spec, aggs in route.filtered:
             if kind != START and not spec.historical:
@@ -359,11 +366,12 @@ class StatEngine:
                 continue
             cv = spec.formula(attrs) if spec.formula is not None else None
             if kind == START:
+                run = Running(name, t, t, rec.conn_id, cv)
                 for agg in aggs:
-                    agg.open(key, name, t, t, rec.conn_id, cv)
+                    agg.open(key, run)
             else:
                 for agg in aggs:
-                    agg.instant(t, duration, cv)
+                    agg.instant(t, d, cv)
 
     def _login_action(self, rec: Action) -> None:
         """LoggedIn on an agent / place: binding (validity, DNStatus) and SinceLogin resets."""
@@ -406,7 +414,7 @@ class StatEngine:
                 if not bind:
                     agg.close(key, t)
                 elif spec.filter is None or spec.filter(attrs):
-                    agg.open(key, current.status, t, current.since, None, None)
+                    agg.open(key, Running(current.status, current.since, t, None, None))
 
     def _status_change(self, rec: StatusChange) -> None:
         t = rec.time
@@ -424,30 +432,34 @@ class StatEngine:
         if prev is not None and prev.status == status:
             # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
             # is re-evaluated, its true stretches are what counts (stat-types §8).
-            self.statuses[(ot, obj)] = prev._replace(reasons=rec.reasons, call_type=rec.call_type)
+            prev.reasons, prev.call_type = rec.reasons, rec.call_type
             route = self._status_route(ot, obj, status)
             if route.filtered:
                 attrs = _status_attrs(rec.reasons, rec.call_type)
+                run = Running(status, prev.since, t, None, None)
                 for spec, aggs in route.filtered:
                     keep = spec.filter is not None and spec.filter(attrs)
                     for agg in aggs:
                         if keep:
-                            agg.open(key, status, t, prev.since, None, None)
+                            agg.open(key, run)
                         else:
                             agg.close(key, t)
             return
-        if prev is not None:
+        if prev is None:
+            self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
+        else:
             self._status_route(ot, obj, prev.status).close(key, t)
-        self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
+            prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
         route = self._status_route(ot, obj, status)
+        run = Running(status, t, t, None, None)     # one episode, shared by the Aggs it reaches
         for agg in route.plain:
-            agg.open(key, status, t, t, None, None)
+            agg.open(key, run)
         if route.filtered:
             attrs = _status_attrs(rec.reasons, rec.call_type)
             for spec, aggs in route.filtered:
                 if spec.filter is not None and spec.filter(attrs):
                     for agg in aggs:
-                        agg.open(key, status, t, t, None, None)
+                        agg.open(key, run)
 
     def _status_route(self, ot: str, obj: str, status: str) -> Route:
         """A DN's route depends on the agent logged in on it (DNStatus feeds that agent)."""
