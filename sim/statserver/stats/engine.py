@@ -14,11 +14,15 @@ How a record reaches the statistics it can change, without scanning the stat typ
   whose mask matches that name and whose object type takes records of that object type
   (names.py: ACTION_SOURCES, STATUS_SOURCES);
 * the record is fanned out to its target objects: the object itself, the groups containing it
-  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7); the
-  fan-out is cached. For DNStatus, a DN's episodes feed its place (static) and the agent logged
-  in on it (dynamic, not cached);
+  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7). For
+  DNStatus, a DN's episodes feed its place and the agent logged in on it;
 * each (spec, target object) has one :class:`~.aggregates.Agg`; a :class:`Statistic` (stat type
-  x object) reads the Aggs of its masks.
+  x object) reads the Aggs of its masks;
+* both are flattened once per (record object type, object, name) into a :class:`Route`: the
+  Aggs a record can change, unfiltered ones first (a DN's status routes are also keyed by the
+  agent logged in on it). A record then costs one lookup and one update per Agg it changes:
+  momentary actions touch only historical Aggs, and one running record
+  (:class:`~.aggregates.Running`) is shared by all the Aggs it reaches.
 
 Validity (stat-types.md §2.4, actions.md §7): the value of an object is invalid while a DN
 feeding it (the DN itself, the DNs of a place, the DNs an agent is logged in on, the members'
@@ -26,6 +30,8 @@ DNs of a group, every DN for the tenant) has the status NotMonitored. CurrentSta
 CurrentStateReasons are always valid (no validity events for them).
 
 Statistics are opened at ``start`` (or at the first record): values count from then (Q5).
+
+This module and ``aggregates`` are compiled with mypyc (setup.py): keep the annotations exact.
 """
 
 from __future__ import annotations
