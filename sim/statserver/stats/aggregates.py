@@ -6,18 +6,24 @@ categories). It holds
 * the **running** records that match (durable actions in progress, status episodes in progress,
   or - with a filter - the open stretches during which the filter is true): the current
   categories read them (stat-types.md §4.4);
-* one :class:`Window` per time profile, holding the **historical** aggregates of the interval:
+* one window per time profile, holding the **historical** aggregates of the interval:
   a single bucket for Growing and SinceLogin (emptied at each reset / login), per-step buckets for
   Sliding, one bucket per completed record for Selection (stat-types.md §6).
 
 Nothing grows with the number of records: buckets are bounded by the profile, running records
-by what is in progress now.
+by what is in progress now. What all the Aggs of one aggregate spec share (profiles, whether
+records are statuses, the time range, the opening instant) is one :class:`Shape`; an Agg creates
+its windows at the first record that reaches it (until then its historical aggregates are those
+of an empty interval, computed on demand), so objects without activity cost little memory.
 
 Time rules (stat-types.md §3): durations are whole seconds, milliseconds dropped from both
 timestamps before subtracting; a status in progress contributes its elapsed time to TotalTime
 (added at query time), an action in progress contributes nothing until it ends; a retrospective
 action adds its full carried duration at the instant it occurs (Q2); the adjusted aggregates take
 the full, unprojected duration of records that ended in the interval.
+
+The module is compiled with mypyc (setup.py): the classes are native classes with typed
+attributes, so keep the annotations exact.
 """
 
 from __future__ import annotations
@@ -38,14 +44,29 @@ from sim.statserver.stats.profiles import (
 INF = math.inf
 
 
+def carried_seconds(t: float, duration: float | None) -> int:
+    """The whole seconds of an action carrying ``duration`` that ends at ``t`` (0 if none):
+    milliseconds dropped from both ends, its start rounded to the microsecond first."""
+    if not duration:
+        return 0
+    start = t - duration
+    first = math.floor(start)
+    if start - first > 0.999:
+        # near the next second, rounding can carry over; elsewhere round(start, 6) (slow: it
+        # goes through a decimal conversion) has the same floor
+        first = math.floor(round(start, 6))
+    return max(0, math.floor(t) - first)
+
+
 class Bucket:
     """Historical aggregates of one stretch of time (or, for Selection, of one record)."""
 
+    # (mypyc ignores __slots__; they keep the interpreted objects small)
     __slots__ = ("start", "idx", "number", "time", "adj_number", "adj_time", "max_time", "min_time",
                  "n_range", "t_range", "cv_total", "cv_max", "cv_min", "area_n", "area_t",
                  "max_n", "min_n")
 
-    def __init__(self, start: float, n: int = 0, idx: int = 0):
+    def __init__(self, start: float, n: int = 0, idx: int = 0) -> None:
         self.start = start
         self.idx = idx
         self.number = 0
@@ -68,39 +89,47 @@ class Bucket:
         """A record completed in this bucket with whole-second duration ``d``."""
         self.adj_number += 1
         self.adj_time += d
-        if self.max_time is None or d > self.max_time:
+        max_time = self.max_time
+        if max_time is None or d > max_time:
             self.max_time = d
-        if self.min_time is None or d < self.min_time:
+        min_time = self.min_time
+        if min_time is None or d < min_time:
             self.min_time = d
         if in_range:
             self.n_range += 1
             self.t_range += d
         if cv is not None:
             self.cv_total += cv
-            if self.cv_max is None or cv > self.cv_max:
+            cv_max = self.cv_max
+            if cv_max is None or cv > cv_max:
                 self.cv_max = cv
-            if self.cv_min is None or cv < self.cv_min:
+            cv_min = self.cv_min
+            if cv_min is None or cv < cv_min:
                 self.cv_min = cv
 
 
-def _max(a, b):
+def _max(a: Any, b: Any) -> Any:
     return b if a is None else (a if b is None else max(a, b))
 
 
-def _min(a, b):
+def _min(a: Any, b: Any) -> Any:
     return b if a is None else (a if b is None else min(a, b))
 
 
 class Totals:
     """The sum of the buckets of a window at a query instant (read by the categories)."""
 
-    def __init__(self, buckets, n_now: int):
+    def __init__(self, buckets: list[Bucket], n_now: int) -> None:
         self.number = self.time = self.adj_number = self.adj_time = 0
         self.n_range = self.t_range = 0
         self.cv_total = 0.0
         self.area_n = self.area_t = 0.0
-        self.max_time = self.min_time = self.cv_max = self.cv_min = None
-        self.max_n = self.min_n = None
+        self.max_time: int | None = None
+        self.min_time: int | None = None
+        self.cv_max: float | None = None
+        self.cv_min: float | None = None
+        max_n: int | None = None
+        min_n: int | None = None
         for b in buckets:
             self.number += b.number
             self.time += b.time
@@ -113,126 +142,87 @@ class Totals:
             self.area_t += b.area_t
             self.max_time, self.min_time = _max(self.max_time, b.max_time), _min(self.min_time, b.min_time)
             self.cv_max, self.cv_min = _max(self.cv_max, b.cv_max), _min(self.cv_min, b.cv_min)
-            self.max_n, self.min_n = _max(self.max_n, b.max_n), _min(self.min_n, b.min_n)
-        if self.max_n is None:
-            self.max_n = self.min_n = n_now
+            max_n, min_n = _max(max_n, b.max_n), _min(min_n, b.min_n)
+        self.max_n: int = n_now if max_n is None else max_n
+        self.min_n: int = n_now if min_n is None else min_n
+
+
+class Shape:
+    """What the Aggs of one aggregate spec share: profiles, record kind, time range, opening."""
+
+    __slots__ = ("profiles", "status", "low", "high", "track", "t_open", "since_login")
+
+    def __init__(self, profiles: tuple[TimeProfile, ...], status: bool, rng: TimeRange) -> None:
+        self.profiles = profiles
+        self.status = status            # records are status episodes (else actions)
+        self.low = rng.low              # the time range [low, high) of the ...InTimeRange categories
+        self.high = rng.high
+        self.track = False              # keep the CurrentNumber history (MaxNumber, AverageOfCurrent...)
+        self.t_open = 0.0               # when the statistics were opened (set by the engine)
+        self.since_login = any(p.kind == SINCE_LOGIN for p in profiles)
 
 
 class Window:
-    """The historical aggregates of one time profile for one mask of one statistic."""
+    """The historical aggregates of one time profile for one mask of one statistic.
 
-    __slots__ = ("profile", "agg", "t_open", "buckets", "boundary", "last", "kind")
+    ``cur`` is the bucket records go to now (None for Selection); ``last`` the instant up to
+    which the CurrentNumber / CurrentTime integrals have been added to it; ``boundary`` the next
+    reset or bucket change (inf if none). The subclasses are the profile kinds. The Agg passes
+    its running count ``n`` (and the sum of the running starts) where they are needed.
+    """
 
-    def __init__(self, profile: TimeProfile, agg: Agg, t_open: float):
+    __slots__ = ("profile", "t_open", "last", "boundary", "cur")
+
+    def __init__(self, profile: TimeProfile, t_open: float, cur: Bucket | None) -> None:
         self.profile = profile
-        self.kind = profile.kind
-        self.agg = agg
         self.t_open = t_open
-        self.last = t_open                      # area integrals are flushed up to here
-        if self.kind == SLIDING:
-            idx = math.floor(t_open / profile.step)
-            self.buckets: deque[Bucket] = deque([Bucket(t_open, 0, idx)])
-            self.boundary = (idx + 1) * profile.step
-        elif self.kind == SELECTION:
-            self.buckets = deque(maxlen=profile.count)
-            self.boundary = INF
-        else:
-            self.buckets = deque([Bucket(t_open)])
-            self.boundary = profile.next_reset(t_open) if self.kind == GROWING else INF
+        self.last = t_open
+        self.boundary = INF
+        self.cur = cur
 
     # -- time passing ------------------------------------------------------------------------
-    def flush(self, t: float) -> None:
-        """Integrate CurrentNumber / CurrentTime from ``last`` to ``t`` into the last bucket."""
+    def flush(self, t: float, n: int, sum_starts: float) -> None:
+        """Integrate CurrentNumber / CurrentTime from ``last`` to ``t`` into the current bucket."""
+        b = self.cur
         dt = t - self.last
-        if dt > 0 and self.kind != SELECTION:
-            n = self.agg.n
+        if dt > 0 and b is not None:
             if n:
-                b = self.buckets[-1]
                 b.area_n += n * dt
-                b.area_t += dt * (n * (t + self.last) / 2.0 - self.agg.sum_starts)
+                b.area_t += dt * (n * (t + self.last) / 2.0 - sum_starts)
             self.last = t
 
-    def roll(self, t: float, inclusive: bool) -> None:
+    def roll(self, t: float, inclusive: bool, n: int, sum_starts: float) -> None:
         """Apply the resets / bucket changes due at ``t`` (at ``t`` itself too if inclusive)."""
-        while t > self.boundary or (inclusive and t == self.boundary):
-            at = self.boundary
-            self.flush(at)
-            n = self.agg.n
-            if self.kind == GROWING:
-                self.buckets[-1] = Bucket(at, n)
-                self.boundary = self.profile.next_reset(at)
-            else:  # SLIDING
-                step, count = self.profile.step, self.profile.buckets
-                idx = self.buckets[-1].idx + 1
-                target = math.floor(t / step) if inclusive else math.ceil(t / step) - 1
-                if target - idx > count:      # a long gap: buckets before the window never matter
-                    idx = target - count
-                    self.buckets.clear()
-                    self.last = idx * step
-                self.buckets.append(Bucket(idx * step, n, idx))
-                while self.buckets[0].idx <= idx - count:
-                    self.buckets.popleft()
-                self.boundary = (idx + 1) * step
 
-    def reset(self, t: float) -> None:
+    def reset(self, t: float, n: int, sum_starts: float) -> None:
         """SinceLogin: a login starts a new interval at ``t``."""
-        self.flush(t)
-        self.buckets[-1] = Bucket(t, self.agg.n)
 
     def t0(self, now: float) -> float:
-        if self.kind == SLIDING:
-            p = self.profile
-            return max(self.t_open, (math.ceil(now / p.step) - p.buckets) * p.step)
-        if self.kind == SELECTION:
-            return self.t_open
-        return self.buckets[-1].start
+        return self.t_open
 
     # -- updates (the caller has rolled to t) --------------------------------------------------
-    def number_changed(self) -> None:
-        if self.kind == SELECTION:
-            return
-        b = self.buckets[-1]
-        n = self.agg.n
-        if n > b.max_n:
-            b.max_n = n
-        if n < b.min_n:
-            b.min_n = n
+    def number_changed(self, n: int) -> None:
+        b = self.cur
+        if b is not None:
+            if n > b.max_n:
+                b.max_n = n
+            if n < b.min_n:
+                b.min_n = n
 
     def count(self) -> None:
         """A status episode (or filtered stretch) started: TotalNumber of statuses (Q1)."""
-        if self.kind != SELECTION:
-            self.buckets[-1].number += 1
+        b = self.cur
+        if b is not None:
+            b.number += 1
 
     def span(self, a: int, b: int) -> None:
         """Add the whole seconds [a, b) of a record to the buckets they fall in (projection)."""
-        if self.kind == SLIDING:
-            step = self.profile.step
-            first = self.buckets[0]
-            a = max(a, math.floor(self.t_open))
-            i = max(0, (a // step) - first.idx)
-            while i < len(self.buckets):
-                bk = self.buckets[i]
-                lo, hi = max(a, bk.idx * step), min(b, (bk.idx + 1) * step)
-                if lo >= b:
-                    break
-                if hi > lo:
-                    bk.time += hi - lo
-                i += 1
-        elif self.kind != SELECTION:
-            bk = self.buckets[-1]
-            lo = max(a, math.floor(bk.start))
-            if b > lo:
-                bk.time += b - lo
 
     def action_done(self, a: int | None, b: int, d: int, in_range: bool, cv: float | None) -> None:
         """An action completed (durable: span [a, b); instantaneous: a is None, d carried)."""
-        if self.kind == SELECTION:
-            bk = Bucket(b)
-            bk.number, bk.time = 1, d
-            bk.complete(d, in_range, cv)
-            self.buckets.append(bk)
+        bk = self.cur
+        if bk is None:
             return
-        bk = self.buckets[-1]
         bk.number += 1
         if a is None:
             bk.time += d
@@ -242,25 +232,145 @@ class Window:
 
     def status_done(self, a: int, b: int, d: int, in_range: bool) -> None:
         self.span(a, b)
-        if self.kind != SELECTION:
-            self.buckets[-1].complete(d, in_range, None)
+        bk = self.cur
+        if bk is not None:
+            bk.complete(d, in_range, None)
 
     # -- reading -------------------------------------------------------------------------------
-    def totals(self, now: float) -> Totals:
-        self.roll(now, inclusive=False)
-        if self.kind == SLIDING:
-            p = self.profile
-            first = math.ceil(now / p.step) - p.buckets
-            buckets = [b for b in self.buckets if b.idx >= first]
-        else:
-            buckets = self.buckets
-        tot = Totals(buckets, self.agg.n)
-        if self.kind != SELECTION:
+    def buckets_at(self, now: float) -> list[Bucket]:
+        """The buckets of the interval at ``now`` (the caller has rolled to ``now``)."""
+        return []
+
+    def totals(self, now: float, n: int, sum_starts: float) -> Totals:
+        self.roll(now, False, n, sum_starts)
+        tot = Totals(self.buckets_at(now), n)
+        if self.cur is not None:
             dt = now - self.last
-            if dt > 0 and self.agg.n:
-                tot.area_n += self.agg.n * dt
-                tot.area_t += dt * (self.agg.n * (now + self.last) / 2.0 - self.agg.sum_starts)
+            if dt > 0 and n:
+                tot.area_n += n * dt
+                tot.area_t += dt * (n * (now + self.last) / 2.0 - sum_starts)
         return tot
+
+
+class GrowingWindow(Window):
+    """Growing and SinceLogin: one bucket, replaced at each reset point (or login)."""
+
+    __slots__ = ()
+
+    def __init__(self, profile: TimeProfile, t_open: float) -> None:
+        super().__init__(profile, t_open, Bucket(t_open))
+        if profile.kind == GROWING:
+            self.boundary = profile.next_reset(t_open)
+
+    def roll(self, t: float, inclusive: bool, n: int, sum_starts: float) -> None:
+        while t > self.boundary or (inclusive and t == self.boundary):
+            at = self.boundary
+            self.flush(at, n, sum_starts)
+            self.cur = Bucket(at, n)
+            self.boundary = self.profile.next_reset(at)
+
+    def reset(self, t: float, n: int, sum_starts: float) -> None:
+        self.flush(t, n, sum_starts)
+        self.cur = Bucket(t, n)
+
+    def t0(self, now: float) -> float:
+        bk = self.cur
+        assert bk is not None
+        return bk.start
+
+    def span(self, a: int, b: int) -> None:
+        bk = self.cur
+        assert bk is not None
+        lo = max(a, math.floor(bk.start))
+        if b > lo:
+            bk.time += b - lo
+
+    def buckets_at(self, now: float) -> list[Bucket]:
+        bk = self.cur
+        assert bk is not None
+        return [bk]
+
+
+class SlidingWindow(Window):
+    """Sliding: the buckets of ``step`` seconds that overlap the last ``length`` seconds."""
+
+    __slots__ = ("step", "n_buckets", "buckets")
+
+    def __init__(self, profile: TimeProfile, t_open: float) -> None:
+        step = profile.step
+        idx = math.floor(t_open / step)
+        first = Bucket(t_open, 0, idx)
+        super().__init__(profile, t_open, first)
+        self.step = step
+        self.n_buckets = profile.buckets
+        self.buckets = [first]
+        self.boundary = float((idx + 1) * step)
+
+    def roll(self, t: float, inclusive: bool, n: int, sum_starts: float) -> None:
+        step, count = self.step, self.n_buckets
+        buckets = self.buckets
+        while t > self.boundary or (inclusive and t == self.boundary):
+            self.flush(self.boundary, n, sum_starts)
+            idx = buckets[-1].idx + 1
+            target = math.floor(t / step) if inclusive else math.ceil(t / step) - 1
+            if target - idx > count:      # a long gap: buckets before the window never matter
+                idx = target - count
+                buckets.clear()
+                self.last = float(idx * step)
+            bk = Bucket(idx * step, n, idx)
+            buckets.append(bk)
+            self.cur = bk
+            while buckets[0].idx <= idx - count:
+                del buckets[0]
+            self.boundary = float((idx + 1) * step)
+
+    def t0(self, now: float) -> float:
+        return max(self.t_open, (math.ceil(now / self.step) - self.n_buckets) * self.step)
+
+    def span(self, a: int, b: int) -> None:
+        step = self.step
+        buckets = self.buckets
+        a = max(a, math.floor(self.t_open))
+        i = max(0, (a // step) - buckets[0].idx)
+        while i < len(buckets):
+            bk = buckets[i]
+            lo, hi = max(a, bk.idx * step), min(b, (bk.idx + 1) * step)
+            if lo >= b:
+                break
+            if hi > lo:
+                bk.time += hi - lo
+            i += 1
+
+    def buckets_at(self, now: float) -> list[Bucket]:
+        first = math.ceil(now / self.step) - self.n_buckets
+        return [b for b in self.buckets if b.idx >= first]
+
+
+class SelectionWindow(Window):
+    """Selection: the last N completed records, one bucket each (no time, no integrals)."""
+
+    __slots__ = ("records",)
+
+    def __init__(self, profile: TimeProfile, t_open: float) -> None:
+        super().__init__(profile, t_open, None)
+        self.records: deque[Bucket] = deque(maxlen=profile.count)
+
+    def action_done(self, a: int | None, b: int, d: int, in_range: bool, cv: float | None) -> None:
+        bk = Bucket(b)
+        bk.number, bk.time = 1, d
+        bk.complete(d, in_range, cv)
+        self.records.append(bk)
+
+    def buckets_at(self, now: float) -> list[Bucket]:
+        return list(self.records)
+
+
+def make_window(profile: TimeProfile, t_open: float) -> Window:
+    if profile.kind == SLIDING:
+        return SlidingWindow(profile, t_open)
+    if profile.kind == SELECTION:
+        return SelectionWindow(profile, t_open)
+    return GrowingWindow(profile, t_open)
 
 
 class Running:
@@ -268,7 +378,8 @@ class Running:
 
     __slots__ = ("name", "start", "span_start", "conn", "cv")
 
-    def __init__(self, name: str, start: float, span_start: float, conn: str | None, cv: float | None):
+    def __init__(self, name: str, start: float, span_start: float, conn: str | None,
+                 cv: float | None) -> None:
         self.name = name              # action or status name (CurrentState trees)
         self.start = start            # when the record started (current categories)
         self.span_start = span_start  # when it started to match (historical time)
@@ -276,102 +387,147 @@ class Running:
         self.cv = cv
 
 
+NO_WINDOWS: list[Window] = []   # an Agg's windows before the first record (shared, never filled)
+
+
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
-    __slots__ = ("windows", "running", "n", "sum_starts", "since", "status", "range", "_left", "track")
+    __slots__ = ("shape", "running", "n", "sum_starts", "since", "left_at", "left_since", "windows",
+                 "last_login")
 
-    def __init__(self, profiles: tuple[TimeProfile, ...], t_open: float, status: bool, rng: TimeRange,
-                 track: bool = True):
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
         self.running: dict[Any, Running] = {}
         self.n = 0
         self.sum_starts = 0.0
         self.since: float | None = None     # CurrentContinuousTime: running count > 0 since
-        self.status = status                # records are status episodes (else actions)
-        self.range = rng
-        self._left: tuple[float, float] | None = None   # (when the count fell to 0, since)
-        self.track = track       # keep the CurrentNumber history (MaxNumber, AverageOfCurrent...)
-        self.windows = [Window(p, self, t_open) for p in profiles]
+        # When the running count last fell to 0, and the since it had then: a status change
+        # that stays inside the mask (close + open at one instant) does not break the
+        # continuous time (CurrentContinuousTime, stat-types.md §4.4).
+        self.left_at = -INF
+        self.left_since = 0.0
+        # One window per profile, created at the first record: until then the historical
+        # aggregates are those of an empty interval (see _fresh_windows).
+        self.windows: list[Window] = NO_WINDOWS
+        self.last_login = -INF              # SinceLogin: the last login before the windows exist
 
-    def open(self, key: Any, name: str, t: float, start: float, conn: str | None,
-             cv: float | None) -> None:
+    def _fresh_windows(self) -> list[Window]:
+        """The windows as they are while no record has reached this Agg: empty since the
+        opening (or, for SinceLogin, since the last login)."""
+        shape = self.shape
+        windows = [make_window(p, shape.t_open) for p in shape.profiles]
+        if self.last_login > -INF:
+            for w in windows:
+                if w.profile.kind == SINCE_LOGIN:
+                    w.reset(self.last_login, 0, 0.0)
+        return windows
+
+    def _roll(self, windows: list[Window], t: float) -> None:
+        """Apply the resets due at ``t`` (and flush the integrals if tracked) before a change."""
+        track = self.shape.track
+        n, sum_starts = self.n, self.sum_starts
+        for w in windows:
+            if t >= w.boundary:
+                w.roll(t, True, n, sum_starts)
+            if track:
+                w.flush(t, n, sum_starts)
+
+    def open(self, key: Any, run: Running) -> None:
+        """Record ``key`` starts matching at ``run.span_start`` (``run`` may be shared by the
+        Aggs a record reaches: it is never changed)."""
         running = self.running
         if key in running:
             return
+        t, start = run.span_start, run.start
         windows = self.windows
-        track = self.track
-        for w in windows:
-            if t >= w.boundary:
-                w.roll(t, inclusive=True)
-            if track:
-                w.flush(t)
-        running[key] = Running(name, start, t, conn, cv)
-        self.n += 1
-        self.sum_starts += start
-        if self.n == 1:
-            # a status change that stays inside the mask (close + open at one instant) does not
-            # break the continuous time (CurrentContinuousTime, stat-types.md §4.4)
-            left = self._left
-            self.since = left[1] if left is not None and left[0] == t else t
+        if windows is NO_WINDOWS and self.shape.profiles:
+            windows = self.windows = self._fresh_windows()
         if windows:
-            status = self.status
+            self._roll(windows, t)
+        running[key] = run
+        n = self.n = self.n + 1
+        self.sum_starts += start
+        if n == 1:
+            self.since = self.left_since if self.left_at == t else t
+        if windows:
+            shape = self.shape
+            track, status = shape.track, shape.status
             for w in windows:
                 if track:
-                    w.number_changed()
+                    w.number_changed(n)
                 if status:
                     w.count()
 
-    def close(self, key: Any, t: float) -> Running | None:
+    def close(self, key: Any, t: float) -> None:
         r = self.running.pop(key, None)
         if r is None:
-            return None
+            return
         windows = self.windows
-        track = self.track
-        for w in windows:
-            if t >= w.boundary:
-                w.roll(t, inclusive=True)
-            if track:
-                w.flush(t)
-        self.n -= 1
+        if windows is NO_WINDOWS and self.shape.profiles:
+            windows = self.windows = self._fresh_windows()
+        if windows:
+            self._roll(windows, t)
+        n = self.n = self.n - 1
         self.sum_starts -= r.start
-        if self.n == 0:
-            if self.since is not None:
-                self._left = (t, self.since)
+        if n == 0:
+            since = self.since
+            if since is not None:
+                self.left_at, self.left_since = t, since
             self.since = None
             self.sum_starts = 0.0
         if windows:
+            shape = self.shape
             a, b = math.floor(r.span_start), math.floor(t)
             d = b - a if b > a else 0
-            in_range = self.range.low <= d < self.range.high
+            in_range = shape.low <= d < shape.high
+            track, status = shape.track, shape.status
             for w in windows:
                 if track:
-                    w.number_changed()
-                if self.status:
+                    w.number_changed(n)
+                if status:
                     w.status_done(a, b, d, in_range)
                 else:
                     w.action_done(a, b, d, in_range, r.cv)
-        return r
 
-    def instant(self, t: float, duration: float | None, cv: float | None) -> None:
-        """A momentary (duration None / 0) or retrospective action."""
-        windows = self.windows
-        if not windows:
+    def instant(self, t: float, d: int, cv: float | None) -> None:
+        """A momentary (``d`` 0) or retrospective action (``d``: its carried_seconds)."""
+        shape = self.shape
+        if not shape.profiles:
             return
+        windows = self.windows
+        if windows is NO_WINDOWS:
+            windows = self.windows = self._fresh_windows()
+        n, sum_starts = self.n, self.sum_starts
         for w in windows:
             if t >= w.boundary:
-                w.roll(t, inclusive=True)
-        d = 0
-        if duration:
-            d = max(0, math.floor(t) - math.floor(round(t - duration, 6)))
-        in_range = self.range.low <= d < self.range.high
+                w.roll(t, True, n, sum_starts)
+        in_range = shape.low <= d < shape.high
         b = math.floor(t)
         for w in windows:
             w.action_done(None, b, d, in_range, cv)
 
     def login(self, t: float) -> None:
-        for w in self.windows:
-            if w.kind == SINCE_LOGIN:
-                w.reset(t)
+        windows = self.windows
+        if windows is NO_WINDOWS:
+            self.last_login = t       # applied when the windows are created
+            return
+        n, sum_starts = self.n, self.sum_starts
+        for w in windows:
+            if w.profile.kind == SINCE_LOGIN:
+                w.reset(t, n, sum_starts)
+
+    # -- historical aggregates (read by the categories) --------------------------------------------
+    def window(self, index: int) -> Window:
+        """The window of profile ``index``; a throwaway empty one if no record came yet (reading
+        does not make an idle Agg bigger)."""
+        windows = self.windows
+        if windows is NO_WINDOWS:
+            windows = self._fresh_windows()
+        return windows[index]
+
+    def totals(self, window: Window, now: float) -> Totals:
+        return window.totals(now, self.n, self.sum_starts)
 
     # -- current aggregates ----------------------------------------------------------------------
     def ages(self, now: float) -> list[int]:
@@ -380,7 +536,10 @@ class Agg:
 
     def running_status_time(self, now: float, t0: float) -> int:
         """Elapsed whole seconds within [t0, now] of the status stretches in progress."""
-        if not self.status or not self.running:
+        if not self.shape.status or not self.running:
             return 0
         fn, f0 = math.floor(now), math.floor(t0)
-        return sum(max(0, fn - max(math.floor(r.span_start), f0)) for r in self.running.values())
+        total = 0
+        for r in self.running.values():
+            total += max(0, fn - max(math.floor(r.span_start), f0))
+        return total

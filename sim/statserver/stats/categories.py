@@ -33,7 +33,7 @@ class AggValue:
     def __init__(self, agg: Agg, window_index: int, now: float):
         self.agg = agg
         self.now = now
-        self.window: Window | None = agg.windows[window_index] if window_index >= 0 else None
+        self.window: Window | None = agg.window(window_index) if window_index >= 0 else None
 
     @cached_property
     def t0(self) -> float:
@@ -41,7 +41,7 @@ class AggValue:
 
     @cached_property
     def _tot(self) -> Totals:
-        return self.window.totals(self.now)
+        return self.agg.totals(self.window, self.now)
 
     # historical base aggregates (§4.2)
     @property

@@ -14,11 +14,15 @@ How a record reaches the statistics it can change, without scanning the stat typ
   whose mask matches that name and whose object type takes records of that object type
   (names.py: ACTION_SOURCES, STATUS_SOURCES);
 * the record is fanned out to its target objects: the object itself, the groups containing it
-  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7); the
-  fan-out is cached. For DNStatus, a DN's episodes feed its place (static) and the agent logged
-  in on it (dynamic, not cached);
+  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7). For
+  DNStatus, a DN's episodes feed its place and the agent logged in on it;
 * each (spec, target object) has one :class:`~.aggregates.Agg`; a :class:`Statistic` (stat type
-  x object) reads the Aggs of its masks.
+  x object) reads the Aggs of its masks;
+* both are flattened once per (record object type, object, name) into a :class:`Route`: the
+  Aggs a record can change, unfiltered ones first (a DN's status routes are also keyed by the
+  agent logged in on it). A record then costs one lookup and one update per Agg it changes:
+  momentary actions touch only historical Aggs, and one running record
+  (:class:`~.aggregates.Running`) is shared by all the Aggs it reaches.
 
 Validity (stat-types.md §2.4, actions.md §7): the value of an object is invalid while a DN
 feeding it (the DN itself, the DNs of a place, the DNs an agent is logged in on, the members'
@@ -26,22 +30,25 @@ DNs of a group, every DN for the tenant) has the status NotMonitored. CurrentSta
 CurrentStateReasons are always valid (no validity events for them).
 
 Statistics are opened at ``start`` (or at the first record): values count from then (Q5).
+
+This module and ``aggregates`` are compiled with mypyc (setup.py): keep the annotations exact.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from sim.objects import Objects
 from sim.statserver.records import END, RETRO, START, Action, StatusChange
 from sim.statserver.stats import names as N
-from sim.statserver.stats.aggregates import Agg
+from sim.statserver.stats.aggregates import Agg, Running, Shape, carried_seconds
 from sim.statserver.stats.categories import CURRENT, STATE, Value
 from sim.statserver.stats.definitions import StatType, StatTypes
-from sim.statserver.stats.profiles import SINCE_LOGIN, TimeRange
+from sim.statserver.stats.masks import Mask
+from sim.statserver.stats.profiles import TimeProfile, TimeRange
 
 DN_OBJECT_TYPES = ("RegDN", "Queue", "RoutePoint")
 REASON_STATUSES = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, actions §8.5
@@ -49,6 +56,8 @@ REASON_STATUSES = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   
 # aggregates pay for tracking it at every change.
 TRACKING_CATEGORIES = frozenset(("MaxNumber", "MinNumber", "AverageOfCurrentNumber", "AverageOfCurrentTime"))
 MEMBER_TYPE = {"GroupAgents": "Agent", "GroupPlaces": "Place", "GroupQueues": "Queue"}
+Filter = Callable[[Mapping[str, Any]], bool]
+Formula = Callable[[Mapping[str, Any]], float]
 
 
 class Peek(NamedTuple):
@@ -67,11 +76,17 @@ class Row(NamedTuple):
     valid: bool
 
 
-class ObjectStatus(NamedTuple):
-    status: str
-    since: float
-    reasons: Any
-    call_type: int | None
+class ObjectStatus:
+    """The status an object is in (and since when), with the reasons and call type of its
+    latest change: CurrentState, and the DN episode an agent binding starts or stops."""
+
+    __slots__ = ("status", "since", "reasons", "call_type")
+
+    def __init__(self, status: str, since: float, reasons: Any, call_type: int | None) -> None:
+        self.status = status
+        self.since = since
+        self.reasons = reasons
+        self.call_type = call_type
 
 
 class Statistic:
@@ -79,23 +94,27 @@ class Statistic:
 
     __slots__ = ("st", "object_type", "object", "aggs")
 
-    def __init__(self, st: StatType, object_type: str, obj: str, aggs: list[Agg]):
+    def __init__(self, st: StatType, object_type: str, obj: str, aggs: list[Agg]) -> None:
         self.st = st
         self.object_type = object_type
         self.object = obj
         self.aggs = aggs
 
     def value(self, now: float, window_index: int) -> Any:
-        return self.st.category.value(Value(self.aggs, window_index, now, self.st))
+        formula = self.st.category.value
+        assert formula is not None      # CurrentState statistics are read by the engine (_state)
+        return formula(Value(self.aggs, window_index, now, self.st))
 
 
 class Spec:
     """What one mask of a stat type aggregates on one object type; shared by equal definitions."""
 
     __slots__ = ("object_type", "status", "mask", "filter", "formula", "range", "profiles",
-                 "sources", "aggs", "historical", "track")
+                 "historical", "sources", "aggs", "shape")
 
-    def __init__(self, object_type, status, mask, filt, formula, rng, profiles, sources):
+    def __init__(self, object_type: str, status: bool, mask: Mask, filt: Filter | None,
+                 formula: Formula | None, rng: TimeRange, profiles: tuple[TimeProfile, ...],
+                 sources: tuple[str, ...]) -> None:
         self.object_type = object_type
         self.status = status            # status episodes (else actions)
         self.mask = mask
@@ -106,7 +125,8 @@ class Spec:
         self.historical = bool(profiles)
         self.sources = sources          # record object types that feed it
         self.aggs: dict[str, Agg] = {}  # target object -> Agg
-        self.track = False              # some category reads the CurrentNumber history
+        # what its Aggs share; shape.track: some category reads the CurrentNumber history
+        self.shape = Shape(profiles, status, rng)
 
 
 class _Runtime:
@@ -114,10 +134,38 @@ class _Runtime:
 
     __slots__ = ("st", "stats", "specs")
 
-    def __init__(self, st: StatType):
+    def __init__(self, st: StatType) -> None:
         self.st = st
         self.stats: dict[tuple[str, str], Statistic] = {}
         self.specs: dict[str, list[Spec]] = {}
+
+
+class Route:
+    """Where the records of one (record object type, object, action or status name) go: the
+    Aggs of every spec whose mask matches the name, on every target object of the record,
+    flattened once. ``plain`` holds the Aggs of the specs without filter or formula, those of
+    historical specs first (``historical`` of them: the only ones a momentary or retrospective
+    action changes); ``filtered`` the specs with a filter or a formula and their Aggs."""
+
+    __slots__ = ("plain", "historical", "filtered")
+
+    def __init__(self, plain: tuple[Agg, ...], historical: int,
+                 filtered: tuple[tuple[Spec, tuple[Agg, ...]], ...]) -> None:
+        self.plain = plain
+        self.historical = historical
+        self.filtered = filtered
+
+    def close(self, key: Any, t: float) -> None:
+        """The record (or status episode) ``key`` ends, wherever it is running."""
+        for agg in self.plain:
+            agg.close(key, t)
+        for _, aggs in self.filtered:
+            for agg in aggs:
+                agg.close(key, t)
+
+
+def _status_attrs(reasons: Any, call_type: int | None) -> dict[str, Any]:
+    return {"Reasons": reasons, "CallType": call_type, "MediaType": "voice"}
 
 
 def _attrs(rec: Action) -> dict[str, Any]:
@@ -131,7 +179,7 @@ class StatEngine:
     """Statistics over the records of the action engine (see the module docstring)."""
 
     def __init__(self, objects: Objects, stattypes: StatTypes | Iterable[StatType],
-                 start: float | None = None):
+                 start: float | None = None) -> None:
         self.objects = objects
         self.runtimes = {st.name: _Runtime(st) for st in stattypes}
         self.start = start
@@ -139,7 +187,8 @@ class StatEngine:
         self.specs: dict[tuple, Spec] = {}
         self._action_index: dict[tuple[str, str], list[Spec]] = {}
         self._status_index: dict[tuple[str, str], list[Spec]] = {}
-        self._fan: dict[tuple[Spec, str, str], tuple[Agg, ...]] = {}
+        self._action_routes: dict[tuple[str, str, str], Route] = {}
+        self._status_routes: dict[tuple[str, str, str, str | None], Route] = {}
         self.statuses: dict[tuple[str, str], ObjectStatus] = {}
         self.not_monitored: set[str] = set()
         self.dn_agent: dict[str, str] = {}
@@ -154,6 +203,7 @@ class StatEngine:
     def _specs_of(self, st: StatType, ot: str) -> list[Spec]:
         subject = st.subject_for(ot)
         status = subject in N.STATUS_SUBJECTS
+        sources: tuple[str, ...]
         if status:
             sources = N.STATUS_SOURCES.get(subject, {}).get(ot, ())
         else:
@@ -177,7 +227,7 @@ class StatEngine:
             if spec is None:
                 spec = self.specs[key] = Spec(ot, status, mask, filt, st.formula, rng, profiles, sources)
             if st.category_name in TRACKING_CATEGORIES:
-                spec.track = True
+                spec.shape.track = True
             out.append(spec)
         return out
 
@@ -198,6 +248,8 @@ class StatEngine:
         self.opened = True
         if self.start is None:
             self.start = t
+        for spec in self.specs.values():
+            spec.shape.t_open = self.start
         for rt in self.runtimes.values():
             for ot in rt.st.objects:
                 for obj in self.configured_objects(ot):
@@ -214,8 +266,8 @@ class StatEngine:
         if agg is None:
             if not self.opened:
                 self._open(self.last_time if self.last_time is not None else 0.0)
-            agg = spec.aggs[obj] = Agg(spec.profiles, self.start, spec.status, spec.range, spec.track)
-            if any(p.kind == SINCE_LOGIN for p in spec.profiles):
+            agg = spec.aggs[obj] = Agg(spec.shape)
+            if spec.shape.since_login:
                 self._since_login.setdefault((spec.object_type, obj), []).append(agg)
         return agg
 
@@ -227,14 +279,26 @@ class StatEngine:
         (self._status_index if status else self._action_index)[(record_type, name)] = out
         return out
 
-    def _fanout(self, spec: Spec, record_type: str, obj: str, status: bool) -> tuple[Agg, ...]:
-        """The Aggs of ``spec`` a record of (record_type, obj) feeds (static ones cached)."""
-        tt = spec.object_type
-        aggs = tuple(spec.aggs.get(target) or self._agg(spec, target)
-                     for target in self._targets(record_type, obj, tt, status))
-        if not (status and record_type == "RegDN" and tt in ("Agent", "GroupAgents")):
-            self._fan[(spec, record_type, obj)] = aggs
-        return aggs
+    def _fanout(self, spec: Spec, record_type: str, obj: str, status: bool) -> list[Agg]:
+        """The Aggs of ``spec`` a record of (record_type, obj) feeds."""
+        return [spec.aggs.get(target) or self._agg(spec, target)
+                for target in self._targets(record_type, obj, spec.object_type, status)]
+
+    def _route(self, status: bool, record_type: str, obj: str, name: str) -> Route:
+        """Flatten, once per (record object type, object, name), the Aggs a record can change."""
+        entries = self._status_entries(record_type, name) if status else self._action_entries(record_type, name)
+        historical: list[Agg] = []
+        current: list[Agg] = []
+        filtered: list[tuple[Spec, tuple[Agg, ...]]] = []
+        for spec in entries:
+            aggs = self._fanout(spec, record_type, obj, status)
+            if spec.filter is not None or (spec.formula is not None and not status):
+                filtered.append((spec, tuple(aggs)))
+            elif spec.historical:
+                historical.extend(aggs)
+            else:
+                current.extend(aggs)
+        return Route(tuple(historical + current), len(historical), tuple(filtered))
 
     def _targets(self, record_type: str, obj: str, tt: str, status: bool) -> list[str]:
         if tt == record_type:
@@ -271,45 +335,49 @@ class StatEngine:
         if not self.opened:
             self._open(t)
         self.last_time = t
-        action = rec.action
-        if action == "LoggedIn" and rec.object_type in ("Agent", "Place") and rec.kind in (START, END):
+        action, kind = rec.action, rec.kind
+        record_type, obj = rec.object_type, rec.object
+        if action == "LoggedIn" and kind in (START, END) and record_type in ("Agent", "Place"):
             self._login_action(rec)
         name = N.match_name(action, rec.call_type) if action == N.CALL_WAIT else action
-        record_type, obj = rec.object_type, rec.object
-        entries = self._action_index.get((record_type, name))
-        if entries is None:
-            entries = self._entries(False, record_type, name)
-        if not entries:
-            return
-        kind = rec.kind
+        route = self._action_routes.get((record_type, obj, name))
+        if route is None:
+            route = self._action_routes[(record_type, obj, name)] = self._route(False, record_type, obj, name)
         key = (record_type, obj, rec.aid)
-        fan = self._fan
         if kind == END:
-            for spec in entries:
-                for agg in fan.get((spec, record_type, obj)) or self._fanout(spec, record_type, obj, False):
-                    agg.close(key, t)
+            route.close(key, t)
             return
-        attrs = None
-        duration = rec.duration if kind == RETRO else None
-        conn = rec.conn_id
-        for spec in entries:
+        if kind == START:
+            if route.plain:
+                run = Running(name, t, t, rec.conn_id, None)
+                for agg in route.plain:
+                    agg.open(key, run)
+        elif route.historical:      # momentary / retrospective: only the historical aggregates
+            d = carried_seconds(t, rec.duration) if kind == RETRO else 0
+            plain = route.plain
+            for i in range(route.historical):
+                plain[i].instant(t, d, None)
+        if route.filtered:
+            self._filtered_action(rec, route, key, name)
+
+    def _filtered_action(self, rec: Action, route: Route, key: Any, name: str) -> None:
+        """The specs of a route with a filter or a custom-value formula (on the record's data)."""
+        t, kind = rec.time, rec.kind
+        d = carried_seconds(t, rec.duration) if kind == RETRO else 0
+        attrs = _attrs(rec)
+        for spec, aggs in route.filtered:
             if kind != START and not spec.historical:
                 continue
-            cv = None
-            if spec.filter is not None or spec.formula is not None:
-                if attrs is None:
-                    attrs = _attrs(rec)
-                if spec.filter is not None and not spec.filter(attrs):
-                    continue
-                if spec.formula is not None:
-                    cv = spec.formula(attrs)
-            aggs = fan.get((spec, record_type, obj)) or self._fanout(spec, record_type, obj, False)
+            if spec.filter is not None and not spec.filter(attrs):
+                continue
+            cv = spec.formula(attrs) if spec.formula is not None else None
             if kind == START:
+                run = Running(name, t, t, rec.conn_id, cv)
                 for agg in aggs:
-                    agg.open(key, name, t, t, conn, cv)
+                    agg.open(key, run)
             else:
                 for agg in aggs:
-                    agg.instant(t, duration, cv)
+                    agg.instant(t, d, cv)
 
     def _login_action(self, rec: Action) -> None:
         """LoggedIn on an agent / place: binding (validity, DNStatus) and SinceLogin resets."""
@@ -338,7 +406,7 @@ class StatEngine:
         if current is None:
             return
         key = ("S", "RegDN", dn)
-        attrs = {"Reasons": current.reasons, "CallType": current.call_type, "MediaType": "voice"}
+        attrs = _status_attrs(current.reasons, current.call_type)
         for spec in self._status_entries("RegDN", current.status):
             tt = spec.object_type
             if tt == "Agent":
@@ -352,52 +420,68 @@ class StatEngine:
                 if not bind:
                     agg.close(key, t)
                 elif spec.filter is None or spec.filter(attrs):
-                    agg.open(key, current.status, t, current.since, None, None)
+                    agg.open(key, Running(current.status, current.since, t, None, None))
 
     def _status_change(self, rec: StatusChange) -> None:
         t = rec.time
         if not self.opened:
             self._open(t)
         self.last_time = t
-        ot, obj = rec.object_type, rec.object
+        ot, obj, status = rec.object_type, rec.object, rec.status
         if ot in DN_OBJECT_TYPES:
-            if rec.status == "NotMonitored":
+            if status == "NotMonitored":
                 self.not_monitored.add(obj)
             else:
                 self.not_monitored.discard(obj)
         prev = self.statuses.get((ot, obj))
         key = ("S", ot, obj)
-        fan = self._fan
-        attrs = {"Reasons": rec.reasons, "CallType": rec.call_type, "MediaType": "voice"}
-        if prev is not None and prev.status == rec.status:
+        if prev is not None and prev.status == status:
             # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
             # is re-evaluated, its true stretches are what counts (stat-types §8).
-            self.statuses[(ot, obj)] = prev._replace(reasons=rec.reasons, call_type=rec.call_type)
-            for spec in self._status_entries(ot, rec.status):
-                if spec.filter is None:
-                    continue
-                keep = spec.filter(attrs)
-                for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
-                    if keep:
-                        agg.open(key, rec.status, t, prev.since, None, None)
-                    else:
-                        agg.close(key, t)
+            prev.reasons, prev.call_type = rec.reasons, rec.call_type
+            route = self._status_route(ot, obj, status)
+            if route.filtered:
+                attrs = _status_attrs(rec.reasons, rec.call_type)
+                run = Running(status, prev.since, t, None, None)
+                for spec, aggs in route.filtered:
+                    keep = spec.filter is not None and spec.filter(attrs)
+                    for agg in aggs:
+                        if keep:
+                            agg.open(key, run)
+                        else:
+                            agg.close(key, t)
             return
-        if prev is not None:
-            for spec in self._status_entries(ot, prev.status):
-                for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
-                    agg.close(key, t)
-        self.statuses[(ot, obj)] = ObjectStatus(rec.status, t, rec.reasons, rec.call_type)
-        status = rec.status
-        for spec in self._status_entries(ot, status):
-            if spec.filter is not None and not spec.filter(attrs):
-                continue
-            for agg in fan.get((spec, ot, obj)) or self._fanout(spec, ot, obj, True):
-                agg.open(key, status, t, t, None, None)
+        if prev is None:
+            self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
+        else:
+            self._status_route(ot, obj, prev.status).close(key, t)
+            prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
+        route = self._status_route(ot, obj, status)
+        run = Running(status, t, t, None, None)     # one episode, shared by the Aggs it reaches
+        for agg in route.plain:
+            agg.open(key, run)
+        if route.filtered:
+            attrs = _status_attrs(rec.reasons, rec.call_type)
+            for spec, aggs in route.filtered:
+                if spec.filter is not None and spec.filter(attrs):
+                    for agg in aggs:
+                        agg.open(key, run)
+
+    def _status_route(self, ot: str, obj: str, status: str) -> Route:
+        """A DN's route depends on the agent logged in on it (DNStatus feeds that agent)."""
+        agent = self.dn_agent.get(obj) if ot == "RegDN" else None
+        route = self._status_routes.get((ot, obj, status, agent))
+        if route is None:
+            route = self._status_routes[(ot, obj, status, agent)] = self._route(True, ot, obj, status)
+        return route
 
     def _status_entries(self, ot: str, status: str) -> list[Spec]:
         entries = self._status_index.get((ot, status))
         return entries if entries is not None else self._entries(True, ot, status)
+
+    def _action_entries(self, record_type: str, name: str) -> list[Spec]:
+        entries = self._action_index.get((record_type, name))
+        return entries if entries is not None else self._entries(False, record_type, name)
 
     # -- validity --------------------------------------------------------------------------------
     def feeding_dns(self, object_type: str, obj: str) -> set[str]:
@@ -511,7 +595,7 @@ class StatEngine:
         if reasons:
             rs = dict(s.reasons or {}) if status in REASON_STATUSES and s is not None else {}
             return rs, ";".join(f"{k}={v}" for k, v in sorted(rs.items()))
-        tree: dict[str, Any] = {"status": status, "since": s.since if status else None}
+        tree: dict[str, Any] = {"status": status, "since": s.since if status and s is not None else None}
         if st.subject == N.DN_ACTION:
             tree["actions"] = [{"action": r.name, "start": r.start, "conn_id": r.conn}
                                for r in stat.aggs[0].running.values()]

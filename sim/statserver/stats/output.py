@@ -42,10 +42,16 @@ class StatsCsvWriter:
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         w = self._csv.writerow
+        time: Any = None
+        shown: Any = None
+        n = 0
         for r in rows:
-            w((whole(round(r.time, 6)), r.stat_type, r.object_type, r.object, r.time_profile,
-               whole(r.value), 1 if r.valid else 0))
-            self.rows += 1
+            if r.time != time:          # one instant per notification: format it once
+                time, shown = r.time, whole(round(r.time, 6))
+            w((shown, r.stat_type, r.object_type, r.object, r.time_profile, whole(r.value),
+               1 if r.valid else 0))
+            n += 1
+        self.rows += n
 
     def close(self) -> None:
         if self._own:
