@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.tlib.codes import AddressInfoType, AddressType, CallState, ErrorCode
-from sim.tlib.event import TEvent
+from sim.tlib.event import TEvent, round6
 
 # TPartyState codes (tevents.md §5.8)
 PS_INITIATED_DIALING = 0x10001
@@ -86,6 +86,8 @@ class TServer:
         self.epoch = epoch
         self.sink = sink
         self.seq = 0
+        self._now = -1.0                  # the simulation time self._time was computed for
+        self._time = 0.0
         self.ref = 0                      # Stat Server's ReferenceID counter
         self.dns: dict[str, DN] = {}      # number -> DN, in configuration order
         self.connected = False            # Stat Server <-> T-Server
@@ -107,8 +109,13 @@ class TServer:
     # --- delivery --------------------------------------------------------------------------
     def now(self) -> float:
         """Event time: seconds since the Unix epoch in whole microseconds, as the trace keeps
-        them (contract 1), so a run and the replay of its trace see the same times."""
-        return round(self.epoch + self.env.now, 6)
+        them (contract 1), so a run and the replay of its trace see the same times. Events of
+        one instant share one float (the writers' caches compare times by identity)."""
+        now = self.env.now
+        if now != self._now:
+            self._now = now
+            self._time = round6(self.epoch + now)
+        return self._time
 
     def emit(self, name: str, dn: DN, attrs: dict[str, Any]) -> None:
         """An event about ``dn``: numbered always, delivered if Stat Server gets it (§11.7)."""
