@@ -13,11 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import orjson
-
 from sim.objects import Objects, dump_objects
 from sim.statserver.engine import ActionEngine
-from sim.statserver.records import Action, GroupStatus, Request, StatusChange
+from sim.statserver.records import LineEncoder
 from sim.tlib.trace import TraceWriter
 
 
@@ -48,6 +46,7 @@ class Pipeline:
         self.objects = objects
         self.engine = ActionEngine(objects)
         self.summary = PipelineSummary()
+        self._encode = LineEncoder().encode
         self.out_dir = out_dir
         self._files: list[IO[bytes]] = []
         self._events = self._actions = self._statuses = None
@@ -84,21 +83,16 @@ class Pipeline:
         return records
 
     def _write(self, records) -> None:
+        actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
         s = self.summary
-        actions, statuses = self._actions, self._statuses
-        dumps = orjson.dumps
-        for r in records:
-            t = type(r)
-            if t is Action:
-                s.actions += 1
-                if actions is not None:
-                    actions.write(dumps(r.to_dict()) + b"\n")
-            elif t is StatusChange or t is GroupStatus:
-                s.statuses += 1
-                if statuses is not None:
-                    statuses.write(dumps(r.to_dict()) + b"\n")
-            elif t is Request:
-                s.requests += 1
+        s.actions += n_actions
+        s.statuses += n_statuses
+        s.requests += n_requests
+        # one write per TEvent and file (the lines are ASCII unless the data is not)
+        if actions and self._actions is not None:
+            self._actions.write(actions.encode())
+        if statuses and self._statuses is not None:
+            self._statuses.write(statuses.encode())
 
     def close(self, end_time: float | None = None) -> PipelineSummary:
         if self.stats is not None:

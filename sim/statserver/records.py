@@ -15,8 +15,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+
+import orjson
+
+from sim.tlib.event import round6
 
 START, END, MOMENT, RETRO = "start", "end", "moment", "retro"
 
@@ -99,3 +104,138 @@ class GroupStatus(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {"time": round(self.time, 6), "object_type": self.object_type, "object": self.object,
                 "counts": dict(self.counts), "member": self.member}
+
+
+# ------------------------------------------------------------------------------ JSON lines
+# ``actions.jsonl`` / ``statuses.jsonl`` carry ~45 records per call, so the writer does not go
+# through ``to_dict`` (a dict per record, then orjson): it pastes together JSON fragments that
+# were each made once by orjson from a dict with the same keys, in the same order, so every
+# line is byte for byte ``orjson.dumps(r.to_dict())``. A record repeats most fields of the one
+# before it (an action's DN, Place and Agent copies share time, name, ConnID and data), so
+# those fragments are kept from record to record; per-object fragments live in dicts bounded
+# by the configuration.
+
+_ACTION_KEYS = frozenset(("time", "action", "kind", "object_type", "object", "ConnID", "CallType",
+                          "duration", "dn"))
+
+
+def _inner(d: dict[str, Any]) -> str:
+    """``"k":v,...`` of the JSON object ``d`` (orjson's own encoding, braces stripped)."""
+    return orjson.dumps(d).decode()[1:-1]
+
+
+class LineEncoder:
+    """Contract-3 lines for records, identical to ``orjson.dumps(r.to_dict()) + b"\\n"``."""
+
+    def __init__(self) -> None:
+        # object type -> object -> "object_type":..,"object":..
+        self._objects: defaultdict[str, dict[str, str]] = defaultdict(dict)
+        self._names: dict[tuple[str, str], str] = {}    # ,"action":..,"kind":..,
+        self._dns: dict[str, str] = {}                  # ,"dn":..
+        self._changes: dict[tuple[str, str | None], str] = {}  # ,"status":..,"previous":..
+        self._ctypes: dict[Any, str] = {}               # ,"CallType":..
+
+    def encode(self, records: list) -> tuple[str, str, int, int, int]:
+        """The action lines and status lines of ``records`` (one TEvent's), and how many
+        actions, statuses and requests there were."""
+        objects, dns = self._objects, self._dns
+        actions: list[str] = []
+        statuses: list[str] = []
+        n_requests = 0
+        # the fragments shared with the previous record (compared by identity: a miss only
+        # costs time, never changes a byte)
+        time = name = kind = conn = ctype = data = dur = None
+        time_s = names_s = conn_s = dur_s = ""
+        data_s: str | None = "}\n"     # the end of a line without data
+        for r in records:
+            cls = type(r)
+            if cls is Action:
+                t, n, k, object_type, obj, _aid, c, ct, d, dn, dt = r
+                if t is not time:
+                    time, time_s = t, _time(t)
+                if n is not name or k is not kind:
+                    name, kind = n, k
+                    names_s = self._names.get((n, k)) or self._name(n, k)
+                if c is not conn or ct is not ctype:
+                    conn, ctype, conn_s = c, ct, _conn(c, ct)
+                if dt is not data:
+                    data, data_s = dt, _data(dt)
+                if data_s is None:        # see _data
+                    actions.append(orjson.dumps(r.to_dict()).decode() + "\n")
+                    continue
+                if d is None:
+                    d_s = ""
+                elif d is dur:
+                    d_s = dur_s
+                else:
+                    dur, d_s = d, ',"duration":' + orjson.dumps(round6(d)).decode()
+                    dur_s = d_s
+                obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
+                if dn is None or dn == obj:
+                    dn_s = ""
+                else:
+                    dn_s = dns.get(dn) or self._dn(dn)
+                actions.append(f"{time_s}{names_s}{obj_s}{conn_s}{d_s}{dn_s}{data_s}")
+            elif cls is StatusChange:
+                t, object_type, obj, status, previous, ct, reasons = r
+                if t is not time:
+                    time, time_s = t, _time(t)
+                obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
+                change = self._changes.get((status, previous)) or self._change(status, previous)
+                ct_s = "" if ct is None else (self._ctypes.get(ct) or self._ctype(ct))
+                reasons_s = "," + _inner({"Reasons": dict(reasons)}) if reasons else ""
+                statuses.append(f"{time_s},{obj_s}{change}{ct_s}{reasons_s}}}\n")
+            elif cls is GroupStatus:
+                t, object_type, obj, counts, member = r
+                if t is not time:
+                    time, time_s = t, _time(t)
+                obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
+                rest = _inner({"counts": counts if type(counts) is dict else dict(counts),
+                               "member": member})
+                statuses.append(f"{time_s},{obj_s},{rest}}}\n")
+            elif cls is Request:
+                n_requests += 1
+        return "".join(actions), "".join(statuses), len(actions), len(statuses), n_requests
+
+    def _object(self, object_type: str, obj: str) -> str:
+        s = self._objects[object_type][obj] = _inner({"object_type": object_type, "object": obj})
+        return s
+
+    def _name(self, name: str, kind: str) -> str:
+        s = self._names[(name, kind)] = "," + _inner({"action": name, "kind": kind}) + ","
+        return s
+
+    def _dn(self, dn: str) -> str:
+        s = self._dns[dn] = "," + _inner({"dn": dn})
+        return s
+
+    def _change(self, status: str, previous: str | None) -> str:
+        s = self._changes[(status, previous)] = "," + _inner({"status": status, "previous": previous})
+        return s
+
+    def _ctype(self, ctype: Any) -> str:
+        s = self._ctypes[ctype] = "," + _inner({"CallType": ctype})
+        return s
+
+
+def _time(t: Any) -> str:
+    return '{"time":' + orjson.dumps(round6(t)).decode()
+
+
+def _data(data: Any) -> str | None:
+    """The attached-data keys and the end of an action line; None when only ``to_dict`` gets
+    them right: a data key that is also a record key replaces that key's value in place."""
+    if not data:
+        return "}\n"
+    if type(data) is not dict or not _ACTION_KEYS.isdisjoint(data):
+        return None
+    return "," + _inner(data) + "}\n"
+
+
+def _conn(conn: Any, ctype: Any) -> str:
+    ids: dict[str, Any] = {}
+    if conn is not None:
+        ids["ConnID"] = conn
+    if ctype is not None:
+        ids["CallType"] = ctype
+    return "," + _inner(ids) if ids else ""
