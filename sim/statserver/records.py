@@ -134,11 +134,12 @@ class LineEncoder:
         self._dns: dict[str, str] = {}                  # ,"dn":..
         self._changes: dict[tuple[str, str | None], str] = {}  # ,"status":..,"previous":..
         self._ctypes: dict[Any, str] = {}               # ,"CallType":..
+        self._conns: dict[tuple, str] = {}              # ,"ConnID":..,"CallType":.. (recent calls)
 
     def encode(self, records: list) -> tuple[str, str, int, int, int]:
         """The action lines and status lines of ``records`` (one TEvent's), and how many
         actions, statuses and requests there were."""
-        objects, dns = self._objects, self._dns
+        objects, dns, conns = self._objects, self._dns, self._conns
         actions: list[str] = []
         statuses: list[str] = []
         n_requests = 0
@@ -157,7 +158,10 @@ class LineEncoder:
                     name, kind = n, k
                     names_s = self._names.get((n, k)) or self._name(n, k)
                 if c is not conn or ct is not ctype:
-                    conn, ctype, conn_s = c, ct, _conn(c, ct)
+                    conn, ctype = c, ct
+                    conn_s = conns.get((c, ct))
+                    if conn_s is None:            # ("" when neither is set)
+                        conn_s = self._conn(c, ct)
                 if dt is not data:
                     data, data_s = dt, _data(dt)
                 if data_s is None:        # see _data
@@ -213,6 +217,17 @@ class LineEncoder:
         s = self._changes[(status, previous)] = "," + _inner({"status": status, "previous": previous})
         return s
 
+    def _conn(self, conn: Any, ctype: Any) -> str:
+        if len(self._conns) >= 4096:     # a ConnID lives a few minutes: keep the recent ones
+            self._conns.clear()
+        ids: dict[str, Any] = {}
+        if conn is not None:
+            ids["ConnID"] = conn
+        if ctype is not None:
+            ids["CallType"] = ctype
+        s = self._conns[(conn, ctype)] = "," + _inner(ids) if ids else ""
+        return s
+
     def _ctype(self, ctype: Any) -> str:
         s = self._ctypes[ctype] = "," + _inner({"CallType": ctype})
         return s
@@ -232,10 +247,3 @@ def _data(data: Any) -> str | None:
     return "," + _inner(data) + "}\n"
 
 
-def _conn(conn: Any, ctype: Any) -> str:
-    ids: dict[str, Any] = {}
-    if conn is not None:
-        ids["ConnID"] = conn
-    if ctype is not None:
-        ids["CallType"] = ctype
-    return "," + _inner(ids) if ids else ""

@@ -24,13 +24,15 @@ def round6(x: Any) -> Any:
     (the subtraction is exact), the exact ``x * 10**6`` lies strictly within 0.5 of ``n``, so the
     correctly rounded 6-digit decimal of x is ``n / 10**6`` and ``round`` returns the double
     nearest to it, which is what the correctly rounded division ``n / 1e6`` gives. Anything
-    else (negative, zero, huge, NaN, ints, a near-tie) is left to ``round``."""
+    else (negative, huge, NaN, ints, a near-tie) is left to ``round``."""
     if type(x) is float:
         m = x * 1e6
         if 0.0 < m < 4.5e15:
             n = int(m + 0.5)
             if -0.25 < m - n < 0.25:
                 return n / 1e6
+        elif m == 0.0:           # x is 0.0 or -0.0 (a zero duration): kept, sign and all
+            return x
     return round(x, 6)
 
 
