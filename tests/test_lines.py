@@ -20,6 +20,7 @@ from sim.tlib.trace import dumps_event
 T0 = 1767571200.123456
 TIMES = [T0, T0 + 0.5, 1767571234.000001, 0.0, -0.0, 12, 1e-7, 4.9e9]
 texts = st.sampled_from(["a", "6001@SW1", "Place_6001", "agent1001", "é\u2028\"\\", "", "x\ny"])
+objects = st.one_of(texts, st.sampled_from([1, True, 1.0]))     # caches must not mix 1 and True
 times = st.one_of(st.sampled_from(TIMES), st.floats(min_value=0, max_value=1e10))
 keys = st.sampled_from(["UserData", "ThisQueue", "Reasons", "AgentWorkMode", "dn", "time",
                         "ConnID", "kind", "x"])
@@ -30,14 +31,14 @@ datas = st.one_of(st.none(), st.just({}), st.dictionaries(keys, values, max_size
 actions = st.builds(
     Action, times, st.sampled_from(["CallInbound", "Monitored", "é"]),
     st.sampled_from(["start", "end", "moment", "retro"]),
-    st.sampled_from(["RegDN", "Place", "Agent", "Queue"]), texts, st.integers(0, 9),
-    st.one_of(st.none(), texts), st.one_of(st.none(), st.integers(0, 4), st.just(True)),
+    st.sampled_from(["RegDN", "Place", "Agent", "Queue"]), objects, st.integers(0, 9),
+    st.one_of(st.none(), texts), st.one_of(st.none(), st.sampled_from([0, 1, 2, True, 1.0])),
     st.one_of(st.none(), times, st.floats(allow_nan=False, allow_infinity=False)),
     st.one_of(st.none(), texts), datas)
 statuses = st.builds(
     StatusChange, times, st.sampled_from(["RegDN", "Agent"]), texts,
     st.sampled_from(["WaitForNextCall", "LoggedOut"]), st.one_of(st.none(), texts),
-    st.one_of(st.none(), st.integers(0, 4)),
+    st.one_of(st.none(), st.sampled_from([0, 1, 2, True, 1.0])),
     st.one_of(st.none(), st.just({}), st.dictionaries(texts, st.integers(0, 3), max_size=2)))
 groups = st.builds(GroupStatus, times, st.sampled_from(["GroupAgents", "GroupQueues"]), texts,
                    st.dictionaries(texts, st.integers(1, 3), max_size=3), texts)

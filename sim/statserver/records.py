@@ -139,7 +139,7 @@ class LineEncoder:
     def encode(self, records: list) -> tuple[str, str, int, int, int]:
         """The action lines and status lines of ``records`` (one TEvent's), and how many
         actions, statuses and requests there were."""
-        objects, dns, conns = self._objects, self._dns, self._conns
+        objects, dns = self._objects, self._dns
         actions: list[str] = []
         statuses: list[str] = []
         n_requests = 0
@@ -159,9 +159,7 @@ class LineEncoder:
                     names_s = self._names.get((n, k)) or self._name(n, k)
                 if c is not conn or ct is not ctype:
                     conn, ctype = c, ct
-                    conn_s = conns.get((c, ct))
-                    if conn_s is None:            # ("" when neither is set)
-                        conn_s = self._conn(c, ct)
+                    conn_s = self._conn(c, ct)
                 if dt is not data:
                     data, data_s = dt, _data(dt)
                 if data_s is None:        # see _data
@@ -186,7 +184,7 @@ class LineEncoder:
                     time, time_s = t, _time(t)
                 obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
                 change = self._changes.get((status, previous)) or self._change(status, previous)
-                ct_s = "" if ct is None else (self._ctypes.get(ct) or self._ctype(ct))
+                ct_s = "" if ct is None else self._ctype(ct)
                 reasons_s = "," + _inner({"Reasons": dict(reasons)}) if reasons else ""
                 statuses.append(f"{time_s},{obj_s}{change}{ct_s}{reasons_s}}}\n")
             elif cls is GroupStatus:
@@ -201,36 +199,58 @@ class LineEncoder:
                 n_requests += 1
         return "".join(actions), "".join(statuses), len(actions), len(statuses), n_requests
 
+    # The caches below key on values, and 1 == 1.0 == True: a fragment is only kept for the
+    # exact types records carry (str, None; int for CallType), and an int-keyed cache is only
+    # asked about an int, so a value of another type is encoded afresh, never taken for another.
     def _object(self, object_type: str, obj: str) -> str:
-        s = self._objects[object_type][obj] = _inner({"object_type": object_type, "object": obj})
+        s = _inner({"object_type": object_type, "object": obj})
+        if type(object_type) is str and type(obj) is str:
+            self._objects[object_type][obj] = s
         return s
 
     def _name(self, name: str, kind: str) -> str:
-        s = self._names[(name, kind)] = "," + _inner({"action": name, "kind": kind}) + ","
+        s = "," + _inner({"action": name, "kind": kind}) + ","
+        if type(name) is str and type(kind) is str:
+            self._names[(name, kind)] = s
         return s
 
     def _dn(self, dn: str) -> str:
-        s = self._dns[dn] = "," + _inner({"dn": dn})
+        s = "," + _inner({"dn": dn})
+        if type(dn) is str:
+            self._dns[dn] = s
         return s
 
     def _change(self, status: str, previous: str | None) -> str:
-        s = self._changes[(status, previous)] = "," + _inner({"status": status, "previous": previous})
+        s = "," + _inner({"status": status, "previous": previous})
+        if type(status) is str and (previous is None or type(previous) is str):
+            self._changes[(status, previous)] = s
         return s
 
     def _conn(self, conn: Any, ctype: Any) -> str:
-        if len(self._conns) >= 4096:     # a ConnID lives a few minutes: keep the recent ones
-            self._conns.clear()
+        """Also asked when ``ctype`` is not an int (see above): then nothing is kept."""
+        if ctype is None or type(ctype) is int:
+            s = self._conns.get((conn, ctype))
+            if s is not None:
+                return s
         ids: dict[str, Any] = {}
         if conn is not None:
             ids["ConnID"] = conn
         if ctype is not None:
             ids["CallType"] = ctype
-        s = self._conns[(conn, ctype)] = "," + _inner(ids) if ids else ""
+        s = "," + _inner(ids) if ids else ""
+        if (conn is None or type(conn) is str) and (ctype is None or type(ctype) is int):
+            if len(self._conns) >= 4096:     # a ConnID lives a few minutes: keep recent ones
+                self._conns.clear()
+            self._conns[(conn, ctype)] = s
         return s
 
     def _ctype(self, ctype: Any) -> str:
-        s = self._ctypes[ctype] = "," + _inner({"CallType": ctype})
-        return s
+        if type(ctype) is int:
+            s = self._ctypes.get(ctype)
+            if s is None:
+                s = self._ctypes[ctype] = "," + _inner({"CallType": ctype})
+            return s
+        return "," + _inner({"CallType": ctype})
 
 
 def _time(t: Any) -> str:
