@@ -71,20 +71,14 @@ class Pipeline:
         """Run one TEvent through the engine (raises EngineInputError for unknown objects)."""
         records = self.engine.feed(ev)
         s = self.summary
+        t = ev.time
         if s.first_time is None:
-            s.first_time = ev.time
-        s.last_time = ev.time
+            s.first_time = t
+        s.last_time = t
         s.events += 1
         if self._events is not None:
             self._events.write(ev)
-        self._write(records)
-        if self.stats is not None:
-            self.stats.feed_many(records, ev.time)
-        return records
-
-    def _write(self, records) -> None:
         actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
-        s = self.summary
         s.actions += n_actions
         s.statuses += n_statuses
         s.requests += n_requests
@@ -93,6 +87,9 @@ class Pipeline:
             self._actions.write(actions.encode())
         if statuses and self._statuses is not None:
             self._statuses.write(statuses.encode())
+        if self.stats is not None:
+            self.stats.feed_many(records, t)
+        return records
 
     def close(self, end_time: float | None = None) -> PipelineSummary:
         if self.stats is not None:

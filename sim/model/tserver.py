@@ -35,6 +35,7 @@ PS_ROUTING = 0x800
 ADDRESS_TYPE = {"Extension": AddressType.DN, "ACDPosition": AddressType.Position,
                 "ACDQueue": AddressType.Queue, "RoutingPoint": AddressType.RouteDN,
                 "VirtualQueue": AddressType.Queue}
+_new = tuple.__new__
 _T_REGISTERED = int(AddressInfoType.AddressType)
 _ERR_NOT_CONFIGURED = int(ErrorCode.TERR_NOT_CONFIGURED)
 
@@ -123,8 +124,8 @@ class TServer:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
-            self.sink(TEvent(self.now(), name, self.name, self.seq,
-                             MappingProxyType(attrs)))
+            # tuple.__new__: a TEvent without NamedTuple's keyword handling (every call event)
+            self.sink(_new(TEvent, (self.now(), name, self.name, self.seq, MappingProxyType(attrs))))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:

@@ -22,6 +22,7 @@ from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent, round6
 
 ENVELOPE = ("time", "event", "switch", "seq")
+_new = tuple.__new__
 MAX_TIME = 1e10      # year 2286: later times are typos (and would stall interval arithmetic)
 
 STR_KEYS = frozenset("""
@@ -71,6 +72,14 @@ def _jtype(value: Any) -> str:
             int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
+# What parse_event checks for each key, in one lookup (the first set that holds a key wins:
+# envelope, string, enumeration, integer, key-value); other keys are kept as they are.
+_ENVELOPE, _STR, _INT, _KV = object(), object(), object(), object()
+_KIND: dict[str, Any] = {**dict.fromkeys(KV_KEYS, _KV), **dict.fromkeys(INT_KEYS, _INT), **ENUM_KEYS,
+                         **dict.fromkeys(STR_KEYS, _STR), **dict.fromkeys(ENVELOPE, _ENVELOPE)}
+_INF, _NINF = float("inf"), float("-inf")
+
+
 def parse_event(obj: Any) -> TEvent:
     """Validate one decoded JSON value and build the TEvent; raises ``BadLine``."""
     if type(obj) is not dict:
@@ -79,7 +88,7 @@ def parse_event(obj: Any) -> TEvent:
         time, event, switch = obj["time"], obj["event"], obj["switch"]
     except KeyError as exc:
         raise BadLine(f"missing key {exc.args[0]!r}") from None
-    if type(time) not in (int, float) or time != time or time in (float("inf"), float("-inf")):
+    if type(time) not in (int, float) or time != time or time == _INF or time == _NINF:
         raise BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
     if not 0 <= time < MAX_TIME:
         raise BadLine(f"time: {time} is not between 0 and {MAX_TIME:.0e} seconds since the Unix epoch")
@@ -94,21 +103,24 @@ def parse_event(obj: Any) -> TEvent:
         raise BadLine(f"seq: expected an integer, got {_jtype(seq)}")
     attrs = {}
     for key, value in obj.items():
-        if key in ENVELOPE:
-            continue
-        if key in STR_KEYS:
+        kind = _KIND.get(key)
+        if kind is None:
+            pass
+        elif kind is _STR:
             if type(value) is not str:
                 raise BadLine(f"{key}: expected a string, got {_jtype(value)}")
-        elif key in ENUM_KEYS:
-            value = _enum_value(key, value, ENUM_KEYS[key])
-        elif key in INT_KEYS:
+        elif kind is _ENVELOPE:
+            continue
+        elif kind is _INT:
             if type(value) is not int:
                 raise BadLine(f"{key}: expected an integer, got {_jtype(value)}")
-        elif key in KV_KEYS:
+        elif kind is _KV:
             if type(value) is not dict:
                 raise BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
+        elif type(value) is not int:
+            value = _enum_value(key, value, kind)
         attrs[key] = value
-    return TEvent(float(time), event, switch, seq, MappingProxyType(attrs))
+    return _new(TEvent, (float(time), event, switch, seq, MappingProxyType(attrs)))
 
 
 def read_events(
@@ -130,7 +142,7 @@ def read_numbered(
     last_time: dict[str, float] = {}
     last_seq: dict[str, int] = {}
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line or line.isspace():     # (strip() would copy every line)
             continue
         try:
             ev = parse_event(orjson.loads(line))
