@@ -265,5 +265,3 @@ def _data(data: Any) -> str | None:
     if type(data) is not dict or not _ACTION_KEYS.isdisjoint(data):
         return None
     return "," + _inner(data) + "}\n"
-
-
