@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from sim.objects import Objects, dump_objects
 from sim.statserver.engine import ActionEngine
-from sim.statserver.records import LineEncoder
+from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
 from sim.tlib.trace import TraceWriter
 
 
@@ -78,15 +78,18 @@ class Pipeline:
         s.events += 1
         if self._events is not None:
             self._events.write(ev)
-        actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
+        if self._actions is None:
+            n_actions, n_statuses, n_requests = _count(records)
+        else:
+            actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
+            # one write per TEvent and file (the lines are ASCII unless the data is not)
+            if actions:
+                self._actions.write(actions.encode())
+            if statuses:
+                self._statuses.write(statuses.encode())
         s.actions += n_actions
         s.statuses += n_statuses
         s.requests += n_requests
-        # one write per TEvent and file (the lines are ASCII unless the data is not)
-        if actions and self._actions is not None:
-            self._actions.write(actions.encode())
-        if statuses and self._statuses is not None:
-            self._statuses.write(statuses.encode())
         if self.stats is not None:
             self.stats.feed_many(records, t)
         return records
@@ -106,6 +109,20 @@ class Pipeline:
         if self._files:
             for fh in self._files:
                 fh.close()
+
+
+def _count(records) -> tuple[int, int, int]:
+    """Actions, statuses and requests among ``records`` (a pipeline without files)."""
+    n_actions = n_statuses = n_requests = 0
+    for r in records:
+        t = type(r)
+        if t is Action:
+            n_actions += 1
+        elif t is StatusChange or t is GroupStatus:
+            n_statuses += 1
+        elif t is Request:
+            n_requests += 1
+    return n_actions, n_statuses, n_requests
 
 
 class StatsStage:
