@@ -18,7 +18,7 @@ from sim.tlib.trace import dumps_event
 
 # a few shared objects, so that the encoder's identity caches hit and miss
 T0 = 1767571200.123456
-TIMES = [T0, T0 + 0.5, 1767571234.000001, 0.0, -0.0, 12, 1e-7, 4.9e9]
+TIMES = [T0, T0 + 0.5, 1767571234.000001, 0.0, -0.0, 12, 12.0, 1e-7, 4.9e9]
 texts = st.sampled_from(["a", "6001@SW1", "Place_6001", "agent1001", "é\u2028\"\\", "", "x\ny"])
 objects = st.one_of(texts, st.sampled_from([1, True, 1.0]))     # caches must not mix 1 and True
 times = st.one_of(st.sampled_from(TIMES), st.floats(min_value=0, max_value=1e10))
@@ -60,6 +60,9 @@ def _share(recs: list) -> list:
         if type(r) is Action:
             out.append(r._replace(object_type="Agent", object="agent1001"))
             out.append(r._replace(object_type="Agent", object="agent1001", duration=1.5))
+            if r.duration is not None:    # an equal duration in another object / type
+                out.append(r._replace(object="x", duration=r.duration * 1))
+                out.append(r._replace(object="y", duration=float(r.duration)))
     return out
 
 

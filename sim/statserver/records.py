@@ -167,7 +167,9 @@ class LineEncoder:
                     continue
                 if d is None:
                     d_s = ""
-                elif d is dur:
+                elif d is dur or (type(d) is float and type(dur) is float and d == dur and d):
+                    # the Agent copy has a float of its own, usually of the same value (a
+                    # non-zero float: 0.0 == -0.0 but they are written differently)
                     d_s = dur_s
                 else:
                     dur, d_s = d, ',"duration":' + orjson.dumps(round6(d)).decode()
