@@ -3,7 +3,7 @@ M/M/c+M reference, in the same process. Prints calls/s and the ratios.
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bench_run.py [--calls N]
 
-"without statistics" is the whole pipeline (model, trace, action engine, actions / statuses
+"no statistics" is the whole pipeline (model, trace, action engine, actions / statuses
 files) but the statistics stage: what is left of the full run to optimise outside it.
 
 Load is kept at the C3 occupancy (λ·AHT/N = 200/h x 3 min / 14 agents) at every size, so
@@ -92,7 +92,7 @@ def measure(stage: str, n: int, calls: int) -> tuple[int, float]:
 
 
 STAGES = (("bare", "bare SimPy M/M/c+M"), ("model", "model, no output"),
-          ("trace", "sim run --trace-only"), ("engine", "sim run without statistics"),
+          ("trace", "sim run --trace-only"), ("engine", "sim run, no statistics"),
           ("full", "sim run (full pipeline)"))
 
 
