@@ -3,6 +3,9 @@ M/M/c+M reference, in the same process. Prints calls/s and the ratios.
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bench_run.py [--calls N]
 
+"no statistics" is the whole pipeline (model, trace, action engine, actions / statuses
+files) but the statistics stage: what is left of the full run to optimise outside it.
+
 Load is kept at the C3 occupancy (λ·AHT/N = 200/h x 3 min / 14 agents) at every size, so
 the number of events per call stays the same and only the number of agents grows.
 """
@@ -83,12 +86,14 @@ def measure(stage: str, n: int, calls: int) -> tuple[int, float]:
         _, t = timed(cc.run)
         return cc.truth.overall.offered, t
     with tempfile.TemporaryDirectory() as d:
-        s, t = timed(lambda: simulate(sc, os.path.join(d, "out"), engine=(stage == "full")))
+        s, t = timed(lambda: simulate(sc, os.path.join(d, "out"), engine=(stage != "trace"),
+                                      stats=(stage == "full")))
     return s["overall"]["offered"], t
 
 
 STAGES = (("bare", "bare SimPy M/M/c+M"), ("model", "model, no output"),
-          ("trace", "sim run --trace-only"), ("full", "sim run (full pipeline)"))
+          ("trace", "sim run --trace-only"), ("engine", "sim run, no statistics"),
+          ("full", "sim run (full pipeline)"))
 
 
 def main() -> None:

@@ -13,11 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import orjson
-
 from sim.objects import Objects, dump_objects
 from sim.statserver.engine import ActionEngine
-from sim.statserver.records import Action, GroupStatus, Request, StatusChange
+from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
 from sim.tlib.trace import TraceWriter
 
 
@@ -48,6 +46,7 @@ class Pipeline:
         self.objects = objects
         self.engine = ActionEngine(objects)
         self.summary = PipelineSummary()
+        self._encode = LineEncoder().encode
         self.out_dir = out_dir
         self._files: list[IO[bytes]] = []
         self._events = self._actions = self._statuses = None
@@ -72,33 +71,28 @@ class Pipeline:
         """Run one TEvent through the engine (raises EngineInputError for unknown objects)."""
         records = self.engine.feed(ev)
         s = self.summary
+        t = ev.time
         if s.first_time is None:
-            s.first_time = ev.time
-        s.last_time = ev.time
+            s.first_time = t
+        s.last_time = t
         s.events += 1
         if self._events is not None:
             self._events.write(ev)
-        self._write(records)
+        if self._actions is None:
+            n_actions, n_statuses, n_requests = _count(records)
+        else:
+            actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
+            # one write per TEvent and file (the lines are ASCII unless the data is not)
+            if actions:
+                self._actions.write(actions.encode())
+            if statuses:
+                self._statuses.write(statuses.encode())
+        s.actions += n_actions
+        s.statuses += n_statuses
+        s.requests += n_requests
         if self.stats is not None:
-            self.stats.feed_many(records, ev.time)
+            self.stats.feed_many(records, t)
         return records
-
-    def _write(self, records) -> None:
-        s = self.summary
-        actions, statuses = self._actions, self._statuses
-        dumps = orjson.dumps
-        for r in records:
-            t = type(r)
-            if t is Action:
-                s.actions += 1
-                if actions is not None:
-                    actions.write(dumps(r.to_dict()) + b"\n")
-            elif t is StatusChange or t is GroupStatus:
-                s.statuses += 1
-                if statuses is not None:
-                    statuses.write(dumps(r.to_dict()) + b"\n")
-            elif t is Request:
-                s.requests += 1
 
     def close(self, end_time: float | None = None) -> PipelineSummary:
         if self.stats is not None:
@@ -115,6 +109,20 @@ class Pipeline:
         if self._files:
             for fh in self._files:
                 fh.close()
+
+
+def _count(records) -> tuple[int, int, int]:
+    """Actions, statuses and requests among ``records`` (a pipeline without files)."""
+    n_actions = n_statuses = n_requests = 0
+    for r in records:
+        t = type(r)
+        if t is Action:
+            n_actions += 1
+        elif t is StatusChange or t is GroupStatus:
+            n_statuses += 1
+        elif t is Request:
+            n_requests += 1
+    return n_actions, n_statuses, n_requests
 
 
 class StatsStage:

@@ -72,8 +72,9 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False) -> dict:
-    """Run the scenario, streaming every TEvent to the pipeline (or the trace writer)."""
+             check: bool = False, stats: bool = True) -> dict:
+    """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
+    ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline)."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -89,7 +90,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
     if engine and pipeline_available():
         from sim.pipeline import Pipeline
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
-                            write_objects=False, stattypes=stattypes)
+                            write_objects=False, stattypes=stattypes, with_stats=stats)
         engine_problems: list[str] = []
         feed = pipeline.feed
         eng = pipeline.engine

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.tlib.codes import AddressInfoType, AddressType, CallState, ErrorCode
-from sim.tlib.event import TEvent
+from sim.tlib.event import TEvent, round6
 
 # TPartyState codes (tevents.md §5.8)
 PS_INITIATED_DIALING = 0x10001
@@ -35,6 +35,7 @@ PS_ROUTING = 0x800
 ADDRESS_TYPE = {"Extension": AddressType.DN, "ACDPosition": AddressType.Position,
                 "ACDQueue": AddressType.Queue, "RoutingPoint": AddressType.RouteDN,
                 "VirtualQueue": AddressType.Queue}
+_new = tuple.__new__
 _T_REGISTERED = int(AddressInfoType.AddressType)
 _ERR_NOT_CONFIGURED = int(ErrorCode.TERR_NOT_CONFIGURED)
 
@@ -86,6 +87,8 @@ class TServer:
         self.epoch = epoch
         self.sink = sink
         self.seq = 0
+        self._now = -1.0                  # the simulation time self._time was computed for
+        self._time = 0.0
         self.ref = 0                      # Stat Server's ReferenceID counter
         self.dns: dict[str, DN] = {}      # number -> DN, in configuration order
         self.connected = False            # Stat Server <-> T-Server
@@ -107,8 +110,13 @@ class TServer:
     # --- delivery --------------------------------------------------------------------------
     def now(self) -> float:
         """Event time: seconds since the Unix epoch in whole microseconds, as the trace keeps
-        them (contract 1), so a run and the replay of its trace see the same times."""
-        return round(self.epoch + self.env.now, 6)
+        them (contract 1), so a run and the replay of its trace see the same times. Events of
+        one instant share one float (the writers' caches compare times by identity)."""
+        now = self.env.now
+        if now != self._now:
+            self._now = now
+            self._time = round6(self.epoch + now)
+        return self._time
 
     def emit(self, name: str, dn: DN, attrs: dict[str, Any]) -> None:
         """An event about ``dn``: numbered always, delivered if Stat Server gets it (§11.7)."""
@@ -116,8 +124,8 @@ class TServer:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
-            self.sink(TEvent(self.now(), name, self.name, self.seq,
-                             MappingProxyType(attrs)))
+            # tuple.__new__: a TEvent without NamedTuple's keyword handling (every call event)
+            self.sink(_new(TEvent, (self.now(), name, self.name, self.seq, MappingProxyType(attrs))))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:

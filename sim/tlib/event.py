@@ -15,6 +15,27 @@ from typing import Any, NamedTuple
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+def round6(x: Any) -> Any:
+    """``round(x, 6)``, the same value, about 3x faster for the times and durations of a run.
+
+    ``round`` goes through a decimal string (~0.9 us); every TEvent and record time and every
+    duration is rounded, so the common case is done in binary: with ``m = x * 1e6`` computed
+    in floating point (error <= 0.25 for m < 2**52) and ``n`` an integer with ``|m - n| < 0.25``
+    (the subtraction is exact), the exact ``x * 10**6`` lies strictly within 0.5 of ``n``, so the
+    correctly rounded 6-digit decimal of x is ``n / 10**6`` and ``round`` returns the double
+    nearest to it, which is what the correctly rounded division ``n / 1e6`` gives. Anything
+    else (negative, huge, NaN, ints, a near-tie) is left to ``round``."""
+    if type(x) is float:
+        m = x * 1e6
+        if 0.0 < m < 4.5e15:
+            n = int(m + 0.5)
+            if -0.25 < m - n < 0.25:
+                return n / 1e6
+        elif m == 0.0:           # x is 0.0 or -0.0 (a zero duration): kept, sign and all
+            return x
+    return round(x, 6)
+
+
 class TEvent(NamedTuple):
     time: float
     event: str

@@ -19,9 +19,10 @@ from typing import IO, Any
 import orjson
 
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
-from sim.tlib.event import TEvent
+from sim.tlib.event import TEvent, round6
 
 ENVELOPE = ("time", "event", "switch", "seq")
+_new = tuple.__new__
 MAX_TIME = 1e10      # year 2286: later times are typos (and would stall interval arithmetic)
 
 STR_KEYS = frozenset("""
@@ -71,6 +72,14 @@ def _jtype(value: Any) -> str:
             int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
+# What parse_event checks for each key, in one lookup (the first set that holds a key wins:
+# envelope, string, enumeration, integer, key-value); other keys are kept as they are.
+_ENVELOPE, _STR, _INT, _KV = object(), object(), object(), object()
+_KIND: dict[str, Any] = {**dict.fromkeys(KV_KEYS, _KV), **dict.fromkeys(INT_KEYS, _INT), **ENUM_KEYS,
+                         **dict.fromkeys(STR_KEYS, _STR), **dict.fromkeys(ENVELOPE, _ENVELOPE)}
+_INF, _NINF = float("inf"), float("-inf")
+
+
 def parse_event(obj: Any) -> TEvent:
     """Validate one decoded JSON value and build the TEvent; raises ``BadLine``."""
     if type(obj) is not dict:
@@ -79,7 +88,7 @@ def parse_event(obj: Any) -> TEvent:
         time, event, switch = obj["time"], obj["event"], obj["switch"]
     except KeyError as exc:
         raise BadLine(f"missing key {exc.args[0]!r}") from None
-    if type(time) not in (int, float) or time != time or time in (float("inf"), float("-inf")):
+    if type(time) not in (int, float) or time != time or time == _INF or time == _NINF:
         raise BadLine(f"time: expected a number of seconds, got {_jtype(time)}")
     if not 0 <= time < MAX_TIME:
         raise BadLine(f"time: {time} is not between 0 and {MAX_TIME:.0e} seconds since the Unix epoch")
@@ -94,21 +103,24 @@ def parse_event(obj: Any) -> TEvent:
         raise BadLine(f"seq: expected an integer, got {_jtype(seq)}")
     attrs = {}
     for key, value in obj.items():
-        if key in ENVELOPE:
-            continue
-        if key in STR_KEYS:
+        kind = _KIND.get(key)
+        if kind is None:
+            pass
+        elif kind is _STR:
             if type(value) is not str:
                 raise BadLine(f"{key}: expected a string, got {_jtype(value)}")
-        elif key in ENUM_KEYS:
-            value = _enum_value(key, value, ENUM_KEYS[key])
-        elif key in INT_KEYS:
+        elif kind is _ENVELOPE:
+            continue
+        elif kind is _INT:
             if type(value) is not int:
                 raise BadLine(f"{key}: expected an integer, got {_jtype(value)}")
-        elif key in KV_KEYS:
+        elif kind is _KV:
             if type(value) is not dict:
                 raise BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
+        elif type(value) is not int:
+            value = _enum_value(key, value, kind)
         attrs[key] = value
-    return TEvent(float(time), event, switch, seq, MappingProxyType(attrs))
+    return _new(TEvent, (float(time), event, switch, seq, MappingProxyType(attrs)))
 
 
 def read_events(
@@ -130,7 +142,7 @@ def read_numbered(
     last_time: dict[str, float] = {}
     last_seq: dict[str, int] = {}
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line or line.isspace():     # (strip() would copy every line)
             continue
         try:
             ev = parse_event(orjson.loads(line))
@@ -165,11 +177,23 @@ def open_trace(path: str, on_problem: Callable[[TraceProblem], None] = _print_pr
         yield from read_events(fh, path, on_problem)
 
 
-def dumps_event(ev: TEvent) -> bytes:
-    """One JSONL line (without the newline). Times are kept to the microsecond."""
-    d = ev.to_dict()
-    d["time"] = round(ev.time, 6)
-    return orjson.dumps(d)
+def dumps_event(ev: TEvent, option: int = 0) -> bytes:
+    """One JSONL line (without the newline, unless ``option`` asks orjson for it): the
+    contract-1 object of :meth:`TEvent.to_dict`, times kept to the microsecond."""
+    time, name, switch, seq, attrs = ev
+    t = round6(time)
+    if seq is None:
+        d = {"time": t, "event": name, "switch": switch}
+    else:
+        d = {"time": t, "event": name, "switch": switch, "seq": seq}
+    # a mappingproxy's copy() is a C-level dict copy; updating from the proxy itself goes
+    # through the generic mapping protocol, several times slower
+    a = attrs.copy() if type(attrs) is MappingProxyType or type(attrs) is dict else attrs
+    if a:
+        d.update(a)
+        if "time" in a:
+            d["time"] = t
+    return orjson.dumps(d, option=option)
 
 
 class TraceWriter:
@@ -180,7 +204,7 @@ class TraceWriter:
         self.count = 0
 
     def write(self, ev: TEvent) -> None:
-        self._fh.write(dumps_event(ev) + b"\n")
+        self._fh.write(dumps_event(ev, orjson.OPT_APPEND_NEWLINE))
         self.count += 1
 
     def __call__(self, ev: TEvent) -> None:
