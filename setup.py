@@ -28,6 +28,7 @@ COMPILED = [
     "sim/statserver/records.py",
     "sim/statserver/rules.py",
     "sim/statserver/stats/aggregates.py",
+    "sim/statserver/stats/categories.py",
     "sim/statserver/stats/engine.py",
 ]
 

@@ -517,6 +517,12 @@ class Agg:
             if w.profile.kind == SINCE_LOGIN:
                 w.reset(t, n, sum_starts)
 
+    def idle(self) -> bool:
+        """No record has reached it and none runs: every category reads it as an empty
+        interval with nothing in progress, whatever the object (a notification computes such
+        values once per stat type and object type)."""
+        return self.n == 0 and self.windows is NO_WINDOWS
+
     # -- historical aggregates (read by the categories) --------------------------------------------
     def window(self, index: int) -> Window:
         """The window of profile ``index``; a throwaway empty one if no record came yet (reading

@@ -100,6 +100,12 @@ class Statistic:
         self.object = obj
         self.aggs = aggs
 
+    def idle(self) -> bool:
+        for agg in self.aggs:
+            if not agg.idle():
+                return False
+        return True
+
     def value(self, now: float, window_index: int) -> Any:
         formula = self.st.category.value
         assert formula is not None      # CurrentState statistics are read by the engine (_state)
@@ -537,20 +543,32 @@ class StatEngine:
         validity: dict[tuple[str, str], bool] = {}
         for rt in self.runtimes.values():
             st = rt.st
-            state = st.category.kind == STATE
-            current = st.category.kind == CURRENT
-            for (ot, obj), stat in list(rt.stats.items()):
-                if state:
+            if st.category.kind == STATE:
+                for (ot, obj), stat in list(rt.stats.items()):
                     yield Row(time, st.name, ot, obj, "", self._state(stat, time)[1], True)
-                    continue
+                continue
+            names = [p.name for p in st.time_profiles] if st.category.kind != CURRENT else [""]
+            # the values of the statistics no record has reached, per object type (Agg.idle)
+            idle: dict[str, list[Any]] = {}
+            for (ot, obj), stat in list(rt.stats.items()):
                 ok = validity.get((ot, obj))
                 if ok is None:
                     ok = validity[(ot, obj)] = self.valid(ot, obj)
-                if current:
-                    yield Row(time, st.name, ot, obj, "", stat.value(time, -1), ok)
-                    continue
-                for wi, p in enumerate(st.time_profiles):
-                    yield Row(time, st.name, ot, obj, p.name, stat.value(time, wi), ok)
+                if stat.idle():
+                    values = idle.get(ot)
+                    if values is None:
+                        values = idle[ot] = self._values(stat, time, len(names))
+                else:
+                    values = self._values(stat, time, len(names))
+                for i, name in enumerate(names):
+                    yield Row(time, st.name, ot, obj, name, values[i], ok)
+
+    @staticmethod
+    def _values(stat: Statistic, time: float, profiles: int) -> list[Any]:
+        """The values of a statistic at ``time``, one per time profile (current: one)."""
+        if not stat.st.is_historical:
+            return [stat.value(time, -1)]
+        return [stat.value(time, wi) for wi in range(profiles)]
 
     def _check_time(self, time: float) -> None:
         if self.last_time is not None and time < self.last_time:
