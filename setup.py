@@ -30,6 +30,7 @@ COMPILED = [
     "sim/statserver/stats/aggregates.py",
     "sim/statserver/stats/categories.py",
     "sim/statserver/stats/engine.py",
+    "sim/statserver/stats/output.py",
 ]
 
 
