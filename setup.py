@@ -28,7 +28,9 @@ COMPILED = [
     "sim/statserver/records.py",
     "sim/statserver/rules.py",
     "sim/statserver/stats/aggregates.py",
+    "sim/statserver/stats/categories.py",
     "sim/statserver/stats/engine.py",
+    "sim/statserver/stats/output.py",
 ]
 
 

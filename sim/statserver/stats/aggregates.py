@@ -490,6 +490,48 @@ class Agg:
                 else:
                     w.action_done(a, b, d, in_range, r.cv)
 
+    def switch(self, key: Any, run: Running) -> None:
+        """``close(key, t)`` then ``open(key, run)`` at ``t = run.span_start``, in one pass: a
+        status change between two statuses of the mask. The windows roll once (the second
+        roll of the pair is a no-op at the same instant); the episode is still counted as two
+        (TotalNumber of statuses, Q1) and the running count still dips for MaxNumber /
+        MinNumber."""
+        old = self.running.pop(key, None)
+        if old is None:
+            self.open(key, run)
+            return
+        t = run.span_start
+        windows = self.windows
+        if windows is NO_WINDOWS and self.shape.profiles:
+            windows = self.windows = self._fresh_windows()
+        if windows:
+            self._roll(windows, t)
+            shape = self.shape
+            a, b = math.floor(old.span_start), math.floor(t)
+            d = b - a if b > a else 0
+            in_range = shape.low <= d < shape.high
+            track, status, n = shape.track, shape.status, self.n
+            for w in windows:
+                if track:
+                    w.number_changed(n - 1)
+                if status:
+                    w.status_done(a, b, d, in_range)
+                else:
+                    w.action_done(a, b, d, in_range, old.cv)
+                if track:
+                    w.number_changed(n)
+                if status:
+                    w.count()
+        self.running[key] = run
+        # the count stays n; CurrentContinuousTime goes on (left and re-entered at t)
+        if self.n == 1:
+            since = self.since
+            if since is not None:            # as the close would have set them
+                self.left_at, self.left_since = t, since
+            self.sum_starts = run.start
+        else:
+            self.sum_starts = self.sum_starts - old.start + run.start
+
     def instant(self, t: float, d: int, cv: float | None) -> None:
         """A momentary (``d`` 0) or retrospective action (``d``: its carried_seconds)."""
         shape = self.shape
@@ -516,6 +558,12 @@ class Agg:
         for w in windows:
             if w.profile.kind == SINCE_LOGIN:
                 w.reset(t, n, sum_starts)
+
+    def idle(self) -> bool:
+        """No record has reached it and none runs: every category reads it as an empty
+        interval with nothing in progress, whatever the object (a notification computes such
+        values once per stat type and object type)."""
+        return self.n == 0 and self.windows is NO_WINDOWS
 
     # -- historical aggregates (read by the categories) --------------------------------------------
     def window(self, index: int) -> Window:

@@ -7,6 +7,10 @@ as close as possible to the definitions of stat-types.md §4.3 (historical), §4
 and the fixed mask of a compound category; ``v.elapsed`` is ``now - t0``.
 
 Divisions by zero give 0 (stat-types.md §3).
+
+The module is compiled with mypyc (setup.py): a notification builds a Value per row, so the
+views are native classes that compute what a formula reads on first use (no
+``cached_property``: mypyc does not support it).
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
 from sim.statserver.stats.aggregates import Agg, Totals, Window
 
-HISTORICAL, CURRENT, STATE = "historical", "current", "state"
-NO, OPTIONAL, REQUIRED = "no", "optional", "required"
+HISTORICAL: Final = "historical"
+CURRENT: Final = "current"
+STATE: Final = "state"
+NO: Final = "no"
+OPTIONAL: Final = "optional"
+REQUIRED: Final = "required"
 
 
 def div(a: float, b: float) -> float:
@@ -28,20 +35,33 @@ def div(a: float, b: float) -> float:
 
 
 class AggValue:
-    """The aggregates of one mask, read at ``now`` for one time profile."""
+    """The aggregates of one mask, read at ``now`` for one time profile (-1: none, current
+    categories). Totals, t0 and the ages of the running records are computed on first use."""
 
-    def __init__(self, agg: Agg, window_index: int, now: float):
+    def __init__(self, agg: Agg, window_index: int, now: float) -> None:
         self.agg = agg
         self.now = now
         self.window: Window | None = agg.window(window_index) if window_index >= 0 else None
+        self._t0: float | None = None
+        self._totals: Totals | None = None
+        self._ages: list[int] | None = None
 
-    @cached_property
+    @property
     def t0(self) -> float:
-        return self.window.t0(self.now) if self.window else self.now
+        t0 = self._t0
+        if t0 is None:
+            window = self.window
+            t0 = self._t0 = window.t0(self.now) if window is not None else self.now
+        return t0
 
-    @cached_property
+    @property
     def _tot(self) -> Totals:
-        return self.agg.totals(self.window, self.now)
+        tot = self._totals
+        if tot is None:
+            window = self.window
+            assert window is not None       # only historical categories read totals
+            tot = self._totals = self.agg.totals(window, self.now)
+        return tot
 
     # historical base aggregates (§4.2)
     @property
@@ -109,9 +129,12 @@ class AggValue:
     def current_number(self) -> int:
         return self.agg.n
 
-    @cached_property
+    @property
     def ages(self) -> list[int]:
-        return self.agg.ages(self.now)
+        ages = self._ages
+        if ages is None:
+            ages = self._ages = self.agg.ages(self.now)
+        return ages
 
     @property
     def current_time(self) -> int:
@@ -129,38 +152,40 @@ class AggValue:
     def distinct_number(self) -> int:
         return len({r.conn for r in self.agg.running.values() if r.conn is not None})
 
-    def current_values(self, dist_by_conn: bool) -> list[float]:
-        running = self.agg.running.values()
+    def current_values(self, dist_by_conn: bool) -> list[Any]:
         if dist_by_conn:
-            by_conn: dict[Any, float] = {}
+            by_conn: dict[Any, Any] = {}
             for key, r in self.agg.running.items():
-                if r.cv is not None:
-                    by_conn[r.conn if r.conn is not None else key] = r.cv
+                cv = r.cv
+                if cv is not None:
+                    by_conn[r.conn if r.conn is not None else key] = cv
             return list(by_conn.values())
-        return [r.cv for r in running if r.cv is not None]
+        return [r.cv for r in self.agg.running.values() if r.cv is not None]
 
 
 class Value:
-    """What a category formula sees: the masks' aggregates at ``now`` for one profile."""
+    """What a category formula sees: the masks' aggregates at ``now`` for one profile.
+    ``rel`` / ``aux`` are read only by categories whose stat types have that mask (the loader
+    requires RelMask where a category needs it); without one they are ``main``."""
 
-    def __init__(self, aggs: list[Agg], window_index: int, now: float, stat_type: Any):
-        self.st = stat_type
+    def __init__(self, aggs: list[Agg], window_index: int, now: float, stat_type: Any) -> None:
+        self.st: Any = stat_type
         self.now = now
-        self.main = AggValue(aggs[0], window_index, now)
-        self.rel = AggValue(aggs[1], window_index, now) if stat_type.rel_mask is not None else None
-        self.aux = AggValue(aggs[-1], window_index, now) if stat_type.category.aux_mask else None
+        self.main = main = AggValue(aggs[0], window_index, now)
+        self.rel = AggValue(aggs[1], window_index, now) if stat_type.rel_mask is not None else main
+        self.aux = AggValue(aggs[-1], window_index, now) if stat_type.category.aux_mask else main
 
     @property
     def elapsed(self) -> float:
         return self.now - self.main.t0
 
     @property
-    def range(self):
+    def range(self) -> Any:
         return self.st.time_range
 
     @property
     def rel_or_main(self) -> AggValue:
-        return self.rel if self.rel is not None else self.main
+        return self.rel
 
 
 @dataclass(frozen=True)
@@ -190,13 +215,20 @@ def _service_factor1(v: Value) -> float:
     return 100.0 * div(v.main.number_in_range, v.main.number + v.aux.number_in_range)
 
 
-def _cur(values: list[float], how: str) -> float:
+def _cur(values: list[Any], how: str) -> Any:
     if not values:
         return 0.0
-    return {"sum": sum, "max": max, "min": min}[how](values) if how != "avg" else sum(values) / len(values)
+    if how == "sum":
+        return sum(values)
+    if how == "max":
+        return max(values)
+    if how == "min":
+        return min(values)
+    return sum(values) / len(values)
 
 
-H, C = HISTORICAL, CURRENT
+H: Final = HISTORICAL
+C: Final = CURRENT
 CATEGORIES: dict[str, Category] = {
     # --- historical (§4.3) ---------------------------------------------------------------------
     "TotalNumber": Category(H, lambda v: v.main.number),

@@ -22,7 +22,14 @@ How a record reaches the statistics it can change, without scanning the stat typ
   Aggs a record can change, unfiltered ones first (a DN's status routes are also keyed by the
   agent logged in on it). A record then costs one lookup and one update per Agg it changes:
   momentary actions touch only historical Aggs, and one running record
-  (:class:`~.aggregates.Running`) is shared by all the Aggs it reaches.
+  (:class:`~.aggregates.Running`) is shared by all the Aggs it reaches;
+* a status change hands its episode over from the route of the old status to that of the new
+  one through a :class:`Switch` (built once per pair of routes): the Aggs fed by both close and
+  reopen the episode in one step. A status episode's running key is the object's
+  :class:`ObjectStatus` (hashed by identity).
+
+A notification computes the values of the statistics no record has reached (all their Aggs
+idle) once per stat type and object type: they do not depend on the object.
 
 Validity (stat-types.md §2.4, actions.md §7): the value of an object is invalid while a DN
 feeding it (the DN itself, the DNs of a place, the DNs an agent is logged in on, the members'
@@ -31,7 +38,8 @@ CurrentStateReasons are always valid (no validity events for them).
 
 Statistics are opened at ``start`` (or at the first record): values count from then (Q5).
 
-This module and ``aggregates`` are compiled with mypyc (setup.py): keep the annotations exact.
+This module, ``aggregates``, ``categories`` and ``output`` are compiled with mypyc (setup.py):
+keep the annotations exact.
 """
 
 from __future__ import annotations
@@ -100,6 +108,12 @@ class Statistic:
         self.object = obj
         self.aggs = aggs
 
+    def idle(self) -> bool:
+        for agg in self.aggs:
+            if not agg.idle():
+                return False
+        return True
+
     def value(self, now: float, window_index: int) -> Any:
         formula = self.st.category.value
         assert formula is not None      # CurrentState statistics are read by the engine (_state)
@@ -147,13 +161,25 @@ class Route:
     historical specs first (``historical`` of them: the only ones a momentary or retrospective
     action changes); ``filtered`` the specs with a filter or a formula and their Aggs."""
 
-    __slots__ = ("plain", "historical", "filtered")
+    __slots__ = ("plain", "historical", "filtered", "switches")
 
     def __init__(self, plain: tuple[Agg, ...], historical: int,
                  filtered: tuple[tuple[Spec, tuple[Agg, ...]], ...]) -> None:
         self.plain = plain
         self.historical = historical
         self.filtered = filtered
+        # status routes: next route -> its Switch (None: no Agg in common)
+        self.switches: dict[Route, Switch | None] = {}
+
+    def switch_to(self, route: Route) -> Switch | None:
+        """How a status episode on this route hands over to one on ``route`` (built once;
+        None when no Agg is fed by both, the common case kept small)."""
+        switches = self.switches
+        if route in switches:
+            return switches[route]
+        switch = Switch(self, route)
+        found = switches[route] = switch if switch.both else None
+        return found
 
     def close(self, key: Any, t: float) -> None:
         """The record (or status episode) ``key`` ends, wherever it is running."""
@@ -162,6 +188,35 @@ class Route:
         for _, aggs in self.filtered:
             for agg in aggs:
                 agg.close(key, t)
+
+
+class Switch:
+    """A status change from the statuses of route ``old`` to those of route ``new``, for the
+    unfiltered Aggs: the episode closes on the Aggs only ``old`` feeds, opens on those only
+    ``new`` feeds, and on the Aggs both feed closes and reopens in one step
+    (:meth:`~.aggregates.Agg.switch`). Each Agg sees the same close-then-open sequence as
+    with ``old.close`` then opens over ``new.plain``: Aggs do not share state, and a second
+    open of a key already running is a no-op (hence the de-duplication)."""
+
+    __slots__ = ("close", "both", "open")
+
+    def __init__(self, old: Route, new: Route) -> None:
+        closing: dict[Agg, None] = dict.fromkeys(old.plain)
+        for _, aggs in old.filtered:
+            closing.update(dict.fromkeys(aggs))
+        opening: dict[Agg, None] = dict.fromkeys(new.plain)
+        self.close = tuple(agg for agg in closing if agg not in opening)
+        self.both = tuple(agg for agg in opening if agg in closing)
+        self.open = tuple(agg for agg in opening if agg not in closing)
+
+    def apply(self, key: Any, run: Running) -> None:
+        t = run.span_start
+        for agg in self.close:
+            agg.close(key, t)
+        for agg in self.both:
+            agg.switch(key, run)
+        for agg in self.open:
+            agg.open(key, run)
 
 
 def _status_attrs(reasons: Any, call_type: int | None) -> dict[str, Any]:
@@ -405,7 +460,7 @@ class StatEngine:
         current = self.statuses.get(("RegDN", dn))
         if current is None:
             return
-        key = ("S", "RegDN", dn)
+        key = current               # a status episode's running key: its ObjectStatus
         attrs = _status_attrs(current.reasons, current.call_type)
         for spec in self._status_entries("RegDN", current.status):
             tt = spec.object_type
@@ -434,7 +489,6 @@ class StatEngine:
             else:
                 self.not_monitored.discard(obj)
         prev = self.statuses.get((ot, obj))
-        key = ("S", ot, obj)
         if prev is not None and prev.status == status:
             # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
             # is re-evaluated, its true stretches are what counts (stat-types §8).
@@ -447,19 +501,30 @@ class StatEngine:
                     keep = spec.filter is not None and spec.filter(attrs)
                     for agg in aggs:
                         if keep:
-                            agg.open(key, run)
+                            agg.open(prev, run)
                         else:
-                            agg.close(key, t)
+                            agg.close(prev, t)
             return
-        if prev is None:
-            self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
-        else:
-            self._status_route(ot, obj, prev.status).close(key, t)
-            prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
-        route = self._status_route(ot, obj, status)
         run = Running(status, t, t, None, None)     # one episode, shared by the Aggs it reaches
-        for agg in route.plain:
-            agg.open(key, run)
+        if prev is None:
+            # the object's ObjectStatus is also the running key of its status episodes (hashed
+            # by identity: cheaper than a tuple rehashed at every Agg)
+            key = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
+            route = self._status_route(ot, obj, status)
+            for agg in route.plain:
+                agg.open(key, run)
+        else:
+            key = prev
+            old = self._status_route(ot, obj, prev.status)
+            prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
+            route = self._status_route(ot, obj, status)
+            switch = old.switch_to(route)
+            if switch is not None:
+                switch.apply(key, run)
+            else:
+                old.close(key, t)
+                for agg in route.plain:
+                    agg.open(key, run)
         if route.filtered:
             attrs = _status_attrs(rec.reasons, rec.call_type)
             for spec, aggs in route.filtered:
@@ -537,20 +602,32 @@ class StatEngine:
         validity: dict[tuple[str, str], bool] = {}
         for rt in self.runtimes.values():
             st = rt.st
-            state = st.category.kind == STATE
-            current = st.category.kind == CURRENT
-            for (ot, obj), stat in list(rt.stats.items()):
-                if state:
+            if st.category.kind == STATE:
+                for (ot, obj), stat in list(rt.stats.items()):
                     yield Row(time, st.name, ot, obj, "", self._state(stat, time)[1], True)
-                    continue
+                continue
+            names = [p.name for p in st.time_profiles] if st.category.kind != CURRENT else [""]
+            # the values of the statistics no record has reached, per object type (Agg.idle)
+            idle: dict[str, list[Any]] = {}
+            for (ot, obj), stat in list(rt.stats.items()):
                 ok = validity.get((ot, obj))
                 if ok is None:
                     ok = validity[(ot, obj)] = self.valid(ot, obj)
-                if current:
-                    yield Row(time, st.name, ot, obj, "", stat.value(time, -1), ok)
-                    continue
-                for wi, p in enumerate(st.time_profiles):
-                    yield Row(time, st.name, ot, obj, p.name, stat.value(time, wi), ok)
+                if stat.idle():
+                    values = idle.get(ot)
+                    if values is None:
+                        values = idle[ot] = self._values(stat, time, len(names))
+                else:
+                    values = self._values(stat, time, len(names))
+                for i, name in enumerate(names):
+                    yield Row(time, st.name, ot, obj, name, values[i], ok)
+
+    @staticmethod
+    def _values(stat: Statistic, time: float, profiles: int) -> list[Any]:
+        """The values of a statistic at ``time``, one per time profile (current: one)."""
+        if not stat.st.is_historical:
+            return [stat.value(time, -1)]
+        return [stat.value(time, wi) for wi in range(profiles)]
 
     def _check_time(self, time: float) -> None:
         if self.last_time is not None and time < self.last_time:

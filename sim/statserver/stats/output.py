@@ -20,38 +20,76 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from sim.objects import Objects
 from sim.statserver.stats.definitions import StatTypes, load_stattypes
 from sim.statserver.stats.engine import Row, StatEngine, whole
 
-MAX_IDLE = 96        # notification boundaries (a day of 15-minute intervals) across a silent gap
-COLUMNS = ("time", "stat_type", "object_type", "object", "time_profile", "value", "valid")
+MAX_IDLE: Final = 96  # notification boundaries (a day of 15-minute intervals) across a silent gap
+COLUMNS: Final = ("time", "stat_type", "object_type", "object", "time_profile", "value", "valid")
+CHUNK: Final = 4096   # lines joined into one write
+
+
+def csv_field(text: str) -> str:
+    """A field as csv.writer writes it (excel dialect, QUOTE_MINIMAL): quoted when it holds
+    the delimiter, the quote character or a line break, quotes doubled."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def csv_value(value: Any) -> str:
+    """A value as csv.writer writes it: None empty, other non-strings by str() (repr for
+    floats, the same text), then quoted like any field."""
+    if value is None:
+        return ""
+    return csv_field(value if isinstance(value, str) else str(value))
 
 
 class StatsCsvWriter:
-    """Streams rows to a CSV file (or any text stream)."""
+    """Streams rows to a CSV file (or any text stream), byte for byte as ``csv.writer`` would
+    write them, but formatted here: a notification is thousands of rows whose names repeat,
+    so the quoted form of each name is computed once."""
 
-    def __init__(self, target: str | IO[str]):
+    def __init__(self, target: str | IO[str]) -> None:
         self._own = isinstance(target, str)
-        self._fh: IO[str] = open(target, "w", newline="", encoding="utf-8") if self._own else target
-        self._csv = csv.writer(self._fh)
-        self._csv.writerow(COLUMNS)
+        self._fh: IO[str] = open(target, "w", newline="", encoding="utf-8") if isinstance(target, str) else target
+        csv.writer(self._fh).writerow(COLUMNS)
+        self._fields: dict[str, str] = {}     # name -> its CSV text
         self.rows = 0
 
+    def _field(self, text: str) -> str:
+        shown = self._fields.get(text)
+        if shown is None:
+            shown = self._fields[text] = csv_field(text)
+        return shown
+
     def write_rows(self, rows: Iterable[Row]) -> None:
-        w = self._csv.writerow
         time: Any = None
-        shown: Any = None
+        shown = ""
+        lines: list[str] = []
         n = 0
         for r in rows:
             if r.time != time:          # one instant per notification: format it once
-                time, shown = r.time, whole(round(r.time, 6))
-            w((shown, r.stat_type, r.object_type, r.object, r.time_profile, whole(r.value),
-               1 if r.valid else 0))
+                time = r.time
+                shown = csv_value(whole(round(r.time, 6)))
+            lines.append(",".join((shown, self._field(r.stat_type), self._field(r.object_type),
+                                   self._field(r.object), self._field(r.time_profile),
+                                   csv_value(whole(r.value)), "1" if r.valid else "0")))
             n += 1
+            if len(lines) == CHUNK:
+                self._write(lines)
+                lines = []
+        if lines:
+            self._write(lines)
         self.rows += n
+
+    def _write(self, lines: list[str]) -> None:
+        lines.append("")                # csv.writer ends each line with \r\n
+        self._fh.write("\r\n".join(lines))
 
     def close(self) -> None:
         if self._own:
@@ -70,7 +108,7 @@ class Notifier:
     """Feeds records to the engine and writes notifications every ``every`` seconds and at the end."""
 
     def __init__(self, engine: StatEngine, writer: StatsCsvWriter | None = None,
-                 every: float | None = 900.0):
+                 every: float | None = 900.0) -> None:
         if every is not None and every <= 0:
             raise ValueError("notification period must be positive")
         self.engine = engine
@@ -88,29 +126,31 @@ class Notifier:
             self.collected.extend(rows)
         self.last_notified = t
 
-    def _catch_up(self, t: float, inclusive: bool) -> None:
+    def _catch_up(self, t: float, inclusive: bool, every: float, next_at: float) -> None:
         """Notify at every interval boundary up to ``t``; across a long silent gap (more than
         MAX_IDLE boundaries without a record) only the first and the last boundary are
         notified, since nothing changed in between (a trace with a typo'd early time must not
         write millions of rows)."""
-        every = self.every
         last = math.floor(t / every) * every
         if not inclusive and last >= t:
             last -= every
-        if (last - self.next_at) / every > MAX_IDLE:
-            self._emit(self.next_at)
-            self.next_at = last
-        while self.next_at <= last:
-            self._emit(self.next_at)
-            self.next_at += every
+        if (last - next_at) / every > MAX_IDLE:
+            self._emit(next_at)
+            next_at = last
+        while next_at <= last:
+            self._emit(next_at)
+            next_at += every
+        self.next_at = next_at
 
     def feed(self, record: Any) -> None:
         t = getattr(record, "time", None)
-        if t is not None and self.every is not None:
-            if self.next_at is None:
-                self.next_at = (math.floor(t / self.every) + 1) * self.every
-            if t >= self.next_at:
-                self._catch_up(t, inclusive=True)
+        every = self.every
+        if t is not None and every is not None:
+            next_at = self.next_at
+            if next_at is None:
+                next_at = self.next_at = (math.floor(t / every) + 1) * every
+            if t >= next_at:
+                self._catch_up(t, True, every, next_at)
         self.engine.feed(record)
 
     def feed_many(self, records: Iterable[Any]) -> None:
@@ -119,8 +159,8 @@ class Notifier:
             return
         feed = self.engine.feed
         for r in records:
-            t = r.time
-            if self.next_at is None or t >= self.next_at:
+            next_at = self.next_at
+            if next_at is None or r.time >= next_at:
                 self.feed(r)
             else:
                 feed(r)
@@ -130,8 +170,9 @@ class Notifier:
         t = end if end is not None else self.engine.last_time
         if t is None:
             return
-        if self.every is not None and self.next_at is not None and t > self.next_at:
-            self._catch_up(t, inclusive=False)
+        every, next_at = self.every, self.next_at
+        if every is not None and next_at is not None and t > next_at:
+            self._catch_up(t, False, every, next_at)
         if self.last_notified != t:
             self._emit(t)
 
