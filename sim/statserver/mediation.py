@@ -195,7 +195,8 @@ def _origination_dns(eng: ActionEngine, dn: DNState) -> set[str]:
     return found
 
 
-def _reflect(eng: ActionEngine, d: Distribution, name: str, conn: str, ctype: int | None, duration: float | None, data: dict | None, t: float) -> None:
+def _reflect(eng: ActionEngine, d: Distribution, name: str, conn: str, ctype: int | None,
+             duration: float | None, data: dict | None, t: float) -> None:
     if d.virtual and name not in VIRTUAL_QUEUE_VARIANTS:
         return
     eng.instant(d.mdn, name, RETRO, t, conn, ctype, duration, data)

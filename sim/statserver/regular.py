@@ -92,7 +92,8 @@ def end_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float) -> None
         mediation.reflect_acw(eng, dn, run, t)
 
 
-def set_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float, data: dict | None, ends: Iterable[str], conn: str | None = None, ctype: int | None = None) -> None:
+def set_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float, data: dict | None,
+                    ends: Iterable[str], conn: str | None = None, ctype: int | None = None) -> None:
     """End the contradicted agent-state actions, then keep or (re)start ``name`` (OQ-6)."""
     for other in ends:
         if other != name:
@@ -222,7 +223,8 @@ def _new_leg(dn: DNState, conn: str, ctype: int | None, phase: str, since: float
     return leg
 
 
-def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float, phase: str, origin: str | None, durable: str, started: str) -> Leg | None:
+def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float, phase: str, origin: str | None,
+              durable: str, started: str) -> Leg | None:
     """A new call leg on d: its durable action and the momentary marker of its start."""
     conn = _conn(eng, ev)
     if conn is None or conn in dn.legs:
