@@ -202,7 +202,7 @@ class LineEncoder:
         # the fragments shared with the previous record (compared by identity: a miss only
         # costs time, never changes a byte); times by value too, since a compiled record holds
         # its time as a C double and gives a new float object at each read (a zero is not
-        # reused: 0.0 == -0.0 but they are written differently)
+        # reused: 0.0 == -0.0 but they are written differently; nor an int for a float)
         time: Any = None
         name: Any = None
         kind: Any = None
@@ -218,7 +218,7 @@ class LineEncoder:
                 a = cast(Action, r)
                 t, n, k, object_type, obj = a.time, a.action, a.kind, a.object_type, a.object
                 c, ct, d, dn, dt = a.conn_id, a.call_type, a.duration, a.dn, a.data
-                if t is not time and (t != time or not t):
+                if t is not time and (t != time or type(t) is not type(time) or not t):
                     time, time_s = t, _time(t)
                 if n is not name or k is not kind:
                     name, kind = n, k
@@ -250,7 +250,7 @@ class LineEncoder:
                 sc = cast(StatusChange, r)
                 t, object_type, obj, status = sc.time, sc.object_type, sc.object, sc.status
                 previous, ct, reasons = sc.previous, sc.call_type, sc.reasons
-                if t is not time and (t != time or not t):
+                if t is not time and (t != time or type(t) is not type(time) or not t):
                     time, time_s = t, _time(t)
                 obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
                 change = self._changes.get((status, previous)) or self._change(status, previous)
@@ -260,7 +260,7 @@ class LineEncoder:
             elif cls is GroupStatus:
                 g = cast(GroupStatus, r)
                 t, object_type, obj, counts, member = g.time, g.object_type, g.object, g.counts, g.member
-                if t is not time and (t != time or not t):
+                if t is not time and (t != time or type(t) is not type(time) or not t):
                     time, time_s = t, _time(t)
                 obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
                 rest = _inner({"counts": counts if type(counts) is dict else dict(counts),
