@@ -28,12 +28,21 @@ def compiled() -> list[str]:
     return [".".join(_source(e).relative_to(PACKAGE.parent).with_suffix("").parts) for e in _extensions()]
 
 
+def _shared_built() -> float:
+    """When mypyc's shared library (the code of every compiled module, beside the package)
+    was last built: a rebuild rewrites it, while a module's own extension is a small shim that
+    is left alone when it did not change."""
+    libs = [p for p in PACKAGE.parent.glob("*__mypyc.*") if p.suffix in (".so", ".pyd")]
+    return max((p.stat().st_mtime for p in libs), default=0.0)
+
+
 def stale() -> list[str]:
     """Compiled modules whose source changed after the extension was built."""
     out = []
+    shared = _shared_built()
     for ext in _extensions():
         src = _source(ext)
-        if src.exists() and src.stat().st_mtime > ext.stat().st_mtime:
+        if src.exists() and src.stat().st_mtime > max(ext.stat().st_mtime, shared):
             out.append(str(src.relative_to(PACKAGE.parent)))
     return out
 

@@ -38,6 +38,9 @@ def test_stale_extension_is_reported(tmp_path, monkeypatch):
     assert build.compiled() == ["sim.engine"]
     assert build.stale() == ["sim/engine.py"]
     assert "STALE" in build.describe() and "sim/engine.py" in build.describe()
+    shared = tmp_path / f"abc__mypyc{SUFFIX}"        # a rebuild rewrites the shared library
+    shared.write_bytes(b"")
+    assert build.stale() == []
 
 
 def test_version_tells_how_the_engine_runs():
