@@ -47,6 +47,7 @@ def run(args) -> int:
         write_log_file(os.path.join(args.out, "events.log"), open_trace(os.path.join(args.out, "events.jsonl")))
     if not args.no_plots:
         from sim.report.plots import write_run_plots
+        gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
         write_run_plots(args.out)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
