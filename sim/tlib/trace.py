@@ -103,21 +103,19 @@ def parse_event(obj: Any) -> TEvent:
         raise BadLine(f"seq: expected an integer, got {_jtype(seq)}")
     attrs = {}
     for key, value in obj.items():
-        kind = _KIND.get(key)
-        if kind is None:
-            pass
-        elif kind is _STR:
+        kind = _KIND.get(key)      # None: an attribute without a check, kept as it is
+        if kind is _ENVELOPE:
+            continue
+        if kind is _STR:
             if type(value) is not str:
                 raise BadLine(f"{key}: expected a string, got {_jtype(value)}")
-        elif kind is _ENVELOPE:
-            continue
         elif kind is _INT:
             if type(value) is not int:
                 raise BadLine(f"{key}: expected an integer, got {_jtype(value)}")
         elif kind is _KV:
             if type(value) is not dict:
                 raise BadLine(f"{key}: expected a key-value object, got {_jtype(value)}")
-        elif type(value) is not int:
+        elif kind is not None and type(value) is not int:     # an enumeration
             value = _enum_value(key, value, kind)
         attrs[key] = value
     return _new(TEvent, (float(time), event, switch, seq, MappingProxyType(attrs)))
