@@ -329,14 +329,15 @@ def test_build_objects_mutated(edits):
         _one_line_error(exc, "objects.toml: ")
 
 
+@pytest.mark.parametrize("load, name", [(load_objects, "objects.toml"), (load_scenario, "scenario.toml")])
 @settings(FUZZ, max_examples=150)
 @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
-def test_load_objects_random_bytes(tmp_path_factory, data):
-    """Random bytes as objects.toml (invalid TOML, invalid UTF-8)."""
-    path = tmp_path_factory.mktemp("o") / "objects.toml"
+def test_load_random_bytes(tmp_path_factory, load, name, data):
+    """Random bytes as objects.toml or a scenario (invalid TOML, invalid UTF-8)."""
+    path = tmp_path_factory.mktemp("f") / name
     path.write_bytes(data)
     try:
-        load_objects(str(path))
+        load(str(path))
     except UserError as exc:
         _one_line_error(exc, str(path))
 
@@ -387,18 +388,6 @@ def test_set_overrides(sets):
     except UserError as exc:
         msg = str(exc)
         assert "\n" not in msg and (msg.startswith("s.toml: ") or msg.startswith("--set: ")), msg
-
-
-@settings(FUZZ, max_examples=100)
-@given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
-def test_load_scenario_random_bytes(tmp_path_factory, data):
-    """Random bytes as a scenario (invalid TOML, invalid UTF-8)."""
-    path = tmp_path_factory.mktemp("s") / "scenario.toml"
-    path.write_bytes(data)
-    try:
-        load_scenario(str(path))
-    except UserError as exc:
-        _one_line_error(exc, str(path))
 
 
 def test_scenario_round_trips_through_toml():
