@@ -40,6 +40,7 @@ class _Record:
     """Value semantics shared by the records: equality, repr and ``_replace`` over FIELDS."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
+    time: float                   # every record has one (set by the subclass)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f) for f in self.FIELDS)
@@ -200,7 +201,7 @@ class LineEncoder:
         statuses: list[str] = []
         n_requests = 0
         # the fragments shared with the previous record (compared by identity: a miss only
-        # costs time, never changes a byte); times by value too, since a compiled record holds
+        # costs time, never changes a byte); times by value, since a compiled record holds
         # its time as a C double and gives a new float object at each read (a zero is not
         # reused: 0.0 == -0.0 but they are written differently; nor an int for a float)
         time: Any = None
@@ -214,12 +215,16 @@ class LineEncoder:
         data_s: str | None = "}\n"     # the end of a line without data
         for r in records:
             cls = type(r)
+            if cls is Request:
+                n_requests += 1
+                continue
+            t = cast(_Record, r).time
+            if t != time or type(t) is not type(time) or not t:
+                time, time_s = t, _time(t)
             if cls is Action:
                 a = cast(Action, r)
-                t, n, k, object_type, obj = a.time, a.action, a.kind, a.object_type, a.object
+                n, k, object_type, obj = a.action, a.kind, a.object_type, a.object
                 c, ct, d, dn, dt = a.conn_id, a.call_type, a.duration, a.dn, a.data
-                if t is not time and (t != time or type(t) is not type(time) or not t):
-                    time, time_s = t, _time(t)
                 if n is not name or k is not kind:
                     name, kind = n, k
                     names_s = self._names.get((n, k)) or self._name(n, k)
@@ -248,10 +253,8 @@ class LineEncoder:
                 actions.append(f"{time_s}{names_s}{obj_s}{conn_s}{d_s}{dn_s}{data_s}")
             elif cls is StatusChange:
                 sc = cast(StatusChange, r)
-                t, object_type, obj, status = sc.time, sc.object_type, sc.object, sc.status
+                object_type, obj, status = sc.object_type, sc.object, sc.status
                 previous, ct, reasons = sc.previous, sc.call_type, sc.reasons
-                if t is not time and (t != time or type(t) is not type(time) or not t):
-                    time, time_s = t, _time(t)
                 obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
                 change = self._changes.get((status, previous)) or self._change(status, previous)
                 ct_s = "" if ct is None else self._ctype(ct)
@@ -259,15 +262,11 @@ class LineEncoder:
                 statuses.append(f"{time_s},{obj_s}{change}{ct_s}{reasons_s}}}\n")
             elif cls is GroupStatus:
                 g = cast(GroupStatus, r)
-                t, object_type, obj, counts, member = g.time, g.object_type, g.object, g.counts, g.member
-                if t is not time and (t != time or type(t) is not type(time) or not t):
-                    time, time_s = t, _time(t)
+                object_type, obj, counts, member = g.object_type, g.object, g.counts, g.member
                 obj_s = objects[object_type].get(obj) or self._object(object_type, obj)
                 rest = _inner({"counts": counts if type(counts) is dict else dict(counts),
                                "member": member})
                 statuses.append(f"{time_s},{obj_s},{rest}}}\n")
-            elif cls is Request:
-                n_requests += 1
         return "".join(actions), "".join(statuses), len(actions), len(statuses), n_requests
 
     # The caches below key on values, and 1 == 1.0 == True: a fragment is only kept for the
