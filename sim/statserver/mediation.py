@@ -286,11 +286,6 @@ def sync_pseudo(eng: ActionEngine, dn: DNState, t: float, force: bool = False) -
                     eng.end(q, key, t)
 
 
-def _registration():
-    from sim.statserver import registration
-    return registration.DISPATCH
-
-
 DISPATCH = {
     "EventQueued": on_arrival,
     "EventRouteRequest": on_arrival,
