@@ -29,6 +29,7 @@ COMPILED = [
     "sim/statserver/rules.py",
     "sim/statserver/stats/aggregates.py",
     "sim/statserver/stats/categories.py",
+    "sim/statserver/stats/conditions.py",
     "sim/statserver/stats/engine.py",
     "sim/statserver/stats/output.py",
 ]

@@ -259,9 +259,11 @@ class ActionEngine:
             retro_data: dict | None = None) -> Running | None:
         """End the durable action under ``key``; optionally emit the retrospective that
         closes it (instant = now, duration = the durable action's duration, §3.2)."""
-        run = dn.running.pop(key, None)
+        running = dn.running
+        run = running.get(key)      # get + del: mypyc has no primitive for dict.pop
         if run is None:
             return None
+        del running[key]
         if run.ranked and not run.hidden:
             dn.ranks[_DN_RANK[run.name]] -= 1
             self._dirty[dn] = None

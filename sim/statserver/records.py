@@ -36,7 +36,7 @@ MOMENT: Final = "moment"
 RETRO: Final = "retro"
 
 
-class _Record:
+class Record:
     """Value semantics shared by the records: equality, repr and ``_replace`` over FIELDS."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -64,7 +64,7 @@ class _Record:
         return type(self)(**kw)
 
 
-class Action(_Record):
+class Action(Record):
     FIELDS: ClassVar[tuple[str, ...]] = ("time", "action", "kind", "object_type", "object", "aid", "conn_id",
                      "call_type", "duration", "dn", "data")
 
@@ -104,7 +104,7 @@ class Action(_Record):
         return d
 
 
-class StatusChange(_Record):
+class StatusChange(Record):
     FIELDS: ClassVar[tuple[str, ...]] = ("time", "object_type", "object", "status", "previous", "call_type", "reasons")
 
     def __init__(self, time: float, object_type: str, object: str, status: str,
@@ -128,7 +128,7 @@ class StatusChange(_Record):
         return d
 
 
-class Request(_Record):
+class Request(Record):
     FIELDS: ClassVar[tuple[str, ...]] = ("time", "request", "switch", "dn", "info_type")
 
     def __init__(self, time: float, request: str, switch: str, dn: str, info_type: int) -> None:
@@ -143,7 +143,7 @@ class Request(_Record):
                 "ThisDN": self.dn, "InfoType": self.info_type}
 
 
-class GroupStatus(_Record):
+class GroupStatus(Record):
     """How many members of a GroupAgents / GroupPlaces / GroupQueues are in each status,
     after a member's status changed (actions.md §8.6; no single group status is invented,
     OQ-13). ``counts`` lists only statuses with at least one member."""
@@ -218,7 +218,7 @@ class LineEncoder:
             if cls is Request:
                 n_requests += 1
                 continue
-            t = cast(_Record, r).time
+            t = cast(Record, r).time
             if t != time or type(t) is not type(time) or not t:
                 time, time_s = t, _time(t)
             if cls is Action:

@@ -361,7 +361,8 @@ def after_call_removed(eng: ActionEngine, dn: DNState, t: float) -> None:
 
 
 def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
-    dn.legs.pop(leg.conn, None)
+    if leg.conn in dn.legs:      # (not dict.pop: a generic method call once compiled)
+        del dn.legs[leg.conn]
     eng.end_conn(dn, leg.conn, t)
     if leg.talk_start is not None:
         dn.last_call = leg

@@ -460,9 +460,11 @@ class Agg:
                     w.count()
 
     def close(self, key: Any, t: float) -> None:
-        r = self.running.pop(key, None)
+        running = self.running
+        r = running.get(key)        # get + del: mypyc has no primitive for dict.pop
         if r is None:
             return
+        del running[key]
         windows = self.windows
         if windows is NO_WINDOWS and self.shape.profiles:
             windows = self.windows = self._fresh_windows()
@@ -496,10 +498,12 @@ class Agg:
         roll of the pair is a no-op at the same instant); the episode is still counted as two
         (TotalNumber of statuses, Q1) and the running count still dips for MaxNumber /
         MinNumber."""
-        old = self.running.pop(key, None)
+        running = self.running
+        old = running.get(key)
         if old is None:
             self.open(key, run)
             return
+        del running[key]            # re-inserted below: the running order stays as close + open
         t = run.span_start
         windows = self.windows
         if windows is NO_WINDOWS and self.shape.profiles:

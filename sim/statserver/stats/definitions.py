@@ -25,10 +25,8 @@ Every problem is a :class:`sim.errors.UserError` naming the file, section and op
 from __future__ import annotations
 
 import configparser
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 from sim.errors import UserError
 from sim.statserver.stats import names as N
@@ -40,6 +38,7 @@ from sim.statserver.stats.categories import (
     STATE,
     Category,
 )
+from sim.statserver.stats.conditions import Condition, Term
 from sim.statserver.stats.expressions import ExpressionError, parse_filter, parse_formula
 from sim.statserver.stats.masks import Mask, MaskError, fixed_mask, parse_mask
 from sim.statserver.stats.profiles import (
@@ -81,8 +80,8 @@ class StatType:
     time_range: TimeRange = DEFAULT_RANGE
     explicit_range: bool = False
     filter_name: str | None = None
-    filter: Callable[[Mapping[str, Any]], bool] | None = None
-    formula: Callable[[Mapping[str, Any]], float] | None = None
+    filter: Condition | None = None
+    formula: Term | None = None
     dist_by_conn: bool = False
     media_types: frozenset[str] | None = None   # None: any media
     average_time_base: str = "Total"
@@ -115,7 +114,7 @@ class StatTypes:
     types: dict[str, StatType] = field(default_factory=dict)
     profiles: dict[str, TimeProfile] = field(default_factory=dict)
     ranges: dict[str, TimeRange] = field(default_factory=dict)
-    filters: dict[str, Callable[[Mapping[str, Any]], bool]] = field(default_factory=dict)
+    filters: dict[str, Condition] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.types.values())

@@ -46,13 +46,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar, NamedTuple
 
 from sim.objects import Objects
-from sim.statserver.records import END, RETRO, START, Action, StatusChange
+from sim.statserver.records import END, RETRO, START, Action, StatusChange, Record
 from sim.statserver.stats import names as N
 from sim.statserver.stats.aggregates import Agg, Running, Shape, carried_seconds
+from sim.statserver.stats.conditions import Condition, Term
 from sim.statserver.stats.categories import CURRENT, STATE, Value
 from sim.statserver.stats.definitions import StatType, StatTypes
 from sim.statserver.stats.masks import Mask
@@ -64,8 +65,6 @@ REASON_STATUSES = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   
 # aggregates pay for tracking it at every change.
 TRACKING_CATEGORIES = frozenset(("MaxNumber", "MinNumber", "AverageOfCurrentNumber", "AverageOfCurrentTime"))
 MEMBER_TYPE = {"GroupAgents": "Agent", "GroupPlaces": "Place", "GroupQueues": "Queue"}
-Filter = Callable[[Mapping[str, Any]], bool]
-Formula = Callable[[Mapping[str, Any]], float]
 
 
 class Peek(NamedTuple):
@@ -73,15 +72,24 @@ class Peek(NamedTuple):
     valid: bool
 
 
-class Row(NamedTuple):
-    """One line of stats.csv (DESIGN contract 4, plus ``valid``)."""
-    time: float
-    stat_type: str
-    object_type: str
-    object: str
-    time_profile: str
-    value: Any
-    valid: bool
+class Row(Record):
+    """One line of stats.csv (DESIGN contract 4, plus ``valid``). A record like the action
+    engine's (fields, positional constructor, equality, ``_replace``) rather than a NamedTuple:
+    a notification makes one per statistic and profile, and a NamedTuple's constructor runs
+    interpreted code."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("time", "stat_type", "object_type", "object",
+                                         "time_profile", "value", "valid")
+
+    def __init__(self, time: float, stat_type: str, object_type: str, object: str,
+                 time_profile: str, value: Any, valid: bool) -> None:
+        self.time = time
+        self.stat_type = stat_type
+        self.object_type = object_type
+        self.object = object
+        self.time_profile = time_profile
+        self.value = value
+        self.valid = valid
 
 
 class ObjectStatus:
@@ -126,8 +134,8 @@ class Spec:
     __slots__ = ("object_type", "status", "mask", "filter", "formula", "range", "profiles",
                  "historical", "sources", "aggs", "shape")
 
-    def __init__(self, object_type: str, status: bool, mask: Mask, filt: Filter | None,
-                 formula: Formula | None, rng: TimeRange, profiles: tuple[TimeProfile, ...],
+    def __init__(self, object_type: str, status: bool, mask: Mask, filt: Condition | None,
+                 formula: Term | None, rng: TimeRange, profiles: tuple[TimeProfile, ...],
                  sources: tuple[str, ...]) -> None:
         self.object_type = object_type
         self.status = status            # status episodes (else actions)
@@ -398,7 +406,11 @@ class StatEngine:
         route = self._action_routes.get((record_type, obj, name))
         if route is None:
             route = self._action_routes[(record_type, obj, name)] = self._route(False, record_type, obj, name)
-        key = (record_type, obj, rec.aid)
+        # The running key of an action: its instance id. The copies of one instance (DN,
+        # place, agent) never reach the same Agg (names.ACTION_SOURCES: one record object type
+        # per target type), and a DN's action passes from one agent to the next only after it
+        # ended on the first (ActionEngine.bind).
+        key = rec.aid
         if kind == END:
             route.close(key, t)
             return
@@ -423,9 +435,9 @@ class StatEngine:
         for spec, aggs in route.filtered:
             if kind != START and not spec.historical:
                 continue
-            if spec.filter is not None and not spec.filter(attrs):
+            if spec.filter is not None and not spec.filter.test(attrs):
                 continue
-            cv = spec.formula(attrs) if spec.formula is not None else None
+            cv = spec.formula.value(attrs) if spec.formula is not None else None
             if kind == START:
                 run = Running(name, t, t, rec.conn_id, cv)
                 for agg in aggs:
@@ -474,7 +486,7 @@ class StatEngine:
                 agg = self._agg(spec, target)
                 if not bind:
                     agg.close(key, t)
-                elif spec.filter is None or spec.filter(attrs):
+                elif spec.filter is None or spec.filter.test(attrs):
                     agg.open(key, Running(current.status, current.since, t, None, None))
 
     def _status_change(self, rec: StatusChange) -> None:
@@ -498,7 +510,7 @@ class StatEngine:
                 attrs = _status_attrs(rec.reasons, rec.call_type)
                 run = Running(status, prev.since, t, None, None)
                 for spec, aggs in route.filtered:
-                    keep = spec.filter is not None and spec.filter(attrs)
+                    keep = spec.filter is not None and spec.filter.test(attrs)
                     for agg in aggs:
                         if keep:
                             agg.open(prev, run)
@@ -528,7 +540,7 @@ class StatEngine:
         if route.filtered:
             attrs = _status_attrs(rec.reasons, rec.call_type)
             for spec, aggs in route.filtered:
-                if spec.filter is not None and spec.filter(attrs):
+                if spec.filter is not None and spec.filter.test(attrs):
                     for agg in aggs:
                         agg.open(key, run)
 

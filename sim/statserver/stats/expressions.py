@@ -11,18 +11,33 @@ Custom-value formulas (§4.6; stat type option ``Formula = [DistByConnID,] <expr
 arithmetic (``+ - * /``, parentheses, numbers) over ``GetGlobalNumber("key", default)`` (alias
 ``GetNumber``), the numeric value of the UserData key, or ``default`` when it is missing or not
 numeric.
+
+The parsers build trees of the native node classes of ``conditions`` (compiled): parsing is
+done once per definition file, evaluation for every record a filtered statistic sees.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
 
+from sim.statserver.stats.conditions import (
+    All,
+    Any_,
+    AttrIs,
+    BinOp,
+    CallTypeIs,
+    Condition,
+    Const,
+    GetNumber,
+    KVHas,
+    MediaTypeIs,
+    Neg,
+    Not,
+    PairExists,
+    Term,
+)
 from sim.tlib.codes import CallType
-
-Attrs = Mapping[str, Any]
 
 
 class ExpressionError(ValueError):
@@ -50,30 +65,18 @@ def _unquote(tok: str) -> str:
     return tok[1:-1] if tok.startswith('"') else tok
 
 
-def _pair_exists(kv_key: str, key: str, value: str) -> Callable[[Attrs], bool]:
-    def test(a: Attrs) -> bool:
-        kv = a.get(kv_key) or {}
-        if key not in kv:
-            return False
-        return value == "*" or str(kv[key]) == value
-    return test
-
-
-def _equals(attr: str, value: str) -> Callable[[Attrs], bool]:
+def _equals(attr: str, value: str) -> Condition:
     if attr == "CallType":
         try:
             code = int(value) if value.lstrip("-").isdigit() else int(CallType[value])
         except KeyError:
             raise ExpressionError(f"unknown CallType {value!r}") from None
-        return lambda a: a.get("CallType") == code
+        return CallTypeIs(code)
     if attr in ("UserData", "Reasons"):
-        def test(a: Attrs) -> bool:
-            kv = a.get(attr) or {}
-            return any(str(k) == value or str(v) == value for k, v in kv.items())
-        return test
+        return KVHas(attr, value)
     if attr == "MediaType":
-        return lambda a: str(a.get("MediaType", "voice")).lower() == value.lower()
-    return lambda a: a.get(attr) is not None and str(a.get(attr)) == value
+        return MediaTypeIs(value)
+    return AttrIs(attr, value)
 
 
 class _FilterParser:
@@ -92,7 +95,7 @@ class _FilterParser:
         self.i += 1
         return tok
 
-    def parse(self) -> Callable[[Attrs], bool]:
+    def parse(self) -> Condition:
         if not self.toks:
             raise ExpressionError("empty filter")
         f = self.disjunction()
@@ -105,20 +108,19 @@ class _FilterParser:
         while self.peek() == "|":
             self.take()
             terms.append(self.conjunction())
-        return terms[0] if len(terms) == 1 else (lambda a: any(t(a) for t in terms))
+        return terms[0] if len(terms) == 1 else Any_(terms)
 
     def conjunction(self):
         terms = [self.unary()]
         while self.peek() == "&":
             self.take()
             terms.append(self.unary())
-        return terms[0] if len(terms) == 1 else (lambda a: all(t(a) for t in terms))
+        return terms[0] if len(terms) == 1 else All(terms)
 
     def unary(self):
         if self.peek() == "!":
             self.take()
-            inner = self.unary()
-            return lambda a: not inner(a)
+            return Not(self.unary())
         return self.primary()
 
     def primary(self):
@@ -133,7 +135,7 @@ class _FilterParser:
             self.take(",")
             value = _unquote(self.take())
             self.take(")")
-            return _pair_exists("Reasons" if tok == "ReasonExists" else "UserData", key, value)
+            return PairExists("Reasons" if tok == "ReasonExists" else "UserData", key, value)
         if tok not in ATTRIBUTES:
             raise ExpressionError(f"unknown attribute or function {tok!r}")
         op = self.take()
@@ -143,49 +145,37 @@ class _FilterParser:
         if value in ("(", ")", "&", "|", "!", ",", "=", "!="):
             raise ExpressionError(f"expected a value after {tok} {op}")
         test = _equals(tok, _unquote(value))
-        return test if op == "=" else (lambda a: not test(a))
+        return test if op == "=" else Not(test)
 
 
-def parse_filter(text: str) -> Callable[[Attrs], bool]:
-    """Compile a filter condition to a predicate over an attribute mapping."""
+def parse_filter(text: str) -> Condition:
+    """Compile a filter condition to a predicate over an attribute mapping (a
+    :class:`~.conditions.Condition`: ``.test(attrs)``, or call it)."""
     return _FilterParser(text).parse()
 
 
 # --- Custom-value formulas --------------------------------------------------------------------
 _FUNCTIONS = ("GetGlobalNumber", "GetNumber")
-_BINOPS = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
-           ast.Div: lambda x, y: x / y if y else 0.0}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
-def _number(v: Any, default: float) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return default
-
-
-def _compile(node: ast.AST) -> Callable[[Attrs], float]:
+def _compile(node: ast.AST) -> Term:
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-        value = float(node.value)
-        return lambda a: value
+        return Const(float(node.value))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         inner = _compile(node.operand)
-        return (lambda a: -inner(a)) if isinstance(node.op, ast.USub) else inner
+        return Neg(inner) if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        left, right, op = _compile(node.left), _compile(node.right), _BINOPS[type(node.op)]
-        return lambda a: op(left(a), right(a))
+        return BinOp(_BINOPS[type(node.op)], _compile(node.left), _compile(node.right))
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
             and not node.keywords and len(node.args) == 2 and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)):
-        key = node.args[0].value
-        default_fn = _compile(node.args[1])
-        default = default_fn({})
-        return lambda a: _number((a.get("UserData") or {}).get(key), default)
+        return GetNumber(node.args[0].value, _compile(node.args[1]).value({}))
     raise ExpressionError(f"unsupported formula element {ast.unparse(node)!r}"
                           f" (use numbers, + - * /, GetGlobalNumber(\"key\", default))")
 
 
-def parse_formula(text: str) -> tuple[bool, Callable[[Attrs], float]]:
+def parse_formula(text: str) -> tuple[bool, Term]:
     """``[DistByConnID,] expression`` -> (distinct by ConnID?, value function)."""
     body = text.strip()
     dist = False
