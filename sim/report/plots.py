@@ -15,18 +15,25 @@ Figures are built with matplotlib's object API (``Figure``, never ``pyplot``): n
 backend or figure registry is touched, PNGs are rendered by Agg, and importing this module in
 a notebook leaves the notebook's own backend alone.
 
-Files are streamed line by line and time is binned (:data:`BINS` bins over the run), so memory
+Files are streamed in blocks and time is binned (:data:`BINS` bins over the run), so memory
 does not grow with the length of the run; a time-binned value is the time average over its
-bin. Colors follow one fixed palette per status, and legends list the statuses in the priority
+bin. Only the lines a plot can use are parsed: a block is searched for the bytes such a line
+must hold (an object type's JSON string, a stat type's CSV field) and the lines found are
+parsed and checked exactly, so the search never drops a line a full parse would keep.
+:func:`write_run_plots` reads each file once: :func:`status_figures` draws the three status
+plots from one pass over statuses.jsonl, :func:`stat_series_data` collects every stat type
+plotted in one pass over stats.csv. Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -81,6 +88,38 @@ def _records(source) -> Iterator[dict]:
         return
     for r in source:
         yield r if isinstance(r, dict) else r.to_dict()
+
+
+BLOCK = 1 << 20        # characters (bytes) of a file searched at a time
+
+
+def _blocks(fh) -> Iterator:
+    """A file (binary or text) in blocks that end at line ends."""
+    while block := fh.read(BLOCK):
+        yield block + fh.readline()
+
+
+def _line_spans(block, needles, nl) -> Iterable[tuple[int, int]]:
+    """(start, end) of the lines of ``block`` (ended by ``nl``) that hold any of ``needles``,
+    in block order, each line once. One ``find`` per hit instead of a Python step per line."""
+    spans: dict[int, int] = {}
+    for needle in needles:
+        p = block.find(needle)
+        while p >= 0:
+            start = block.rfind(nl, 0, p) + 1
+            end = block.find(nl, p) + 1 or len(block)
+            spans[start] = end
+            p = block.find(needle, end)
+    return sorted(spans.items()) if len(needles) > 1 else spans.items()
+
+
+def _lines_with(path, needles: tuple[bytes, ...]) -> Iterator[bytes]:
+    """The lines of a JSON-lines file that hold any of ``needles``, in file order (lines end
+    at ``\\n`` as in ``for line in open(path, "rb")``)."""
+    with open(path, "rb") as fh:
+        for block in _blocks(fh):
+            for start, end in _line_spans(block, needles, b"\n"):
+                yield block[start:end]
 
 
 def _edge_times(path) -> tuple[float, float] | None:
@@ -204,35 +243,80 @@ def _figure(width: float = 10.0, height: float = 4.5) -> tuple[Figure, Any]:
 
 
 # ------------------------------------------------------------------------------ statuses
-def _status_episodes(source, object_type: str, bins: _Bins, lanes: list[str] | None,
-                     max_lanes: int) -> tuple[list[str], int]:
-    """Stream status changes of ``object_type`` into ``bins`` keyed (lane, status) and
-    (None, status) for the totals. Returns the lanes kept and the number of objects seen."""
-    current: dict[str, tuple[str, float]] = {}
-    kept: list[str] = list(lanes) if lanes else []
-    fixed = lanes is not None
-    seen: set[str] = set()
-    for r in _records(source):
-        if r.get("object_type") != object_type or "status" not in r:
-            continue
+class _StatusEpisodes:
+    """The status changes of the objects of one type, binned as they are fed (in time order):
+    keys (lane, status) for the lanes kept and (None, status) for the totals. ``lanes`` fixes
+    the lanes; ``None`` keeps the first ``max_lanes`` objects seen."""
+
+    def __init__(self, object_type: str, t0: float, t1: float, lanes: list[str] | None = None,
+                 max_lanes: int = MAX_LANES):
+        self.object_type, self.t0, self.t1 = object_type, t0, t1
+        self.bins = _Bins(t0, t1)
+        self.kept: list[str] = list(lanes) if lanes else []
+        self._in_kept = set(self.kept)      # `in` on the list costs a scan per change
+        self._fixed = lanes is not None
+        self._max = max_lanes
+        self._current: dict[str, tuple[str, float]] = {}
+        self._seen: set[str] = set()
+
+    @property
+    def total(self) -> int:
+        """How many objects of the type had a status change."""
+        return len(self._seen)
+
+    def feed(self, r: dict) -> None:
         obj, t = r["object"], float(r["time"])
-        seen.add(obj)
-        if not fixed and obj not in current and len(kept) < max_lanes and obj not in kept:
-            kept.append(obj)
-        prev = current.get(obj)
+        self._seen.add(obj)
+        prev = self._current.get(obj)
+        if prev is None and not self._fixed and len(self.kept) < self._max \
+                and obj not in self._in_kept:
+            self.kept.append(obj)
+            self._in_kept.add(obj)
         if prev is not None:
-            _close(bins, obj, prev, t, kept)
-        current[obj] = (r["status"], t)
-    for obj, prev in current.items():
-        _close(bins, obj, prev, bins.t1, kept)
-    return kept, len(seen)
+            self._close(obj, prev, t)
+        self._current[obj] = (r["status"], t)
+
+    def finish(self) -> None:
+        """Close every object's last status at the end of the span."""
+        for obj, prev in self._current.items():
+            self._close(obj, prev, self.bins.t1)
+        self._current.clear()
+
+    def _close(self, obj: str, prev: tuple[str, float], t: float) -> None:
+        status, since = prev
+        self.bins.add((None, status), since, t)
+        if obj in self._in_kept:
+            self.bins.add((obj, status), since, t)
 
 
-def _close(bins: _Bins, obj: str, prev: tuple[str, float], t: float, kept) -> None:
-    status, since = prev
-    bins.add((None, status), since, t)
-    if obj in kept:
-        bins.add((obj, status), since, t)
+def _feed_statuses(source, episodes: list[_StatusEpisodes]) -> None:
+    """One pass over ``source`` feeding each status change to the accumulators of its object
+    type, then closing them."""
+    by_type: dict[str, list[_StatusEpisodes]] = {}
+    for e in episodes:
+        by_type.setdefault(e.object_type, []).append(e)
+    for r in _status_records(source, by_type):
+        try:
+            targets = by_type.get(r.get("object_type"))
+        except TypeError:           # an unhashable value (a list, an object) is no type
+            continue
+        if targets and "status" in r:
+            for e in targets:
+                e.feed(r)
+    for e in episodes:
+        e.finish()
+
+
+def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
+    """Status records from a statuses.jsonl path or from memory; from a file only the lines
+    that can be of one of ``object_types`` are parsed: those holding the type as a JSON string
+    (whatever the spacing around it), or any backslash (an escaped string may spell it)."""
+    if not _is_path(source):
+        yield from _records(source)
+        return
+    needles = (*(orjson.dumps(t) for t in object_types), b"\\")
+    for line in _lines_with(source, needles):
+        yield orjson.loads(line)
 
 
 def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
@@ -243,8 +327,36 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
 
     ``statuses``: a statuses.jsonl path or StatusChange records / dicts."""
     source, t0, t1 = _span(statuses, span)
-    bins = _Bins(t0, t1)
-    kept, total = _status_episodes(source, object_type, bins, lanes, max_lanes)
+    ep = _StatusEpisodes(object_type, t0, t1, lanes, max_lanes)
+    _feed_statuses(source, [ep])
+    return _timeline_figure(ep, title)
+
+
+def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
+                      title: str | None = None) -> Figure:
+    """How many agents (or places, DNs) are in each status over time: a stacked area of
+    time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
+    source, t0, t1 = _span(statuses, span)
+    ep = _StatusEpisodes(object_type, t0, t1, [], 0)
+    _feed_statuses(source, [ep])
+    return _per_status_figure(ep, title)
+
+
+def status_figures(statuses, *, span=None) -> dict[str, Figure]:
+    """The status plots of a run from one pass over ``statuses``: ``agent_states`` and
+    ``dn_states`` (:func:`state_timeline` of Agent and RegDN) and ``agents_per_status``
+    (:func:`agents_per_status`), each the figure those functions draw."""
+    source, t0, t1 = _span(statuses, span)
+    agents = _StatusEpisodes("Agent", t0, t1)
+    dns = _StatusEpisodes("RegDN", t0, t1)
+    _feed_statuses(source, [agents, dns])
+    # the totals do not depend on the lanes kept: the agent timeline's serve both plots
+    return {"agent_states": _timeline_figure(agents), "dn_states": _timeline_figure(dns),
+            "agents_per_status": _per_status_figure(agents)}
+
+
+def _timeline_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+    bins, kept, t0, t1 = ep.bins, ep.kept, ep.t0, ep.t1
     day0 = _day0(t0)
     fig, ax = _figure(10.0, max(2.5, 1.2 + 0.32 * max(len(kept), 1)))
     present = _priority_order({s for (lane, s) in bins.data if lane is not None})
@@ -268,10 +380,11 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
         ax.axhline(y + 0.5, color="white", linewidth=3)
     ax.set_yticks(range(len(kept)), kept)
     ax.set_ylim(len(kept) - 0.5, -0.5)
+    object_type = ep.object_type
     what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
     ax.set_ylabel(what)
     _time_axis(ax, t0, t1, day0)
-    more = f" (first {len(kept)} of {total})" if total > len(kept) else ""
+    more = f" (first {len(kept)} of {ep.total})" if ep.total > len(kept) else ""
     ax.set_title(title or f"{what[0].upper() + what[1:]} status over time{more}")
     handles = [Rectangle((0, 0), 1, 1, color=status_color(s)) for s in labelled]
     ax.legend(handles, labelled, loc="upper left",
@@ -280,13 +393,8 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
     return fig
 
 
-def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
-                      title: str | None = None) -> Figure:
-    """How many agents (or places, DNs) are in each status over time: a stacked area of
-    time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
-    source, t0, t1 = _span(statuses, span)
-    bins = _Bins(t0, t1)
-    _status_episodes(source, object_type, bins, [], 0)
+def _per_status_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+    bins, t0, t1 = ep.bins, ep.t0, ep.t1
     day0 = _day0(t0)
     present = _priority_order({s for (lane, s) in bins.data if lane is None})
     fig, ax = _figure()
@@ -298,6 +406,7 @@ def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
         h, lab = ax.get_legend_handles_labels()
         ax.legend(h[::-1], lab[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   fontsize="small", frameon=False, title="status", title_fontsize="small")
+    object_type = ep.object_type
     what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
     ax.set_ylabel(f"{what} (time average per bin)")
     ax.set_ylim(bottom=0)
@@ -352,14 +461,11 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
 def _waits(source) -> Iterator[dict]:
     """CallWait start / end records of mediation DNs (DN-level records only)."""
     if _is_path(source):
-        with open(source, "rb") as fh:
-            for line in fh:
-                if b'"CallWait"' not in line:
-                    continue
-                r = orjson.loads(line)
-                if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
-                        and r.get("kind") in ("start", "end"):
-                    yield r
+        for line in _lines_with(source, (b'"CallWait"',)):
+            r = orjson.loads(line)
+            if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
+                    and r.get("kind") in ("start", "end"):
+                yield r
         return
     for r in _records(source):
         if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
@@ -478,6 +584,9 @@ OBJECT_TYPE_ORDER = ("Tenant", "GroupQueues", "Queue", "RoutePoint", "GroupAgent
                      "GroupPlaces", "Place", "RegDN")
 
 
+Series = dict[tuple[str, str, str], tuple[list[float], list[float]]]
+
+
 def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None = None,
                 object_types: Iterable[str] | None = None, time_profile: str | None = None,
                 max_lines: int = MAX_LINES, max_points: int = 2000,
@@ -485,12 +594,29 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
     """A stat type's values over time from stats.csv (DESIGN contract 4): one panel per object
     type, one line per object and time profile; invalid values (``valid`` 0) are gaps. Raises
     ValueError when the file has no numeric value of ``stat_type``."""
+    data = stat_series_data(stats_csv, [stat_type], objects=objects, object_types=object_types,
+                            time_profile=time_profile, max_points=max_points)
+    return stat_figure(stats_csv, stat_type, data[stat_type], max_lines=max_lines,
+                       max_points=max_points, title=title)
+
+
+def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
+                     objects: Iterable[str] | None = None,
+                     object_types: Iterable[str] | None = None, time_profile: str | None = None,
+                     max_points: int = 2000) -> dict[str, Series]:
+    """The series :func:`stat_series` draws, for each of ``stat_types`` from one pass over
+    stats.csv: (object type, object, time profile) -> (times, values), values not numeric
+    left out, invalid ones NaN, a series past ``4 * max_points`` values kept one in four."""
     wanted = set(objects) if objects is not None else None
     types_wanted = set(object_types) if object_types is not None else None
-    series: dict[tuple[str, str, str], tuple[list[float], list[float]]] = {}
+    out: dict[str, Series] = {name: {} for name in stat_types}
     with open(stats_csv, newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["stat_type"] != stat_type:
+        header = next(csv.reader(fh), None)
+        if header is None:
+            return out
+        for row in csv.DictReader(_csv_candidates(fh, header, list(out)), fieldnames=header):
+            series = out.get(row["stat_type"])
+            if series is None:
                 continue
             if wanted is not None and row["object"] not in wanted:
                 continue
@@ -509,6 +635,73 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
             if len(ts) < 4 * max_points or len(ts) % 4 == 0:   # thin very long series early
                 ts.append(float(row["time"]))
                 vs.append(v)
+    return out
+
+
+# A CSV line (excel dialect, as the csv module reads it) that ends inside a quoted field:
+# whole fields and their commas, then an opened quote. A quote closes at a lone ", and what
+# follows it up to the comma is taken as is (non-strict reading).
+_CSV_FIELD = r'(?:"(?:[^"]|"")*"(?:[^",\r\n][^,\r\n]*)?|[^",\r\n][^,\r\n]*|)'
+_OPEN_QUOTE = re.compile(rf'(?:{_CSV_FIELD},)*"(?:[^"]|"")*')
+
+
+def _csv_candidates(fh, header: list[str], names: list[str]) -> Iterator[str]:
+    """The lines of a CSV file after its ``header`` that may hold a row whose ``stat_type`` is
+    one of ``names``, in file order and in whole records; the csv module then decides.
+
+    An unquoted line can only when it holds the field with its commas (``,name,``, or ending
+    the line); a block of the file without quotes or lone CRs is searched for that (the lines
+    are then those the csv module reads), other blocks go line by line, and every record with
+    a quote is kept (a quoted field may spell a name in several ways)."""
+    if "stat_type" not in header:           # nothing to search for: the rows fail as before
+        yield from fh
+        return
+    col = len(header) - 1 - header[::-1].index("stat_type")    # DictReader keeps the last
+    if 0 < col < len(header) - 1:
+        needles = tuple(f",{n}{end}" for n in names for end in (",", "\r", "\n"))
+    else:
+        needles = tuple(names)
+    record: list[str] = []       # the lines so far of a record whose quoted field is open
+    for block in _blocks(fh):
+        block, tail = _unended_tail(block)
+        if not record and '"' not in block and block.count("\r") == block.count("\r\n"):
+            for start, end in _line_spans(block, needles, "\n"):
+                yield block[start:end]
+        else:
+            yield from _csv_lines(block, needles, record)
+        if tail:                 # the last line of the file, without a line end: kept
+            yield from record
+            record.clear()
+            yield tail
+    yield from record            # a quoted field still open at the end of the file
+
+
+def _unended_tail(block: str) -> tuple[str, str]:
+    """``block`` split before its last line when that has no line end (the end of the file)."""
+    if not block or block.endswith(("\n", "\r")):
+        return block, ""
+    cut = max(block.rfind("\n"), block.rfind("\r")) + 1
+    return block[:cut], block[cut:]
+
+
+def _csv_lines(block: str, needles: tuple[str, ...], record: list[str]) -> Iterator[str]:
+    """:func:`_csv_candidates` line by line: unquoted lines holding a needle and the lines of
+    every record with a quote. ``record`` carries an open record from block to block."""
+    for line in io.StringIO(block, newline=""):
+        inside = bool(record)
+        if inside or '"' in line:
+            record.append(line)
+            if not _OPEN_QUOTE.fullmatch('"' + line if inside else line):
+                yield from record
+                record.clear()
+        elif any(n in line for n in needles):
+            yield line
+
+
+def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
+                max_points: int = 2000, title: str | None = None) -> Figure:
+    """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
+    ValueError, naming ``stats_csv``, when there is none."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
     t0 = min(ts[0] for ts, _ in series.values())
@@ -565,9 +758,8 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[st
 
     statuses = os.path.join(out_dir, "statuses.jsonl")
     if os.path.exists(statuses) and os.path.getsize(statuses):
-        save(state_timeline(statuses, "Agent", span=span), "agent_states.png")
-        save(state_timeline(statuses, "RegDN", span=span), "dn_states.png")
-        save(agents_per_status(statuses, "Agent", span=span), "agents_per_status.png")
+        for name, fig in status_figures(statuses, span=span).items():
+            save(fig, f"{name}.png")
     actions = os.path.join(out_dir, "actions.jsonl")
     if os.path.exists(actions) and os.path.getsize(actions):
         save(calls_waiting(actions, span=span), "calls_waiting.png")
@@ -576,9 +768,10 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[st
     stats_csv = os.path.join(out_dir, "stats.csv")
     if os.path.exists(stats_csv):
         names = list(stats) if stats is not None else list(DEFAULT_STATS)
+        data = stat_series_data(stats_csv, names)
         for name in names:
             try:
-                fig = stat_series(stats_csv, name)
+                fig = stat_figure(stats_csv, name, data[name])
             except ValueError:
                 if stats is not None:
                     raise
