@@ -17,12 +17,14 @@ a notebook leaves the notebook's own backend alone.
 
 Files are streamed in blocks and time is binned (:data:`BINS` bins over the run), so memory
 does not grow with the length of the run; a time-binned value is the time average over its
-bin. Only the lines a plot can use are parsed: a block is searched for the bytes such a line
-must hold (an object type's JSON string, a stat type's CSV field) and the lines found are
-parsed and checked exactly, so the search never drops a line a full parse would keep.
+bin. Only the lines a plot can use are parsed: a block is searched for what such a line must
+hold (the object type as a JSON string, the stat type as a CSV field) and the lines found are
+parsed and checked as before, so the search never drops a line a full parse would keep.
 :func:`write_run_plots` reads each file once: :func:`status_figures` draws the three status
 plots from one pass over statuses.jsonl, :func:`stat_series_data` collects every stat type
-plotted in one pass over stats.csv. Colors follow one fixed palette per status, and legends list the statuses in the priority
+plotted in one pass over stats.csv.
+
+Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
 
@@ -99,27 +101,28 @@ def _blocks(fh) -> Iterator:
         yield block + fh.readline()
 
 
-def _line_spans(block, needles, nl) -> Iterable[tuple[int, int]]:
-    """(start, end) of the lines of ``block`` (ended by ``nl``) that hold any of ``needles``,
-    in block order, each line once. One ``find`` per hit instead of a Python step per line."""
+def _line_spans(block: bytes, needles: tuple[bytes, ...]) -> Iterable[tuple[int, int]]:
+    """(start, end) of the lines of ``block`` that hold any of ``needles``, in block order,
+    each line once. A ``find`` per hit costs far less than a Python step per line."""
     spans: dict[int, int] = {}
     for needle in needles:
         p = block.find(needle)
         while p >= 0:
-            start = block.rfind(nl, 0, p) + 1
-            end = block.find(nl, p) + 1 or len(block)
+            start = block.rfind(b"\n", 0, p) + 1
+            end = block.find(b"\n", p) + 1 or len(block)
             spans[start] = end
             p = block.find(needle, end)
     return sorted(spans.items()) if len(needles) > 1 else spans.items()
 
 
-def _lines_with(path, needles: tuple[bytes, ...]) -> Iterator[bytes]:
-    """The lines of a JSON-lines file that hold any of ``needles``, in file order (lines end
-    at ``\\n`` as in ``for line in open(path, "rb")``)."""
+def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
+    """The lines of a JSON-lines file that hold any of ``needles``, parsed, in file order
+    (lines end at ``\\n`` as in ``for line in open(path, "rb")``)."""
+    loads = orjson.loads
     with open(path, "rb") as fh:
         for block in _blocks(fh):
-            for start, end in _line_spans(block, needles, b"\n"):
-                yield block[start:end]
+            for start, end in _line_spans(block, needles):
+                yield loads(block[start:end])
 
 
 def _edge_times(path) -> tuple[float, float] | None:
@@ -171,35 +174,88 @@ def _summary(run_dir: str) -> dict | None:
 
 
 class _Bins:
-    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays."""
+    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays.
+
+    Intervals are buffered and binned with numpy :data:`FLUSH` at a time (a scalar ``+=`` on
+    an array costs more than the rest of a status change), with the arithmetic of one
+    interval at a time and each bin taking its intervals in the order they came: ``data`` is
+    what adding them one by one gives, to the last bit."""
+
+    FLUSH = 1 << 16     # intervals buffered
+    SPREAD = 1 << 20    # (bin, value) pairs made at a time: an interval fills up to n bins
 
     def __init__(self, t0: float, t1: float, n: int = BINS):
         if t1 <= t0:
             t1 = t0 + 1.0
         self.t0, self.t1, self.n = t0, t1, n
         self.width = (t1 - t0) / n
-        self.data: dict[Any, np.ndarray] = {}
+        self._rows: dict[Any, int] = {}             # key -> its row of _grid
+        self._grid = np.zeros((0, n))
+        self._hit = np.zeros(0, dtype=bool)         # rows that got time (the keys of data)
+        self._pending: list[float] = []              # row, start, end, weight, ...
+        self._data: dict[Any, np.ndarray] | None = {}
+
+    def row(self, key) -> int:
+        """The row of ``key``: what :meth:`add_row` takes (saves a lookup per interval)."""
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = len(self._rows)
+        return row
 
     def add(self, key, a: float, b: float, weight: float = 1.0) -> None:
-        a, b = max(a, self.t0), min(b, self.t1)
-        if b <= a or weight == 0:
-            return
-        arr = self.data.get(key)
-        if arr is None:
-            arr = self.data[key] = np.zeros(self.n)
-        w = self.width
-        i0 = min(int((a - self.t0) / w), self.n - 1)
-        i1 = min(int((b - self.t0) / w), self.n - 1)
-        if i0 == i1:
-            arr[i0] += (b - a) * weight
-            return
-        arr[i0] += (self.t0 + (i0 + 1) * w - a) * weight
-        if i1 > i0 + 1:
-            arr[i0 + 1:i1] += w * weight
-        arr[i1] += (b - (self.t0 + i1 * w)) * weight
+        self.add_row(self.row(key), a, b, weight)
+
+    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
+        self._pending.extend((row, a, b, weight))
+        self._data = None
+        if len(self._pending) >= 4 * self.FLUSH:
+            self._flush()
+
+    @property
+    def data(self) -> dict[Any, np.ndarray]:
+        """key -> time per bin, for the keys that got some."""
+        if self._data is None:
+            self._flush()
+            self._data = {k: self._grid[r] for k, r in self._rows.items() if self._hit[r]}
+        return self._data
 
     def centers(self) -> np.ndarray:
         return self.t0 + (np.arange(self.n) + 0.5) * self.width
+
+    def _flush(self) -> None:
+        rows, a, b, weight = np.array(self._pending, dtype=float).reshape(-1, 4).T
+        self._pending.clear()
+        if len(self._rows) > len(self._grid):
+            grow = max(len(self._rows), 2 * len(self._grid)) - len(self._grid)
+            self._grid = np.vstack([self._grid, np.zeros((grow, self.n))])
+            self._hit = np.concatenate([self._hit, np.zeros(grow, dtype=bool)])
+        a, b = np.maximum(a, self.t0), np.minimum(b, self.t1)
+        keep = (b > a) & (weight != 0)
+        rows, a, b, weight = rows[keep].astype(np.intp), a[keep], b[keep], weight[keep]
+        self._hit[rows] = True
+        i0 = np.minimum(((a - self.t0) / self.width).astype(np.intp), self.n - 1)
+        i1 = np.minimum(((b - self.t0) / self.width).astype(np.intp), self.n - 1)
+        ends = np.cumsum(i1 - i0 + 1)
+        lo = 0
+        while lo < len(a):
+            hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + self.SPREAD, "right"))
+            part = slice(lo, max(hi, lo + 1))
+            self._spread(rows[part], a[part], b[part], weight[part], i0[part], i1[part])
+            lo = part.stop
+
+    def _spread(self, rows, a, b, weight, i0, i1) -> None:
+        """Add intervals to their bins i0..i1: the part in i0, whole bins, the part in i1."""
+        t0, n, w = self.t0, self.n, self.width
+        count = i1 - i0 + 1
+        first = np.cumsum(count) - count            # an interval's first pair
+        which = np.repeat(np.arange(len(a)), count)
+        index = rows[which] * n + i0[which] + (np.arange(len(which)) - first[which])
+        value = (w * weight)[which]
+        single = i0 == i1
+        value[first] = np.where(single, (b - a) * weight, (t0 + (i0 + 1) * w - a) * weight)
+        value[(first + count - 1)[~single]] = ((b - (t0 + i1 * w)) * weight)[~single]
+        # ufunc.at adds one value at a time, in order: a bin sums its intervals as they came
+        np.add.at(self._grid.reshape(-1), index, value)
 
 
 # ------------------------------------------------------------------------------ time axis
@@ -253,38 +309,36 @@ class _StatusEpisodes:
         self.object_type, self.t0, self.t1 = object_type, t0, t1
         self.bins = _Bins(t0, t1)
         self.kept: list[str] = list(lanes) if lanes else []
+        self.total = 0                      # objects of the type seen, once finished
         self._in_kept = set(self.kept)      # `in` on the list costs a scan per change
         self._fixed = lanes is not None
         self._max = max_lanes
         self._current: dict[str, tuple[str, float]] = {}
-        self._seen: set[str] = set()
-
-    @property
-    def total(self) -> int:
-        """How many objects of the type had a status change."""
-        return len(self._seen)
+        self._totals: dict[str, int] = {}   # status -> bins row of (None, status)
 
     def feed(self, r: dict) -> None:
         obj, t = r["object"], float(r["time"])
-        self._seen.add(obj)
         prev = self._current.get(obj)
-        if prev is None and not self._fixed and len(self.kept) < self._max \
-                and obj not in self._in_kept:
-            self.kept.append(obj)
-            self._in_kept.add(obj)
         if prev is not None:
             self._close(obj, prev, t)
+        elif not self._fixed and len(self.kept) < self._max and obj not in self._in_kept:
+            self.kept.append(obj)
+            self._in_kept.add(obj)
         self._current[obj] = (r["status"], t)
 
     def finish(self) -> None:
         """Close every object's last status at the end of the span."""
         for obj, prev in self._current.items():
             self._close(obj, prev, self.bins.t1)
+        self.total = len(self._current)
         self._current.clear()
 
     def _close(self, obj: str, prev: tuple[str, float], t: float) -> None:
         status, since = prev
-        self.bins.add((None, status), since, t)
+        row = self._totals.get(status)
+        if row is None:
+            row = self._totals[status] = self.bins.row((None, status))
+        self.bins.add_row(row, since, t)
         if obj in self._in_kept:
             self.bins.add((obj, status), since, t)
 
@@ -295,14 +349,15 @@ def _feed_statuses(source, episodes: list[_StatusEpisodes]) -> None:
     by_type: dict[str, list[_StatusEpisodes]] = {}
     for e in episodes:
         by_type.setdefault(e.object_type, []).append(e)
+    feeds = {t: [e.feed for e in es] for t, es in by_type.items()}
     for r in _status_records(source, by_type):
         try:
-            targets = by_type.get(r.get("object_type"))
+            targets = feeds.get(r.get("object_type"))
         except TypeError:           # an unhashable value (a list, an object) is no type
             continue
         if targets and "status" in r:
-            for e in targets:
-                e.feed(r)
+            for feed in targets:
+                feed(r)
     for e in episodes:
         e.finish()
 
@@ -314,9 +369,7 @@ def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
     if not _is_path(source):
         yield from _records(source)
         return
-    needles = (*(orjson.dumps(t) for t in object_types), b"\\")
-    for line in _lines_with(source, needles):
-        yield orjson.loads(line)
+    yield from _json_lines_with(source, (*(orjson.dumps(t) for t in object_types), b"\\"))
 
 
 def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
@@ -461,8 +514,7 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
 def _waits(source) -> Iterator[dict]:
     """CallWait start / end records of mediation DNs (DN-level records only)."""
     if _is_path(source):
-        for line in _lines_with(source, (b'"CallWait"',)):
-            r = orjson.loads(line)
+        for r in _json_lines_with(source, (b'"CallWait"',)):
             if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
                     and r.get("kind") in ("start", "end"):
                 yield r
@@ -643,49 +695,53 @@ def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
 # follows it up to the comma is taken as is (non-strict reading).
 _CSV_FIELD = r'(?:"(?:[^"]|"")*"(?:[^",\r\n][^,\r\n]*)?|[^",\r\n][^,\r\n]*|)'
 _OPEN_QUOTE = re.compile(rf'(?:{_CSV_FIELD},)*"(?:[^"]|"")*')
+_FIELD_END = ",\r\n"
 
 
 def _csv_candidates(fh, header: list[str], names: list[str]) -> Iterator[str]:
     """The lines of a CSV file after its ``header`` that may hold a row whose ``stat_type`` is
     one of ``names``, in file order and in whole records; the csv module then decides.
 
-    An unquoted line can only when it holds the field with its commas (``,name,``, or ending
-    the line); a block of the file without quotes or lone CRs is searched for that (the lines
-    are then those the csv module reads), other blocks go line by line, and every record with
-    a quote is kept (a quoted field may spell a name in several ways)."""
-    if "stat_type" not in header:           # nothing to search for: the rows fail as before
+    A line without quotes is one record whose fields are its comma-separated parts, so it
+    can only when a name is one of those parts: a block of the file without quotes is
+    searched for that. Other blocks go line by line, and every record with a quote is kept
+    (a quoted field may spell a name in several ways)."""
+    if "stat_type" not in header or "" in names:    # nothing to search for
         yield from fh
         return
-    col = len(header) - 1 - header[::-1].index("stat_type")    # DictReader keeps the last
-    if 0 < col < len(header) - 1:
-        needles = tuple(f",{n}{end}" for n in names for end in (",", "\r", "\n"))
-    else:
-        needles = tuple(names)
+    # a name with a comma, quote or line end is always quoted
+    plain = tuple(n for n in names if not any(c in n for c in '",\r\n'))
     record: list[str] = []       # the lines so far of a record whose quoted field is open
     for block in _blocks(fh):
-        block, tail = _unended_tail(block)
-        if not record and '"' not in block and block.count("\r") == block.count("\r\n"):
-            for start, end in _line_spans(block, needles, "\n"):
+        if not record and '"' not in block:
+            for start, end in _field_lines(block, plain):
                 yield block[start:end]
         else:
-            yield from _csv_lines(block, needles, record)
-        if tail:                 # the last line of the file, without a line end: kept
-            yield from record
-            record.clear()
-            yield tail
+            yield from _csv_lines(block, plain, record)
     yield from record            # a quoted field still open at the end of the file
 
 
-def _unended_tail(block: str) -> tuple[str, str]:
-    """``block`` split before its last line when that has no line end (the end of the file)."""
-    if not block or block.endswith(("\n", "\r")):
-        return block, ""
-    cut = max(block.rfind("\n"), block.rfind("\r")) + 1
-    return block[:cut], block[cut:]
+def _field_lines(text: str, fields: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of the lines of unquoted CSV ``text`` (universal newlines, line ends left
+    out) that hold one of ``fields`` as a whole field, in text order."""
+    spans: dict[int, int] = {}
+    for field in fields:
+        p = text.find(field)
+        while p >= 0:
+            q = p + len(field)
+            if p and text[p - 1] not in _FIELD_END or q < len(text) and text[q] not in _FIELD_END:
+                p = text.find(field, q)          # part of a longer field
+                continue
+            start = max(text.rfind("\n", 0, p), text.rfind("\r", 0, p)) + 1
+            ends = [e for e in (text.find("\n", q), text.find("\r", q)) if e >= 0]
+            end = min(ends) if ends else len(text)
+            spans[start] = end
+            p = text.find(field, end)
+    return sorted(spans.items())
 
 
-def _csv_lines(block: str, needles: tuple[str, ...], record: list[str]) -> Iterator[str]:
-    """:func:`_csv_candidates` line by line: unquoted lines holding a needle and the lines of
+def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterator[str]:
+    """:func:`_csv_candidates` line by line: unquoted lines holding a field and the lines of
     every record with a quote. ``record`` carries an open record from block to block."""
     for line in io.StringIO(block, newline=""):
         inside = bool(record)
@@ -694,7 +750,7 @@ def _csv_lines(block: str, needles: tuple[str, ...], record: list[str]) -> Itera
             if not _OPEN_QUOTE.fullmatch('"' + line if inside else line):
                 yield from record
                 record.clear()
-        elif any(n in line for n in needles):
+        elif _field_lines(line, fields):
             yield line
 
 
