@@ -4,13 +4,16 @@ with the records they come from."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
@@ -20,6 +23,7 @@ from sim.report import plots
 from sim.scenario.load import load_scenario
 from sim.statserver.engine import ActionEngine
 from sim.statserver.rules import AGENT_PRIORITY
+from sim.statserver.stats.output import csv_field
 from sim.tlib.trace import open_trace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,3 +224,372 @@ def test_plot_on_a_sweep_folder_delegates_or_says_why(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "sweep.json: no such file" in err[0]
+
+
+# ------------------------------------------------------------------------------ one pass
+# write_run_plots reads each file once and parses only the lines a plot can use; the figures
+# must be those of the per-plot functions, and the data that of the code before (a full
+# parse of every line, binned one interval at a time), to the last bit.
+
+class ScalarBins:
+    """The binning as it was, one interval at a time: the reference of plots._Bins."""
+
+    def __init__(self, t0, t1, n=plots.BINS):
+        if t1 <= t0:
+            t1 = t0 + 1.0
+        self.t0, self.t1, self.n = t0, t1, n
+        self.width = (t1 - t0) / n
+        self.data = {}
+
+    def add(self, key, a, b, weight=1.0):
+        a, b = max(a, self.t0), min(b, self.t1)
+        if b <= a or weight == 0:
+            return
+        arr = self.data.get(key)
+        if arr is None:
+            arr = self.data[key] = np.zeros(self.n)
+        w = self.width
+        i0 = min(int((a - self.t0) / w), self.n - 1)
+        i1 = min(int((b - self.t0) / w), self.n - 1)
+        if i0 == i1:
+            arr[i0] += (b - a) * weight
+            return
+        arr[i0] += (self.t0 + (i0 + 1) * w - a) * weight
+        if i1 > i0 + 1:
+            arr[i0 + 1:i1] += w * weight
+        arr[i1] += (b - (self.t0 + i1 * w)) * weight
+
+
+def reference_status_bins(path, object_type, t0, t1, lanes=None, max_lanes=plots.MAX_LANES):
+    """The status episodes as the code before binned them: every line parsed."""
+    bins = ScalarBins(t0, t1)
+    current, seen = {}, set()
+    kept = list(lanes) if lanes else []
+
+    def close(obj, prev, t):
+        bins.add((None, prev[0]), prev[1], t)
+        if obj in kept:
+            bins.add((obj, prev[0]), prev[1], t)
+    with open(path, "rb") as fh:
+        for r in (orjson.loads(line) for line in fh if line.strip()):
+            if r.get("object_type") != object_type or "status" not in r:
+                continue
+            obj, t = r["object"], float(r["time"])
+            seen.add(obj)
+            if lanes is None and obj not in current and len(kept) < max_lanes and obj not in kept:
+                kept.append(obj)
+            if obj in current:
+                close(obj, current[obj], t)
+            current[obj] = (r["status"], t)
+    for obj, prev in current.items():
+        close(obj, prev, bins.t1)
+    return kept, len(seen), bins.data
+
+
+def reference_stat_series(path, stat_type, max_points=2000):
+    """stat_series' series as the code before collected them: csv.DictReader over all rows."""
+    series = {}
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["stat_type"] != stat_type:
+                continue
+            try:
+                v = float(row["value"])
+            except ValueError:
+                continue
+            if row.get("valid", "1") == "0":
+                v = math.nan
+            key = (row["object_type"], row["object"], row["time_profile"])
+            ts, vs = series.setdefault(key, ([], []))
+            if len(ts) < 4 * max_points or len(ts) % 4 == 0:
+                ts.append(float(row["time"]))
+                vs.append(v)
+    return series
+
+
+def assert_same_bins(got: dict, want: dict) -> None:
+    assert set(got) == set(want)
+    for key in want:
+        assert np.array_equal(got[key], want[key]), key      # bit for bit, not approx
+
+
+def assert_same_series(got: dict, want: dict) -> None:
+    assert list(got) == list(want)
+    for key in want:
+        assert got[key][0] == want[key][0], key
+        assert np.array_equal(got[key][1], want[key][1], equal_nan=True), key
+
+
+def png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def episodes(path, object_type, span, **kw):
+    ep = plots._StatusEpisodes(object_type, *span, **kw)
+    plots._feed_statuses(str(path), [ep])
+    return ep
+
+
+def test_status_figures_are_the_per_plot_figures(run_dir):
+    statuses = str(run_dir / "statuses.jsonl")
+    span = plots.run_span(str(run_dir))
+    figs = plots.status_figures(statuses, span=span)
+    assert list(figs) == ["agent_states", "dn_states", "agents_per_status"]
+    assert png(figs["agent_states"]) == png(plots.state_timeline(statuses, "Agent", span=span))
+    assert png(figs["dn_states"]) == png(plots.state_timeline(statuses, "RegDN", span=span))
+    assert png(figs["agents_per_status"]) == png(plots.agents_per_status(statuses, span=span))
+    # and the same images and stacks without a span (taken from the file's first and last lines)
+    alone = plots.state_timeline(statuses, "Agent").axes[0].get_images()[0].get_array()
+    shared = plots.status_figures(statuses)["agent_states"].axes[0].get_images()[0].get_array()
+    assert np.array_equal(alone, shared)
+
+
+@pytest.mark.parametrize(("object_type", "kw"), [
+    ("Agent", {}), ("RegDN", {}), ("Agent", {"lanes": [], "max_lanes": 0}),
+    ("Agent", {"max_lanes": 2}), ("Place", {"lanes": ["Place_6003", "Place_6001"]}),
+    ("Queue", {})])
+def test_status_bins_are_those_of_a_full_parse(run_dir, object_type, kw):
+    """The statuses of the run interleave every object type; the byte pre-filter and the
+    batched binning change nothing."""
+    path = run_dir / "statuses.jsonl"
+    span = plots.run_span(str(run_dir))
+    ep = episodes(path, object_type, span, **kw)
+    kept, total, data = reference_status_bins(path, object_type, *span, **kw)
+    assert (ep.kept, ep.total) == (kept, total)
+    assert_same_bins(ep.bins.data, data)
+
+
+def test_status_prefilter_keeps_every_line_of_the_type(tmp_path):
+    """Lines are parsed when they hold the type as a JSON string or a backslash: spacing,
+    escapes, names that spell another type and records without a status change nothing,
+    and the lines of each type come in file order (the first agent is one with an escaped
+    type, the DN named Agent is found by the Agent search)."""
+    t0 = 1767571200.0
+    lines = [
+        {"time": t0, "object_type": "Agent", "object": "a\"0", "status": "LoggedIn"},
+        {"time": t0, "object_type": "Agent", "object": "a1", "status": "LoggedIn"},
+        {"time": t0, "object_type": "RegDN", "object": "d1", "status": "OnHook", "previous": None},
+        {"time": t0 + 1, "object_type": "Place", "object": "Agent", "status": "Agent"},
+        {"time": t0 + 1, "object_type": "RegDN", "object": "Agent", "status": "OnHook"},
+        {"time": t0 + 2, "object_type": "Agent", "object": "a2", "status": "WaitForNextCall"},
+        {"time": t0 + 3, "object_type": "Agent", "object": "a1", "counts": {"x": 1}},  # no status
+        {"time": t0 + 4, "object_type": "RegDN", "object": "d1", "status": "OffHook"},
+        {"time": t0 + 5, "object_type": "Agent", "object": "a\"0", "status": "CallInbound"},
+        {"time": t0 + 6, "object_type": "Agent", "object": "a1", "status": "CallInbound"},
+        {"time": t0 + 7, "object_type": "Agent", "object": "a2", "status": "AfterCallWork"},
+        {"time": t0 + 8, "object_type": "RegDN", "object": "Agent", "status": "OffHook"},
+    ]
+    text = [orjson.dumps(r).decode() for r in lines]
+    text[0] = json.dumps(lines[0]).replace("Agent", "\\u0041gent")   # an escaped type
+    text[5] = json.dumps(lines[5])                               # '"object_type": "Agent"'
+    text.insert(7, "")                                           # a blank line
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("\n".join(text) + "\n")
+    span = (t0, t0 + 10.0)
+    eps = [plots._StatusEpisodes(t, *span, max_lanes=2) for t in ("Agent", "RegDN", "Place")]
+    plots._feed_statuses(str(path), eps)
+    for ep in eps:
+        kept, total, data = reference_status_bins(path, ep.object_type, *span, max_lanes=2)
+        assert (ep.kept, ep.total) == (kept, total)
+        assert_same_bins(ep.bins.data, data)
+    assert [ep.kept for ep in eps] == [["a\"0", "a1"], ["d1", "Agent"], ["Agent"]]
+    assert [ep.total for ep in eps] == [3, 2, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Agent", "RegDN", "Place", "Queue"]),
+                          st.sampled_from(["o1", "o2", "Agent", "ö\\"]),
+                          st.sampled_from(["LoggedIn", "WaitForNextCall", "CallInbound"]),
+                          st.floats(0, 100), st.booleans()), max_size=60),
+       st.integers(40, 400))
+def test_status_pass_is_a_full_parse(tmp_path_factory, changes, block):
+    """Random status files, written compactly or with spaces and escapes, read in small
+    blocks: the one pass bins what the code before binned."""
+    path = tmp_path_factory.mktemp("st") / "statuses.jsonl"
+    with open(path, "w") as fh:
+        for ot, obj, status, t, spaced in sorted(changes, key=lambda c: c[3]):
+            r = {"time": t, "object_type": ot, "object": obj, "status": status}
+            fh.write((json.dumps(r) if spaced else orjson.dumps(r).decode()) + "\n")
+    old, plots.BLOCK = plots.BLOCK, block
+    try:
+        agents, dns = (plots._StatusEpisodes(t, 0.0, 100.0, max_lanes=2)
+                       for t in ("Agent", "RegDN"))
+        plots._feed_statuses(str(path), [agents, dns])
+    finally:
+        plots.BLOCK = old
+    for ep in (agents, dns):
+        kept, total, data = reference_status_bins(path, ep.object_type, 0.0, 100.0, max_lanes=2)
+        assert (ep.kept, ep.total) == (kept, total)
+        assert_same_bins(ep.bins.data, data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.floats(-20, 120), st.floats(0, 60),
+                          st.sampled_from([1.0, 1, 2, 0, -1, 0.5])), max_size=80),
+       st.integers(1, 60), st.integers(1, 7), st.integers(1, 50))
+def test_batched_bins_are_the_scalar_bins(intervals, n, flush, spread):
+    """_Bins buffers intervals and bins them with numpy, in small batches here: each bin
+    still sums its intervals in order, so the arrays are those of one add at a time."""
+    b = plots._Bins(10.0, 90.0, n)
+    b.FLUSH, b.SPREAD = flush, spread
+    ref = ScalarBins(10.0, 90.0, n)
+    for key, a, length, weight in intervals:
+        b.add(key, a, a + length, weight)
+        ref.add(key, a, a + length, weight)
+    assert_same_bins(b.data, ref.data)
+
+
+def test_batched_bins_keep_the_order_of_the_sums():
+    """Many intervals of awkward lengths over few bins, binned in batches: every bin sums them
+    in the order they came (a sum per batch first would round differently)."""
+    rng = np.random.default_rng(7)
+    b, ref = plots._Bins(10.0, 90.0, 13), ScalarBins(10.0, 90.0, 13)
+    b.FLUSH, b.SPREAD = 37, 101
+    for key, a, length, weight in zip(rng.integers(0, 3, 3000), rng.uniform(0, 100, 3000),
+                                      rng.exponential(9.0, 3000), rng.integers(-1, 4, 3000),
+                                      strict=True):
+        b.add(int(key), float(a), float(a + length), int(weight))
+        ref.add(int(key), float(a), float(a + length), int(weight))
+    assert_same_bins(b.data, ref.data)
+
+
+def test_callwait_lines_are_found_in_blocks(run_dir, monkeypatch):
+    path = run_dir / "actions.jsonl"
+    want = [orjson.loads(line) for line in open(path, "rb") if b'"CallWait"' in line]
+    for block in (50, 4096):
+        monkeypatch.setattr(plots, "BLOCK", block)
+        assert list(plots._json_lines_with(str(path), (b'"CallWait"',))) == want
+
+
+# ------------------------------------------------------------------------------ stats.csv, one pass
+NAMES = ["Service_Level", "Service_Level_2", "X_Service_Level", "Service,Level", 'Say "hi"',
+         "Total_Calls_Answered"]
+
+
+def tricky_stats_csv(path, newline="\r\n", last_newline=True):
+    """A stats.csv with quoted fields: names with commas, quotes and line breaks (records
+    over several lines), a stat type quoted without need or spelled oddly, names that are
+    prefixes of one another, invalid and non-numeric values. Fields are quoted as the stats.csv
+    writer quotes them (csv.writer would leave a LF unquoted when lines end with a CR)."""
+    rows = []
+    for i in range(40):
+        t = str(1767571200 + 60 * i)
+        rows += [
+            [t, "Service_Level", "Queue", "7000@SW1", "Today", str(80 + i % 7), "1"],
+            [t, "Service_Level_2", "Queue", "7000@SW1", "Today", str(i), "1"],
+            [t, "X_Service_Level", "Queue", "7000@SW1", "", str(i), "1"],
+            [t, "Service,Level", "Queue", 'q,"1"', "Today", str(i), "1"],
+            [t, 'Say "hi"', "Agent", "a\nb", "", str(i), "0" if i % 5 == 0 else "1"],
+            [t, "Service_Level", "Agent", "line\r\nbreak,\"x\"", "Today", str(i), "1"],
+            [t, "Service_Level", "Agent", "Service_Level", "", "n/a", "1"],
+            [t, "Total_Calls_Answered", "GroupAgents", "Sales, West", "", str(i), "1"],
+            [t, "Other", "Agent", "Service_Level", "Service_Level", str(i), "1"],
+        ]
+    header = ["time", "stat_type", "object_type", "object", "time_profile", "value", "valid"]
+    text = "".join(",".join(map(csv_field, row)) + newline for row in [header, *rows])
+    # a stat type quoted without need, and one that the csv module reads as Service_Level
+    text += f'1767574000,"Service_Level",Queue,7000@SW1,Today,99,1{newline}'
+    text += f'1767574001,"Service"_Level,Queue,7001@SW1,Today,98,1{newline}'
+    text += f"1767574002,Service_Level,Queue,7002@SW1,Today,97,1{newline}"
+    if not last_newline:
+        text = text[:-len(newline)]
+    with open(path, "w", newline="") as fh:
+        fh.write(text)
+    return path
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("block", [7, 100, 1 << 20])
+def test_stat_series_data_is_a_full_parse(tmp_path, monkeypatch, newline, block):
+    path = str(tricky_stats_csv(tmp_path / "stats.csv", newline, last_newline=block != 100))
+    monkeypatch.setattr(plots, "BLOCK", block)
+    data = plots.stat_series_data(path, NAMES + ["No_Such_Stat"])
+    assert list(data) == NAMES + ["No_Such_Stat"] and data["No_Such_Stat"] == {}
+    for name in NAMES:
+        assert_same_series(data[name], reference_stat_series(path, name))
+    sl = data["Service_Level"]
+    assert ("Queue", "7001@SW1", "Today") in sl                # the odd spelling
+    assert ("Agent", "line\r\nbreak,\"x\"", "Today") in sl     # over two lines
+    assert len(sl[("Queue", "7000@SW1", "Today")][0]) == 41    # and the needless quotes
+
+
+def test_stat_series_data_on_a_run(run_dir):
+    """Names that are prefixes of others (Total_Calls_Answered, ..._In_Threshold)."""
+    path = str(run_dir / "stats.csv")
+    names = ["Total_Calls_Answered", "Total_Calls_Answered_In_Threshold", "Service_Level",
+             "CurrNumberWaitingCalls"]
+    data = plots.stat_series_data(path, names)
+    for name in names:
+        assert_same_series(data[name], reference_stat_series(path, name))
+    assert data["Total_Calls_Answered"]
+    figure = plots.stat_figure(path, "Total_Calls_Answered", data["Total_Calls_Answered"])
+    assert png(figure) == png(plots.stat_series(path, "Total_Calls_Answered"))
+
+
+def test_stat_series_filters_as_before(run_dir):
+    path = str(run_dir / "stats.csv")
+    data = plots.stat_series_data(path, ["Total_Calls_Answered"], objects=AGENTS[:2],
+                                  object_types=["Agent"], time_profile="Default", max_points=1)
+    want = {k: v for k, v in reference_stat_series(path, "Total_Calls_Answered", 1).items()
+            if k[0] == "Agent" and k[1] in AGENTS[:2] and k[2] == "Default"}
+    assert want and list(data["Total_Calls_Answered"]) == list(want)
+    assert_same_series(data["Total_Calls_Answered"], want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.sampled_from('ab,"\r\nS'), max_size=120), st.integers(1, 30))
+@example('1,S,a"b,"x\r\ny,z\r\nw",1,1\r\n2,a\r\n', 8)     # a stray quote, then a quoted field
+@example('1,S,"a"b,"x\r\ny,z\r\nw",1,1\r\n2,a\r\n', 8)    # text after a closing quote
+@example('1,S,"x\r\n\r\n\r\n\r\ny\r\nS",1,1\r\n', 3)       # a record over blocks
+@example("1,S\r\n2,S\r3,S\n4,S", 1000)                          # short rows, every line end
+def test_csv_candidates_never_drop_a_row(tmp_path_factory, body, block):
+    """Any text, well-formed CSV or not: the rows the csv module reads from the candidate
+    lines are all the rows of a wanted stat type that it reads from the whole file."""
+    path = tmp_path_factory.mktemp("csv") / "stats.csv"
+    header = ["time", "stat_type", "object_type", "object", "time_profile", "value", "valid"]
+    path.write_bytes((",".join(header) + "\r\n" + body).encode())
+    names = ["S", "Sa", "a,b", 'b"a', "\n"]
+    with open(path, newline="") as fh:
+        want = [r for r in csv.DictReader(fh) if r["stat_type"] in names]
+    old, plots.BLOCK = plots.BLOCK, block
+    try:
+        with open(path, newline="") as fh:
+            head = next(csv.reader(fh))
+            rows = csv.DictReader(plots._csv_candidates(fh, head, names), fieldnames=head)
+            got = [r for r in rows if r["stat_type"] in names]
+    finally:
+        plots.BLOCK = old
+    assert got == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('ab,"'), max_size=12), st.sampled_from(["\r\n", "\n", "\r", ""]),
+       st.booleans())
+def test_open_quote_is_the_csv_modules(text, end, inside):
+    """A line ends inside a quoted field exactly when the csv module reads on into the next
+    line (non-strict reading: stray quotes, text after a closing quote)."""
+    line = text + end
+    lines = ['"\r\n', line, "Z\r\n"] if inside else [line, "Z\r\n"]
+    runs_on = list(csv.reader(lines))[-1] != ["Z"]
+    assert bool(plots._OPEN_QUOTE.fullmatch('"' + line if inside else line)) == runs_on
+
+
+def test_write_run_plots_draws_the_per_plot_figures(run_dir):
+    paths = {Path(p).name: p for p in plots.write_run_plots(str(run_dir))}
+    statuses, span = str(run_dir / "statuses.jsonl"), plots.run_span(str(run_dir))
+    want = {
+        "agent_states.png": plots.state_timeline(statuses, "Agent", span=span),
+        "dn_states.png": plots.state_timeline(statuses, "RegDN", span=span),
+        "agents_per_status.png": plots.agents_per_status(statuses, "Agent", span=span),
+        "calls_waiting.png": plots.calls_waiting(str(run_dir / "actions.jsonl"), span=span),
+    }
+    for name in plots.DEFAULT_STATS:
+        try:
+            want[f"stat_{name}.png"] = plots.stat_series(str(run_dir / "stats.csv"), name)
+        except ValueError:
+            pass
+    assert set(want) <= set(paths)
+    for name, fig in want.items():
+        assert Path(paths[name]).read_bytes() == png(fig), name

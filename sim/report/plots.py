@@ -15,18 +15,27 @@ Figures are built with matplotlib's object API (``Figure``, never ``pyplot``): n
 backend or figure registry is touched, PNGs are rendered by Agg, and importing this module in
 a notebook leaves the notebook's own backend alone.
 
-Files are streamed line by line and time is binned (:data:`BINS` bins over the run), so memory
+Files are streamed in blocks and time is binned (:data:`BINS` bins over the run), so memory
 does not grow with the length of the run; a time-binned value is the time average over its
-bin. Colors follow one fixed palette per status, and legends list the statuses in the priority
+bin. Only the lines a plot can use are parsed: a block is searched for what such a line must
+hold (the object type as a JSON string, the stat type as a CSV field) and the lines found are
+parsed and checked as before, so the search never drops a line a full parse would keep.
+:func:`write_run_plots` reads each file once: :func:`status_figures` draws the three status
+plots from one pass over statuses.jsonl, :func:`stat_series_data` collects every stat type
+plotted in one pass over stats.csv.
+
+Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +92,39 @@ def _records(source) -> Iterator[dict]:
         yield r if isinstance(r, dict) else r.to_dict()
 
 
+BLOCK = 1 << 20        # characters (bytes) of a file searched at a time
+
+
+def _blocks(fh) -> Iterator:
+    """A file (binary or text) in blocks that end at line ends."""
+    while block := fh.read(BLOCK):
+        yield block + fh.readline()
+
+
+def _line_spans(block: bytes, needles: tuple[bytes, ...]) -> Iterable[tuple[int, int]]:
+    """(start, end) of the lines of ``block`` that hold any of ``needles``, in block order,
+    each line once. A ``find`` per hit costs far less than a Python step per line."""
+    spans: dict[int, int] = {}
+    for needle in needles:
+        p = block.find(needle)
+        while p >= 0:
+            start = block.rfind(b"\n", 0, p) + 1
+            end = block.find(b"\n", p) + 1 or len(block)
+            spans[start] = end
+            p = block.find(needle, end)
+    return sorted(spans.items()) if len(needles) > 1 else spans.items()
+
+
+def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
+    """The lines of a JSON-lines file that hold any of ``needles``, parsed, in file order
+    (lines end at ``\\n`` as in ``for line in open(path, "rb")``)."""
+    loads = orjson.loads
+    with open(path, "rb") as fh:
+        for block in _blocks(fh):
+            for start, end in _line_spans(block, needles):
+                yield loads(block[start:end])
+
+
 def _edge_times(path) -> tuple[float, float] | None:
     """Time of the first and the last line of a JSON-lines file (reads two lines)."""
     with open(path, "rb") as fh:
@@ -132,35 +174,88 @@ def _summary(run_dir: str) -> dict | None:
 
 
 class _Bins:
-    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays."""
+    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays.
+
+    Intervals are buffered and binned with numpy :data:`FLUSH` at a time (a scalar ``+=`` on
+    an array costs more than the rest of a status change), with the arithmetic of one
+    interval at a time and each bin taking its intervals in the order they came: ``data`` is
+    what adding them one by one gives, to the last bit."""
+
+    FLUSH = 1 << 16     # intervals buffered
+    SPREAD = 1 << 20    # (bin, value) pairs made at a time: an interval fills up to n bins
 
     def __init__(self, t0: float, t1: float, n: int = BINS):
         if t1 <= t0:
             t1 = t0 + 1.0
         self.t0, self.t1, self.n = t0, t1, n
         self.width = (t1 - t0) / n
-        self.data: dict[Any, np.ndarray] = {}
+        self._rows: dict[Any, int] = {}             # key -> its row of _grid
+        self._grid = np.zeros((0, n))
+        self._hit = np.zeros(0, dtype=bool)         # rows that got time (the keys of data)
+        self._pending: list[float] = []              # row, start, end, weight, ...
+        self._data: dict[Any, np.ndarray] | None = {}
+
+    def row(self, key) -> int:
+        """The row of ``key``: what :meth:`add_row` takes (saves a lookup per interval)."""
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = len(self._rows)
+        return row
 
     def add(self, key, a: float, b: float, weight: float = 1.0) -> None:
-        a, b = max(a, self.t0), min(b, self.t1)
-        if b <= a or weight == 0:
-            return
-        arr = self.data.get(key)
-        if arr is None:
-            arr = self.data[key] = np.zeros(self.n)
-        w = self.width
-        i0 = min(int((a - self.t0) / w), self.n - 1)
-        i1 = min(int((b - self.t0) / w), self.n - 1)
-        if i0 == i1:
-            arr[i0] += (b - a) * weight
-            return
-        arr[i0] += (self.t0 + (i0 + 1) * w - a) * weight
-        if i1 > i0 + 1:
-            arr[i0 + 1:i1] += w * weight
-        arr[i1] += (b - (self.t0 + i1 * w)) * weight
+        self.add_row(self.row(key), a, b, weight)
+
+    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
+        self._pending.extend((row, a, b, weight))
+        self._data = None
+        if len(self._pending) >= 4 * self.FLUSH:
+            self._flush()
+
+    @property
+    def data(self) -> dict[Any, np.ndarray]:
+        """key -> time per bin, for the keys that got some."""
+        if self._data is None:
+            self._flush()
+            self._data = {k: self._grid[r] for k, r in self._rows.items() if self._hit[r]}
+        return self._data
 
     def centers(self) -> np.ndarray:
         return self.t0 + (np.arange(self.n) + 0.5) * self.width
+
+    def _flush(self) -> None:
+        rows, a, b, weight = np.array(self._pending, dtype=float).reshape(-1, 4).T
+        self._pending.clear()
+        if len(self._rows) > len(self._grid):
+            grow = max(len(self._rows), 2 * len(self._grid)) - len(self._grid)
+            self._grid = np.vstack([self._grid, np.zeros((grow, self.n))])
+            self._hit = np.concatenate([self._hit, np.zeros(grow, dtype=bool)])
+        a, b = np.maximum(a, self.t0), np.minimum(b, self.t1)
+        keep = (b > a) & (weight != 0)
+        rows, a, b, weight = rows[keep].astype(np.intp), a[keep], b[keep], weight[keep]
+        self._hit[rows] = True
+        i0 = np.minimum(((a - self.t0) / self.width).astype(np.intp), self.n - 1)
+        i1 = np.minimum(((b - self.t0) / self.width).astype(np.intp), self.n - 1)
+        ends = np.cumsum(i1 - i0 + 1)
+        lo = 0
+        while lo < len(a):
+            hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + self.SPREAD, "right"))
+            part = slice(lo, max(hi, lo + 1))
+            self._spread(rows[part], a[part], b[part], weight[part], i0[part], i1[part])
+            lo = part.stop
+
+    def _spread(self, rows, a, b, weight, i0, i1) -> None:
+        """Add intervals to their bins i0..i1: the part in i0, whole bins, the part in i1."""
+        t0, n, w = self.t0, self.n, self.width
+        count = i1 - i0 + 1
+        first = np.cumsum(count) - count            # an interval's first pair
+        which = np.repeat(np.arange(len(a)), count)
+        index = rows[which] * n + i0[which] + (np.arange(len(which)) - first[which])
+        value = (w * weight)[which]
+        single = i0 == i1
+        value[first] = np.where(single, (b - a) * weight, (t0 + (i0 + 1) * w - a) * weight)
+        value[(first + count - 1)[~single]] = ((b - (t0 + i1 * w)) * weight)[~single]
+        # ufunc.at adds one value at a time, in order: a bin sums its intervals as they came
+        np.add.at(self._grid.reshape(-1), index, value)
 
 
 # ------------------------------------------------------------------------------ time axis
@@ -204,35 +299,77 @@ def _figure(width: float = 10.0, height: float = 4.5) -> tuple[Figure, Any]:
 
 
 # ------------------------------------------------------------------------------ statuses
-def _status_episodes(source, object_type: str, bins: _Bins, lanes: list[str] | None,
-                     max_lanes: int) -> tuple[list[str], int]:
-    """Stream status changes of ``object_type`` into ``bins`` keyed (lane, status) and
-    (None, status) for the totals. Returns the lanes kept and the number of objects seen."""
-    current: dict[str, tuple[str, float]] = {}
-    kept: list[str] = list(lanes) if lanes else []
-    fixed = lanes is not None
-    seen: set[str] = set()
-    for r in _records(source):
-        if r.get("object_type") != object_type or "status" not in r:
-            continue
+class _StatusEpisodes:
+    """The status changes of the objects of one type, binned as they are fed (in time order):
+    keys (lane, status) for the lanes kept and (None, status) for the totals. ``lanes`` fixes
+    the lanes; ``None`` keeps the first ``max_lanes`` objects seen."""
+
+    def __init__(self, object_type: str, t0: float, t1: float, lanes: list[str] | None = None,
+                 max_lanes: int = MAX_LANES):
+        self.object_type, self.t0, self.t1 = object_type, t0, t1
+        self.bins = _Bins(t0, t1)
+        self.kept: list[str] = list(lanes) if lanes else []
+        self.total = 0                      # objects of the type seen, once finished
+        self._in_kept = set(self.kept)      # `in` on the list costs a scan per change
+        self._fixed = lanes is not None
+        self._max = max_lanes
+        self._current: dict[str, tuple[str, float]] = {}
+        self._totals: dict[str, int] = {}   # status -> bins row of (None, status)
+
+    def feed(self, r: dict) -> None:
         obj, t = r["object"], float(r["time"])
-        seen.add(obj)
-        if not fixed and obj not in current and len(kept) < max_lanes and obj not in kept:
-            kept.append(obj)
-        prev = current.get(obj)
+        prev = self._current.get(obj)
         if prev is not None:
-            _close(bins, obj, prev, t, kept)
-        current[obj] = (r["status"], t)
-    for obj, prev in current.items():
-        _close(bins, obj, prev, bins.t1, kept)
-    return kept, len(seen)
+            self._close(obj, prev, t)
+        elif not self._fixed and len(self.kept) < self._max and obj not in self._in_kept:
+            self.kept.append(obj)
+            self._in_kept.add(obj)
+        self._current[obj] = (r["status"], t)
+
+    def finish(self) -> None:
+        """Close every object's last status at the end of the span."""
+        for obj, prev in self._current.items():
+            self._close(obj, prev, self.bins.t1)
+        self.total = len(self._current)
+        self._current.clear()
+
+    def _close(self, obj: str, prev: tuple[str, float], t: float) -> None:
+        status, since = prev
+        row = self._totals.get(status)
+        if row is None:
+            row = self._totals[status] = self.bins.row((None, status))
+        self.bins.add_row(row, since, t)
+        if obj in self._in_kept:
+            self.bins.add((obj, status), since, t)
 
 
-def _close(bins: _Bins, obj: str, prev: tuple[str, float], t: float, kept) -> None:
-    status, since = prev
-    bins.add((None, status), since, t)
-    if obj in kept:
-        bins.add((obj, status), since, t)
+def _feed_statuses(source, episodes: list[_StatusEpisodes]) -> None:
+    """One pass over ``source`` feeding each status change to the accumulators of its object
+    type, then closing them."""
+    by_type: dict[str, list[_StatusEpisodes]] = {}
+    for e in episodes:
+        by_type.setdefault(e.object_type, []).append(e)
+    feeds = {t: [e.feed for e in es] for t, es in by_type.items()}
+    for r in _status_records(source, by_type):
+        try:
+            targets = feeds.get(r.get("object_type"))
+        except TypeError:           # an unhashable value (a list, an object) is no type
+            continue
+        if targets and "status" in r:
+            for feed in targets:
+                feed(r)
+    for e in episodes:
+        e.finish()
+
+
+def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
+    """Status records from a statuses.jsonl path or from memory; from a file only the lines
+    that can be of one of ``object_types`` are parsed: those holding the type as a JSON string
+    (whatever the spacing around it), or any backslash (an escaped string may spell it)."""
+    if not _is_path(source):
+        yield from _records(source)
+        return
+    yield from _json_lines_with(source, (*(orjson.dumps(t) for t in object_types), b"\\"))
 
 
 def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
@@ -243,8 +380,36 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
 
     ``statuses``: a statuses.jsonl path or StatusChange records / dicts."""
     source, t0, t1 = _span(statuses, span)
-    bins = _Bins(t0, t1)
-    kept, total = _status_episodes(source, object_type, bins, lanes, max_lanes)
+    ep = _StatusEpisodes(object_type, t0, t1, lanes, max_lanes)
+    _feed_statuses(source, [ep])
+    return _timeline_figure(ep, title)
+
+
+def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
+                      title: str | None = None) -> Figure:
+    """How many agents (or places, DNs) are in each status over time: a stacked area of
+    time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
+    source, t0, t1 = _span(statuses, span)
+    ep = _StatusEpisodes(object_type, t0, t1, [], 0)
+    _feed_statuses(source, [ep])
+    return _per_status_figure(ep, title)
+
+
+def status_figures(statuses, *, span=None) -> dict[str, Figure]:
+    """The status plots of a run from one pass over ``statuses``: ``agent_states`` and
+    ``dn_states`` (:func:`state_timeline` of Agent and RegDN) and ``agents_per_status``
+    (:func:`agents_per_status`), each the figure those functions draw."""
+    source, t0, t1 = _span(statuses, span)
+    agents = _StatusEpisodes("Agent", t0, t1)
+    dns = _StatusEpisodes("RegDN", t0, t1)
+    _feed_statuses(source, [agents, dns])
+    # the totals do not depend on the lanes kept: the agent timeline's serve both plots
+    return {"agent_states": _timeline_figure(agents), "dn_states": _timeline_figure(dns),
+            "agents_per_status": _per_status_figure(agents)}
+
+
+def _timeline_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+    bins, kept, t0, t1 = ep.bins, ep.kept, ep.t0, ep.t1
     day0 = _day0(t0)
     fig, ax = _figure(10.0, max(2.5, 1.2 + 0.32 * max(len(kept), 1)))
     present = _priority_order({s for (lane, s) in bins.data if lane is not None})
@@ -268,10 +433,11 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
         ax.axhline(y + 0.5, color="white", linewidth=3)
     ax.set_yticks(range(len(kept)), kept)
     ax.set_ylim(len(kept) - 0.5, -0.5)
+    object_type = ep.object_type
     what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
     ax.set_ylabel(what)
     _time_axis(ax, t0, t1, day0)
-    more = f" (first {len(kept)} of {total})" if total > len(kept) else ""
+    more = f" (first {len(kept)} of {ep.total})" if ep.total > len(kept) else ""
     ax.set_title(title or f"{what[0].upper() + what[1:]} status over time{more}")
     handles = [Rectangle((0, 0), 1, 1, color=status_color(s)) for s in labelled]
     ax.legend(handles, labelled, loc="upper left",
@@ -280,13 +446,8 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
     return fig
 
 
-def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
-                      title: str | None = None) -> Figure:
-    """How many agents (or places, DNs) are in each status over time: a stacked area of
-    time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
-    source, t0, t1 = _span(statuses, span)
-    bins = _Bins(t0, t1)
-    _status_episodes(source, object_type, bins, [], 0)
+def _per_status_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+    bins, t0, t1 = ep.bins, ep.t0, ep.t1
     day0 = _day0(t0)
     present = _priority_order({s for (lane, s) in bins.data if lane is None})
     fig, ax = _figure()
@@ -298,6 +459,7 @@ def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
         h, lab = ax.get_legend_handles_labels()
         ax.legend(h[::-1], lab[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   fontsize="small", frameon=False, title="status", title_fontsize="small")
+    object_type = ep.object_type
     what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
     ax.set_ylabel(f"{what} (time average per bin)")
     ax.set_ylim(bottom=0)
@@ -352,14 +514,10 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
 def _waits(source) -> Iterator[dict]:
     """CallWait start / end records of mediation DNs (DN-level records only)."""
     if _is_path(source):
-        with open(source, "rb") as fh:
-            for line in fh:
-                if b'"CallWait"' not in line:
-                    continue
-                r = orjson.loads(line)
-                if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
-                        and r.get("kind") in ("start", "end"):
-                    yield r
+        for r in _json_lines_with(source, (b'"CallWait"',)):
+            if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
+                    and r.get("kind") in ("start", "end"):
+                yield r
         return
     for r in _records(source):
         if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
@@ -478,6 +636,9 @@ OBJECT_TYPE_ORDER = ("Tenant", "GroupQueues", "Queue", "RoutePoint", "GroupAgent
                      "GroupPlaces", "Place", "RegDN")
 
 
+Series = dict[tuple[str, str, str], tuple[list[float], list[float]]]
+
+
 def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None = None,
                 object_types: Iterable[str] | None = None, time_profile: str | None = None,
                 max_lines: int = MAX_LINES, max_points: int = 2000,
@@ -485,12 +646,29 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
     """A stat type's values over time from stats.csv (DESIGN contract 4): one panel per object
     type, one line per object and time profile; invalid values (``valid`` 0) are gaps. Raises
     ValueError when the file has no numeric value of ``stat_type``."""
+    data = stat_series_data(stats_csv, [stat_type], objects=objects, object_types=object_types,
+                            time_profile=time_profile, max_points=max_points)
+    return stat_figure(stats_csv, stat_type, data[stat_type], max_lines=max_lines,
+                       max_points=max_points, title=title)
+
+
+def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
+                     objects: Iterable[str] | None = None,
+                     object_types: Iterable[str] | None = None, time_profile: str | None = None,
+                     max_points: int = 2000) -> dict[str, Series]:
+    """The series :func:`stat_series` draws, for each of ``stat_types`` from one pass over
+    stats.csv: (object type, object, time profile) -> (times, values), values not numeric
+    left out, invalid ones NaN, a series past ``4 * max_points`` values kept one in four."""
     wanted = set(objects) if objects is not None else None
     types_wanted = set(object_types) if object_types is not None else None
-    series: dict[tuple[str, str, str], tuple[list[float], list[float]]] = {}
+    out: dict[str, Series] = {name: {} for name in stat_types}
     with open(stats_csv, newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["stat_type"] != stat_type:
+        header = next(csv.reader(fh), None)
+        if header is None:
+            return out
+        for row in csv.DictReader(_csv_candidates(fh, header, list(out)), fieldnames=header):
+            series = out.get(row["stat_type"])
+            if series is None:
                 continue
             if wanted is not None and row["object"] not in wanted:
                 continue
@@ -509,6 +687,77 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
             if len(ts) < 4 * max_points or len(ts) % 4 == 0:   # thin very long series early
                 ts.append(float(row["time"]))
                 vs.append(v)
+    return out
+
+
+# A CSV line (excel dialect, as the csv module reads it) that ends inside a quoted field:
+# whole fields and their commas, then an opened quote. A quote closes at a lone ", and what
+# follows it up to the comma is taken as is (non-strict reading).
+_CSV_FIELD = r'(?:"(?:[^"]|"")*"(?:[^",\r\n][^,\r\n]*)?|[^",\r\n][^,\r\n]*|)'
+_OPEN_QUOTE = re.compile(rf'(?:{_CSV_FIELD},)*"(?:[^"]|"")*')
+_FIELD_END = ",\r\n"
+
+
+def _csv_candidates(fh, header: list[str], names: list[str]) -> Iterator[str]:
+    """The lines of a CSV file after its ``header`` that may hold a row whose ``stat_type`` is
+    one of ``names``, in file order and in whole records; the csv module then decides.
+
+    A line without quotes is one record whose fields are its comma-separated parts, so it
+    can only when a name is one of those parts: a block of the file without quotes is
+    searched for that. Other blocks go line by line, and every record with a quote is kept
+    (a quoted field may spell a name in several ways)."""
+    if "stat_type" not in header or "" in names:    # nothing to search for
+        yield from fh
+        return
+    # a name with a comma, quote or line end is always quoted
+    plain = tuple(n for n in names if not any(c in n for c in '",\r\n'))
+    record: list[str] = []       # the lines so far of a record whose quoted field is open
+    for block in _blocks(fh):
+        if not record and '"' not in block:
+            for start, end in _field_lines(block, plain):
+                yield block[start:end]
+        else:
+            yield from _csv_lines(block, plain, record)
+    yield from record            # a quoted field still open at the end of the file
+
+
+def _field_lines(text: str, fields: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of the lines of unquoted CSV ``text`` (universal newlines, line ends left
+    out) that hold one of ``fields`` as a whole field, in text order."""
+    spans: dict[int, int] = {}
+    for field in fields:
+        p = text.find(field)
+        while p >= 0:
+            q = p + len(field)
+            if p and text[p - 1] not in _FIELD_END or q < len(text) and text[q] not in _FIELD_END:
+                p = text.find(field, q)          # part of a longer field
+                continue
+            start = max(text.rfind("\n", 0, p), text.rfind("\r", 0, p)) + 1
+            ends = [e for e in (text.find("\n", q), text.find("\r", q)) if e >= 0]
+            end = min(ends) if ends else len(text)
+            spans[start] = end
+            p = text.find(field, end)
+    return sorted(spans.items())
+
+
+def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterator[str]:
+    """:func:`_csv_candidates` line by line: unquoted lines holding a field and the lines of
+    every record with a quote. ``record`` carries an open record from block to block."""
+    for line in io.StringIO(block, newline=""):
+        inside = bool(record)
+        if inside or '"' in line:
+            record.append(line)
+            if not _OPEN_QUOTE.fullmatch('"' + line if inside else line):
+                yield from record
+                record.clear()
+        elif _field_lines(line, fields):
+            yield line
+
+
+def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
+                max_points: int = 2000, title: str | None = None) -> Figure:
+    """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
+    ValueError, naming ``stats_csv``, when there is none."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
     t0 = min(ts[0] for ts, _ in series.values())
@@ -565,9 +814,8 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[st
 
     statuses = os.path.join(out_dir, "statuses.jsonl")
     if os.path.exists(statuses) and os.path.getsize(statuses):
-        save(state_timeline(statuses, "Agent", span=span), "agent_states.png")
-        save(state_timeline(statuses, "RegDN", span=span), "dn_states.png")
-        save(agents_per_status(statuses, "Agent", span=span), "agents_per_status.png")
+        for name, fig in status_figures(statuses, span=span).items():
+            save(fig, f"{name}.png")
     actions = os.path.join(out_dir, "actions.jsonl")
     if os.path.exists(actions) and os.path.getsize(actions):
         save(calls_waiting(actions, span=span), "calls_waiting.png")
@@ -576,9 +824,10 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[st
     stats_csv = os.path.join(out_dir, "stats.csv")
     if os.path.exists(stats_csv):
         names = list(stats) if stats is not None else list(DEFAULT_STATS)
+        data = stat_series_data(stats_csv, names)
         for name in names:
             try:
-                fig = stat_series(stats_csv, name)
+                fig = stat_figure(stats_csv, name, data[name])
             except ValueError:
                 if stats is not None:
                     raise
