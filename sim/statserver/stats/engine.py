@@ -50,11 +50,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from sim.objects import Objects
-from sim.statserver.records import END, RETRO, START, Action, StatusChange, Record
+from sim.statserver.records import END, RETRO, START, Action, Record, StatusChange
 from sim.statserver.stats import names as N
 from sim.statserver.stats.aggregates import Agg, Running, Shape, carried_seconds
-from sim.statserver.stats.conditions import Condition, Term
 from sim.statserver.stats.categories import CURRENT, STATE, Value
+from sim.statserver.stats.conditions import Condition, Term
 from sim.statserver.stats.definitions import StatType, StatTypes
 from sim.statserver.stats.masks import Mask
 from sim.statserver.stats.profiles import TimeProfile, TimeRange
