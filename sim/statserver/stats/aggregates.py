@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Any
+from typing import Any, Final
 
 from sim.statserver.stats.profiles import (
     GROWING,
@@ -41,7 +41,7 @@ from sim.statserver.stats.profiles import (
     TimeRange,
 )
 
-INF = math.inf
+INF: Final = math.inf
 
 
 def carried_seconds(t: float, duration: float | None) -> int:
@@ -387,7 +387,7 @@ class Running:
         self.cv = cv
 
 
-NO_WINDOWS: list[Window] = []   # an Agg's windows before the first record (shared, never filled)
+NO_WINDOWS: Final[list[Window]] = []   # an Agg's windows before the first record (shared, never filled)
 
 
 class Agg:

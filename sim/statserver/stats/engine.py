@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 from sim.objects import Objects
 from sim.statserver.records import END, RETRO, START, Action, Record, StatusChange
@@ -59,12 +59,14 @@ from sim.statserver.stats.definitions import StatType, StatTypes
 from sim.statserver.stats.masks import Mask
 from sim.statserver.stats.profiles import TimeProfile, TimeRange
 
-DN_OBJECT_TYPES = ("RegDN", "Queue", "RoutePoint")
-REASON_STATUSES = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, actions §8.5
+# (Final: compiled code reads them as C statics, not as module attributes)
+DN_OBJECT_TYPES: Final = ("RegDN", "Queue", "RoutePoint")
+REASON_STATUSES: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, actions §8.5
+CALL_WAIT: Final = N.CALL_WAIT
 # Categories that read the history of CurrentNumber (its integral, its max / min): only their
 # aggregates pay for tracking it at every change.
-TRACKING_CATEGORIES = frozenset(("MaxNumber", "MinNumber", "AverageOfCurrentNumber", "AverageOfCurrentTime"))
-MEMBER_TYPE = {"GroupAgents": "Agent", "GroupPlaces": "Place", "GroupQueues": "Queue"}
+TRACKING_CATEGORIES: Final = frozenset(("MaxNumber", "MinNumber", "AverageOfCurrentNumber", "AverageOfCurrentTime"))
+MEMBER_TYPE: Final = {"GroupAgents": "Agent", "GroupPlaces": "Place", "GroupQueues": "Queue"}
 
 
 class Peek(NamedTuple):
@@ -96,13 +98,20 @@ class ObjectStatus:
     """The status an object is in (and since when), with the reasons and call type of its
     latest change: CurrentState, and the DN episode an agent binding starts or stops."""
 
-    __slots__ = ("status", "since", "reasons", "call_type")
+    __slots__ = ("status", "since", "reasons", "call_type", "route", "routes")
 
-    def __init__(self, status: str, since: float, reasons: Any, call_type: int | None) -> None:
+    def __init__(self, status: str, since: float, reasons: Any, call_type: int | None,
+                 route: Route) -> None:
         self.status = status
         self.since = since
         self.reasons = reasons
         self.call_type = call_type
+        # the route of the episode in progress (status and, for a DN, the agent logged in on
+        # it): where the next change closes it, without looking it up again
+        self.route = route
+        # status -> route, for the current agent binding (StatEngine._status_route, cached here
+        # so that a change costs a lookup by status name only)
+        self.routes: dict[str, Route] = {}
 
 
 class Statistic:
@@ -169,13 +178,15 @@ class Route:
     historical specs first (``historical`` of them: the only ones a momentary or retrospective
     action changes); ``filtered`` the specs with a filter or a formula and their Aggs."""
 
-    __slots__ = ("plain", "historical", "filtered", "switches")
+    __slots__ = ("plain", "historical", "filtered", "filtered_historical", "switches")
 
     def __init__(self, plain: tuple[Agg, ...], historical: int,
                  filtered: tuple[tuple[Spec, tuple[Agg, ...]], ...]) -> None:
         self.plain = plain
         self.historical = historical
         self.filtered = filtered
+        # some filtered spec is historical (else momentary actions skip the filters)
+        self.filtered_historical = any(spec.historical for spec, _ in filtered)
         # status routes: next route -> its Switch (None: no Agg in common)
         self.switches: dict[Route, Switch | None] = {}
 
@@ -250,9 +261,11 @@ class StatEngine:
         self.specs: dict[tuple, Spec] = {}
         self._action_index: dict[tuple[str, str], list[Spec]] = {}
         self._status_index: dict[tuple[str, str], list[Spec]] = {}
-        self._action_routes: dict[tuple[str, str, str], Route] = {}
+        # record object type -> object -> action name -> Route (nested: no key tuple per record)
+        self._action_routes: dict[str, dict[str, dict[str, Route]]] = {}
         self._status_routes: dict[tuple[str, str, str, str | None], Route] = {}
         self.statuses: dict[tuple[str, str], ObjectStatus] = {}
+        self._status_of: dict[str, dict[str, ObjectStatus]] = {}   # the same, by type then object
         self.not_monitored: set[str] = set()
         self.dn_agent: dict[str, str] = {}
         self.agent_dns: dict[str, set[str]] = {}
@@ -402,10 +415,8 @@ class StatEngine:
         record_type, obj = rec.object_type, rec.object
         if action == "LoggedIn" and kind in (START, END) and record_type in ("Agent", "Place"):
             self._login_action(rec)
-        name = N.match_name(action, rec.call_type) if action == N.CALL_WAIT else action
-        route = self._action_routes.get((record_type, obj, name))
-        if route is None:
-            route = self._action_routes[(record_type, obj, name)] = self._route(False, record_type, obj, name)
+        name = N.match_name(action, rec.call_type) if action == CALL_WAIT else action
+        route = self._action_route(record_type, obj, name)
         # The running key of an action: its instance id. The copies of one instance (DN,
         # place, agent) never reach the same Agg (names.ACTION_SOURCES: one record object type
         # per target type), and a DN's action passes from one agent to the next only after it
@@ -424,8 +435,20 @@ class StatEngine:
             plain = route.plain
             for i in range(route.historical):
                 plain[i].instant(t, d, None)
-        if route.filtered:
+        if route.filtered and (kind == START or route.filtered_historical):
             self._filtered_action(rec, route, key, name)
+
+    def _action_route(self, record_type: str, obj: str, name: str) -> Route:
+        by_object = self._action_routes.get(record_type)
+        if by_object is None:
+            by_object = self._action_routes[record_type] = {}
+        by_name = by_object.get(obj)
+        if by_name is None:
+            by_name = by_object[obj] = {}
+        route = by_name.get(name)
+        if route is None:
+            route = by_name[name] = self._route(False, record_type, obj, name)
+        return route
 
     def _filtered_action(self, rec: Action, route: Route, key: Any, name: str) -> None:
         """The specs of a route with a filter or a custom-value formula (on the record's data)."""
@@ -457,6 +480,7 @@ class StatEngine:
             if rec.object_type == "Agent" and rec.dn:
                 self.agent_dns.setdefault(rec.object, set()).add(rec.dn)
                 self.dn_agent[rec.dn] = rec.object
+                self._rebind_route(rec.dn)
                 self._dn_status_binding(rec.dn, rec.object, rec.time, bind=True)
         else:
             if self._logged_in[obj_key] > 0:
@@ -466,6 +490,14 @@ class StatEngine:
                 self.agent_dns.get(rec.object, set()).discard(rec.dn)
                 if self.dn_agent.get(rec.dn) == rec.object:
                     del self.dn_agent[rec.dn]
+                    self._rebind_route(rec.dn)
+
+    def _rebind_route(self, dn: str) -> None:
+        """A DN's agent changed: its episode in progress now follows the route with that agent."""
+        current = self.statuses.get(("RegDN", dn))
+        if current is not None:
+            current.routes = {}
+            current.route = self._status_route("RegDN", dn, current.status)
 
     def _dn_status_binding(self, dn: str, agent: str, t: float, bind: bool) -> None:
         """DNStatus on agents: the DN's episode in progress starts / stops feeding the agent."""
@@ -500,12 +532,15 @@ class StatEngine:
                 self.not_monitored.add(obj)
             else:
                 self.not_monitored.discard(obj)
-        prev = self.statuses.get((ot, obj))
+        of_type = self._status_of.get(ot)
+        if of_type is None:
+            of_type = self._status_of[ot] = {}
+        prev = of_type.get(obj)
         if prev is not None and prev.status == status:
             # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
             # is re-evaluated, its true stretches are what counts (stat-types §8).
             prev.reasons, prev.call_type = rec.reasons, rec.call_type
-            route = self._status_route(ot, obj, status)
+            route = prev.route
             if route.filtered:
                 attrs = _status_attrs(rec.reasons, rec.call_type)
                 run = Running(status, prev.since, t, None, None)
@@ -521,15 +556,18 @@ class StatEngine:
         if prev is None:
             # the object's ObjectStatus is also the running key of its status episodes (hashed
             # by identity: cheaper than a tuple rehashed at every Agg)
-            key = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type)
             route = self._status_route(ot, obj, status)
+            key = of_type[obj] = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type, route)
             for agg in route.plain:
                 agg.open(key, run)
         else:
             key = prev
-            old = self._status_route(ot, obj, prev.status)
+            old = prev.route
+            cached = prev.routes.get(status)
+            if cached is None:
+                cached = prev.routes[status] = self._status_route(ot, obj, status)
+            route = prev.route = cached
             prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
-            route = self._status_route(ot, obj, status)
             switch = old.switch_to(route)
             if switch is not None:
                 switch.apply(key, run)
