@@ -163,12 +163,16 @@ class Spec:
 class _Runtime:
     """A loaded stat type: its statistics and the spec of each (object type, mask)."""
 
-    __slots__ = ("st", "stats", "specs")
+    __slots__ = ("st", "stats", "specs", "dn_action", "reasons", "shown")
 
     def __init__(self, st: StatType) -> None:
         self.st = st
         self.stats: dict[tuple[str, str], Statistic] = {}
         self.specs: dict[str, list[Spec]] = {}
+        # CurrentState / CurrentStateReasons (StatEngine._state_text)
+        self.dn_action: bool = st.subject == N.DN_ACTION
+        self.reasons: bool = st.category_name == "CurrentStateReasons"
+        self.shown: dict[str, bool] = {}      # status -> matched by the main mask
 
 
 class Route:
@@ -654,7 +658,7 @@ class StatEngine:
             st = rt.st
             if st.category.kind == STATE:
                 for (ot, obj), stat in list(rt.stats.items()):
-                    yield Row(time, st.name, ot, obj, "", self._state(stat, time)[1], True)
+                    yield Row(time, st.name, ot, obj, "", self._state_text(rt, stat), True)
                 continue
             names = [p.name for p in st.time_profiles] if st.category.kind != CURRENT else [""]
             # the values of the statistics no record has reached, per object type (Agg.idle)
@@ -694,6 +698,28 @@ class StatEngine:
         if object_type == "GroupQueues":
             return [(self.objects.dns[m].object_type, m) for m in g.members if m in self.objects.dns]
         return [(MEMBER_TYPE[object_type], m) for m in g.members]
+
+    def _state_text(self, rt: _Runtime, stat: Statistic) -> str:
+        """The stats.csv text of a CurrentState statistic of one object (a notification has
+        thousands: no tree is built, and the mask is asked once per status name)."""
+        ot = stat.object_type
+        if ot in MEMBER_TYPE or ot == "Tenant":
+            return self._state(stat, 0.0)[1]
+        s = self.statuses.get((ot, stat.object))
+        if s is None:
+            return ""
+        status = s.status
+        if not rt.dn_action:
+            shown = rt.shown.get(status)
+            if shown is None:
+                shown = rt.shown[status] = rt.st.main_mask.matches(status)
+            if not shown:
+                return ""
+        if rt.reasons:
+            if status not in REASON_STATUSES or not s.reasons:
+                return ""
+            return ";".join(f"{k}={v}" for k, v in sorted(dict(s.reasons).items()))
+        return status
 
     def _state(self, stat: Statistic, now: float) -> tuple[Any, str]:
         """(structure for peek, text for stats.csv)."""

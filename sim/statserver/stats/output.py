@@ -46,6 +46,8 @@ def csv_value(value: Any) -> str:
     floats, the same text), then quoted like any field."""
     if value is None:
         return ""
+    if type(value) is int or type(value) is float:
+        return str(value)           # digits, sign, '.', 'e', inf / nan: never quoted
     return csv_field(value if isinstance(value, str) else str(value))
 
 
@@ -70,15 +72,30 @@ class StatsCsvWriter:
     def write_rows(self, rows: Iterable[Row]) -> None:
         time: Any = None
         shown = ""
+        # a notification goes stat type by stat type, object type by object type: the fields
+        # of the row before are reused while the name is the same object (identity)
+        stat_type: Any = None
+        object_type: Any = None
+        profile: Any = None
+        st_s = ot_s = prof_s = ""
         lines: list[str] = []
         n = 0
         for r in rows:
             if r.time != time:          # one instant per notification: format it once
                 time = r.time
                 shown = csv_value(whole(round(r.time, 6)))
-            lines.append(",".join((shown, self._field(r.stat_type), self._field(r.object_type),
-                                   self._field(r.object), self._field(r.time_profile),
-                                   csv_value(whole(r.value)), "1" if r.valid else "0")))
+            if r.stat_type is not stat_type:
+                stat_type = r.stat_type
+                st_s = self._field(stat_type)
+            if r.object_type is not object_type:
+                object_type = r.object_type
+                ot_s = self._field(object_type)
+            if r.time_profile is not profile:
+                profile = r.time_profile
+                prof_s = self._field(profile)
+            valid = "1" if r.valid else "0"
+            lines.append(f"{shown},{st_s},{ot_s},{self._field(r.object)},{prof_s},"
+                         f"{csv_value(whole(r.value))},{valid}")
             n += 1
             if len(lines) == CHUNK:
                 self._write(lines)
