@@ -19,8 +19,10 @@ How a record reaches the statistics it can change, without scanning the stat typ
 * each (spec, target object) has one :class:`~.aggregates.Agg`; a :class:`Statistic` (stat type
   x object) reads the Aggs of its masks;
 * both are flattened once per (record object type, object, name) into a :class:`Route`: the
-  Aggs a record can change, unfiltered ones first (a DN's status routes are also keyed by the
-  agent logged in on it). A record then costs one lookup and one update per Agg it changes:
+  Aggs a record can change, unfiltered ones first. Action routes are kept by record object
+  type, object and name; status routes on the object's :class:`ObjectStatus`, per status, for
+  the current agent binding of a DN (DNStatus feeds the agent logged in on it; a new binding
+  drops them). A record then costs a few lookups and one update per Agg it changes:
   momentary actions touch only historical Aggs, and one running record
   (:class:`~.aggregates.Running`) is shared by all the Aggs it reaches;
 * a status change hands its episode over from the route of the old status to that of the new
@@ -267,7 +269,6 @@ class StatEngine:
         self._status_index: dict[tuple[str, str], list[Spec]] = {}
         # record object type -> object -> action name -> Route (nested: no key tuple per record)
         self._action_routes: dict[str, dict[str, dict[str, Route]]] = {}
-        self._status_routes: dict[tuple[str, str, str, str | None], Route] = {}
         self.statuses: dict[tuple[str, str], ObjectStatus] = {}
         self._status_of: dict[str, dict[str, ObjectStatus]] = {}   # the same, by type then object
         self.not_monitored: set[str] = set()
@@ -500,8 +501,8 @@ class StatEngine:
         """A DN's agent changed: its episode in progress now follows the route with that agent."""
         current = self.statuses.get(("RegDN", dn))
         if current is not None:
-            current.routes = {}
-            current.route = self._status_route("RegDN", dn, current.status)
+            route = current.route = self._status_route("RegDN", dn, current.status)
+            current.routes = {current.status: route}
 
     def _dn_status_binding(self, dn: str, agent: str, t: float, bind: bool) -> None:
         """DNStatus on agents: the DN's episode in progress starts / stops feeding the agent."""
@@ -562,6 +563,7 @@ class StatEngine:
             # by identity: cheaper than a tuple rehashed at every Agg)
             route = self._status_route(ot, obj, status)
             key = of_type[obj] = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type, route)
+            key.routes[status] = route
             for agg in route.plain:
                 agg.open(key, run)
         else:
@@ -587,12 +589,11 @@ class StatEngine:
                         agg.open(key, run)
 
     def _status_route(self, ot: str, obj: str, status: str) -> Route:
-        """A DN's route depends on the agent logged in on it (DNStatus feeds that agent)."""
-        agent = self.dn_agent.get(obj) if ot == "RegDN" else None
-        route = self._status_routes.get((ot, obj, status, agent))
-        if route is None:
-            route = self._status_routes[(ot, obj, status, agent)] = self._route(True, ot, obj, status)
-        return route
+        """The route of a status of an object. A DN's depends on the agent logged in on it
+        (DNStatus feeds that agent): routes are kept on the object's ObjectStatus, per status,
+        and dropped when the binding changes (_rebind_route), so no route of a past binding
+        stays in memory."""
+        return self._route(True, ot, obj, status)
 
     def _status_entries(self, ot: str, status: str) -> list[Spec]:
         entries = self._status_index.get((ot, status))
