@@ -124,8 +124,12 @@ class TServer:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
+            now = self.env.now              # self.now(), inlined: this runs for every event
+            if now != self._now:
+                self._now = now
+                self._time = round6(self.epoch + now)
             # tuple.__new__: a TEvent without NamedTuple's keyword handling (every call event)
-            self.sink(_new(TEvent, (self.now(), name, self.name, self.seq, MappingProxyType(attrs))))
+            self.sink(_new(TEvent, (self._time, name, self.name, self.seq, MappingProxyType(attrs))))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:
