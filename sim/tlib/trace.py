@@ -186,13 +186,14 @@ def dumps_event(ev: TEvent, option: int = 0) -> bytes:
         d = {"time": t, "event": name, "switch": switch}
     else:
         d = {"time": t, "event": name, "switch": switch, "seq": seq}
-    # a mappingproxy's copy() is a C-level dict copy; updating from the proxy itself goes
-    # through the generic mapping protocol, several times slower
-    a = attrs.copy() if type(attrs) is MappingProxyType or type(attrs) is dict else attrs
-    if a:
-        d.update(a)
-        if "time" in a:
-            d["time"] = t
+    if type(attrs) is MappingProxyType or type(attrs) is dict:
+        # one C-level merge: ``|`` with a proxy merges the dict behind it (updating from the
+        # proxy itself goes through the generic mapping protocol, several times slower)
+        d = d | attrs
+    elif attrs:
+        d.update(attrs)
+    if "time" in attrs:
+        d["time"] = t
     return orjson.dumps(d, option=option)
 
 
@@ -221,12 +222,12 @@ class TraceWriter:
             d = {"time": t, "event": name, "switch": switch}
         else:
             d = {"time": t, "event": name, "switch": switch, "seq": seq}
-        # (see dumps_event: copy the proxy in C, then update from a dict)
-        a = attrs.copy() if type(attrs) is MappingProxyType or type(attrs) is dict else attrs
-        if a:
-            d.update(a)
-            if "time" in a:
-                d["time"] = t
+        if type(attrs) is MappingProxyType or type(attrs) is dict:
+            d = d | attrs               # (see dumps_event)
+        elif attrs:
+            d.update(attrs)
+        if "time" in attrs:
+            d["time"] = t
         self._write(_dumps(d, option=_NEWLINE))
         self.count += 1
 
