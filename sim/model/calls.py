@@ -87,14 +87,22 @@ class Call:
         return a
 
 
+def leg_attrs(dn, leg: Leg, call: Call, extra: dict | None) -> dict:
+    """The attributes of an event of ``leg``: the leg's own (built at its first event, again
+    only when the leg moved to another call or the call's user data was replaced), then
+    ``extra``. The leg's dict is shared by its events' read-only views, so never changed."""
+    base = leg.attrs
+    if base is None or leg.attrs_of[0] is not call or leg.attrs_of[1] is not call.ud:
+        base = leg.attrs = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
+        leg.attrs_of = (call, call.ud)
+    return base | extra if extra else base
+
+
 def open_leg(ts, name: str, dn, call: Call, ps: int, role: int, other, other_role, queue=None,
              extra: dict | None = None) -> Leg:
     leg = Leg(call, ps, role, queue, other, other_role)
     dn.legs[call.connid] = leg
-    a = call.attrs(dn.number, role, other, other_role, queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 
@@ -102,19 +110,13 @@ def leg_event(ts, name: str, dn, call: Call, ps: int | None = None, extra: dict 
     leg = dn.legs[call.connid]
     if ps is not None:
         leg.ps = ps
-    a = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 
 def close_leg(ts, name: str, dn, call: Call, extra: dict | None = None) -> Leg:
     leg = dn.legs.pop(call.connid)
-    a = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 

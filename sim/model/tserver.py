@@ -43,17 +43,21 @@ _ERR_NOT_CONFIGURED = int(ErrorCode.TERR_NOT_CONFIGURED)
 class Leg:
     """One party's view of one call on one DN."""
 
-    __slots__ = ("call", "ps", "role", "queue", "other", "other_role", "acd")
+    __slots__ = ("call", "ps", "role", "queue", "other", "other_role", "acd", "attrs", "attrs_of")
 
     def __init__(self, call, ps: int, role: int, queue: str | None, other: str | None,
                  other_role: int | None):
         self.call = call
         self.ps = ps
-        self.role = role
-        self.queue = queue          # ThisQueue repeated on every event of the leg
-        self.other = other
+        self.role = role            # (role and queue never change; call, other and other_role
+        self.queue = queue          # change together, when the leg moves to another call)
+        self.other = other          # ThisQueue repeated on every event of the leg
         self.other_role = other_role
         self.acd = queue is not None
+        # the attributes every event of the leg carries, and the (call, user data) they are of:
+        # see sim.model.calls.leg_attrs
+        self.attrs: dict | None = None
+        self.attrs_of: tuple | None = None
 
 
 class DN:
