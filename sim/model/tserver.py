@@ -49,13 +49,14 @@ class Leg:
                  other_role: int | None):
         self.call = call
         self.ps = ps
-        self.role = role            # (role and queue never change; call, other and other_role
-        self.queue = queue          # change together, when the leg moves to another call)
-        self.other = other          # ThisQueue repeated on every event of the leg
+        self.role = role
+        self.queue = queue          # ThisQueue repeated on every event of the leg
+        self.other = other
         self.other_role = other_role
         self.acd = queue is not None
-        # the attributes every event of the leg carries, and the (call, user data) they are of:
-        # see sim.model.calls.leg_attrs
+        # the attributes every event of the leg carries and the (call, user data) they were
+        # built for (sim.model.calls.leg_attrs): role and queue never change; call, other and
+        # other_role change together, when the leg moves to another call (_move_leg)
         self.attrs: dict | None = None
         self.attrs_of: tuple | None = None
 
