@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import random
 import struct
 from types import MappingProxyType
 
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
 from sim.tlib.event import TEvent, round6
-from sim.tlib.trace import dumps_event
+from sim.tlib.trace import TraceWriter, dumps_event
 
 # a few shared objects, so that the encoder's identity caches hit and miss
 T0 = 1767571200.123456
@@ -106,3 +108,32 @@ def test_round6_is_round(x):
     assert _same(round6(x), round(x, 6))
     for y in (math.nextafter(x, math.inf), math.nextafter(x, -math.inf)) if isinstance(x, float) else ():
         assert _same(round6(y), round(y, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(times, st.sampled_from(["EventRinging", "EventLinkConnected"]), texts,
+                          st.one_of(st.none(), st.integers(0, 2**40)), attrs, st.booleans(),
+                          st.booleans()), max_size=6))
+def test_trace_writer_writes_dumps_event_lines(rows):
+    """TraceWriter's inline lines (rounding once per time object) are dumps_event's."""
+    buf = io.BytesIO()
+    w = TraceWriter(buf)
+    want = b""
+    prev = None
+    for time, name, switch, seq, a, proxy, same_time in rows:
+        if same_time and prev is not None:
+            time = prev           # events of one instant share one time object
+        prev = time
+        ev = TEvent(time, name, switch, seq, MappingProxyType(a) if proxy else a)
+        w.write(ev)
+        want += dumps_event(ev, orjson.OPT_APPEND_NEWLINE)
+    assert buf.getvalue() == want and w.count == len(rows)
+
+
+def test_round6_is_round_for_run_times():
+    """Event times at today's epoch: x * 1e6 lands on quarters, a quarter of them on halves
+    (the near ties round6 settles in integers); durations and small times too."""
+    rng = random.Random(6)
+    for _ in range(50_000):
+        for x in (T0 + rng.random() * 86400 * 7, rng.random() * 3600, rng.expovariate(1 / 180)):
+            assert _same(round6(x), round(x, 6)), x

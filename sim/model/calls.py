@@ -42,8 +42,8 @@ class Call:
     """One ConnID and what travels with it (ANI, DNIS, user data)."""
 
     __slots__ = ("connid", "uuid", "callid", "type", "ani", "dnis", "ud", "prev", "_head",
-                 "wake", "waiting", "wait_token", "enq_time", "arrival", "patience_at", "dist",
-                 "armed", "rec")
+                 "wake", "served", "waiting", "wait_token", "enq_time", "arrival", "patience_at",
+                 "dist", "armed", "rec")
 
     def __init__(self, ts, type_: int, ani: str | None = None, dnis: str | None = None,
                  ud: dict | None = None, prev: str | None = None):
@@ -57,7 +57,8 @@ class Call:
         if prev is not None:
             head["PreviousConnID"] = prev
         self._head = head
-        self.wake = None
+        self.wake = None        # the SimPy event a waiting call's process waits on
+        self.served = None      # the agent / port that took the call at once (no event)
         self.waiting = False
         self.wait_token = 0
         self.enq_time = 0.0
@@ -86,14 +87,22 @@ class Call:
         return a
 
 
+def leg_attrs(dn, leg: Leg, call: Call, extra: dict | None) -> dict:
+    """The attributes of an event of ``leg``: the leg's own (built at its first event, again
+    only when the leg moved to another call or the call's user data was replaced), then
+    ``extra``. The leg's dict is shared by its events' read-only views, so never changed."""
+    base = leg.attrs
+    if base is None or leg.attrs_of[0] is not call or leg.attrs_of[1] is not call.ud:
+        base = leg.attrs = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
+        leg.attrs_of = (call, call.ud)
+    return base | extra if extra else base
+
+
 def open_leg(ts, name: str, dn, call: Call, ps: int, role: int, other, other_role, queue=None,
              extra: dict | None = None) -> Leg:
     leg = Leg(call, ps, role, queue, other, other_role)
     dn.legs[call.connid] = leg
-    a = call.attrs(dn.number, role, other, other_role, queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 
@@ -101,19 +110,13 @@ def leg_event(ts, name: str, dn, call: Call, ps: int | None = None, extra: dict 
     leg = dn.legs[call.connid]
     if ps is not None:
         leg.ps = ps
-    a = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 
 def close_leg(ts, name: str, dn, call: Call, extra: dict | None = None) -> Leg:
     leg = dn.legs.pop(call.connid)
-    a = call.attrs(dn.number, leg.role, leg.other, leg.other_role, leg.queue)
-    if extra:
-        a.update(extra)
-    ts.emit(name, dn, a)
+    ts.emit(name, dn, leg_attrs(dn, leg, call, extra))
     return leg
 
 
@@ -130,8 +133,8 @@ def enter(site, call: Call, d) -> None:
     call.dist = d
     call.enq_time = env.now
     call.waiting = True
-    if call.wake is None or call.wake.triggered:
-        call.wake = env.event()
+    if call.wake is not None and call.wake.triggered:
+        call.wake = None            # the previous wait is over
     if d.kind == "queue":
         open_leg(ts, "EventQueued", d.dn, call, PS_QUEUED, DEST, call.ani, ORIG if call.ani else None,
                  d.dn.number)
@@ -141,7 +144,9 @@ def enter(site, call: Call, d) -> None:
         site.truth.entered(d.vq, call)
     site.router.offer(call, d)
     if not call.waiting:
-        return
+        return                      # served at once: deliver() left the agent in call.served
+    if call.wake is None:
+        call.wake = env.event()
     if d.overflow_after is not None:
         env.timeout(d.overflow_after).callbacks.append(
             lambda _e, c=call, q=d, tok=call.wait_token: _overflow(site, c, q, tok))
@@ -198,7 +203,21 @@ def deliver(site, call: Call, agent, d) -> None:
         extra["AgentID"] = agent.login
     open_leg(ts, "EventRinging", agent.dn, call, PS_ALERTING, DEST, call.ani, ORIG if call.ani else None,
              d.dn.number, extra)
-    call.wake.succeed(agent)
+    if call.wake is None:
+        call.served = agent         # still in enter(): the call was never queued
+    else:
+        call.wake.succeed(agent)
+
+
+def woken(env, call: Call):
+    """The event a process yields on after :func:`enter`. A call served at once has none (the
+    inbound call's main loop reads ``call.served`` without a scheduler round trip); the other
+    flows resume through the scheduler, so they get an event succeeded now, in the place of
+    the scheduler's queue where deliver() used to succeed it."""
+    if call.wake is None:
+        call.wake = env.event()
+        call.wake.succeed(call.served)
+    return call.wake
 
 
 def _abandon_waiting(site, call: Call) -> None:
@@ -245,7 +264,10 @@ def inbound_call(env, site, src, call: Call):
     enter(site, call, d)
     while True:
         w = call.wake
-        res = w.value if w.triggered else (yield w)   # served at once: no scheduler round trip
+        if w is None:
+            res = call.served           # served at once: no scheduler round trip
+        else:
+            res = w.value if w.triggered else (yield w)
         if res == ABANDON:
             _abandon_waiting(site, call)
             truth.call_abandoned(rec, env.now, "queue")
@@ -297,7 +319,7 @@ def _ivr(env, site, call: Call, rp):
     close_leg(ts, "EventRouteUsed", rp.dn, call, {"ThirdPartyDN": ivr.dn.number, "ThirdPartyDNRole": DEST})
     site.truth.distributed(rp.dn, to_queue=True)
     enter(site, call, ivr)
-    port = yield call.wake
+    port = yield woken(env, call)
     leg_event(ts, "EventEstablished", port.dn, call, PS_CONNECTED)
     site.truth.answered(ivr.dn, None, env.now)
     yield env.timeout(rp.treatment())
@@ -391,7 +413,7 @@ def _rewait(env, site, src, call: Call):
     """After a single-step transfer to a queue: wait for the next agent and talk (no flows)."""
     ts = site.ts
     truth = site.truth
-    res = yield call.wake
+    res = yield woken(env, call)
     if res == ABANDON:
         _abandon_waiting(site, call)
         truth.call_done(call.rec)
@@ -543,7 +565,7 @@ def _consult_via_queue(env, site, src, c1: Call, a):
     c2 = Call(ts, CONSULT, ani=a.dn.number, ud=c1.ud, prev=c1.connid)
     open_leg(ts, "EventDialing", a.dn, c2, PS_INITIATED_DIALING, ORIG, q.dn.number, DEST, None, ag)
     enter(site, c2, q)
-    b = yield c2.wake
+    b = yield woken(env, c2)
     yield env.timeout(b.answer_delay())
     bg = _agent(b)
     b_leg = leg_event(ts, "EventEstablished", b.dn, c2, PS_CONNECTED, bg)

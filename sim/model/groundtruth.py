@@ -19,6 +19,9 @@ from typing import IO, Any, NamedTuple
 
 COUNTERS = ("entered", "distributed", "distributed_to_queue", "answered", "abandoned",
             "abandoned_ringing", "missed", "released")
+(ENTERED, DISTRIBUTED, DISTRIBUTED_TO_QUEUE, ANSWERED, ABANDONED, ABANDONED_RINGING, MISSED,
+ RELEASED) = range(len(COUNTERS))
+_BY_NAME = sorted(range(len(COUNTERS)), key=COUNTERS.__getitem__)    # truth.csv's counter order
 
 
 class CallRecord(NamedTuple):
@@ -67,6 +70,17 @@ class _Kpi:
         return d
 
 
+class _Tally:
+    """One mediation DN's counts, indexed like COUNTERS: this interval's and the run's."""
+
+    __slots__ = ("id", "now", "total")
+
+    def __init__(self, dn_id: str):
+        self.id = dn_id
+        self.now = [0] * len(COUNTERS)
+        self.total = [0] * len(COUNTERS)
+
+
 class Truth:
     """Counts and records, fed by the call processes as things happen."""
 
@@ -82,8 +96,7 @@ class Truth:
             calls_fh.write(",".join(CallRecord._fields) + "\n")
         if truth_fh is not None:
             truth_fh.write("interval_start,object,counter,value\n")
-        self.totals: dict[str, dict[str, int]] = {}
-        self._cur: dict[tuple[str, str], int] = {}
+        self._tallies: dict[Any, _Tally] = {}      # DN -> its counts, from its first count
         self._next = interval
         self._start = 0.0
         self.kpi: dict[str, _Kpi] = {}
@@ -94,38 +107,46 @@ class Truth:
         self.wrap_n = 0
 
     # --- per mediation DN ----------------------------------------------------------------------
-    def _count(self, dn, counter: str) -> None:
+    def _count(self, dn, counter: int) -> None:
         now = self.env.now
         if now >= self._next:
             self._flush(now)
-        key = (dn.id, counter)
-        self._cur[key] = self._cur.get(key, 0) + 1
-        t = self.totals.get(dn.id)
-        if t is None:
-            t = self.totals[dn.id] = dict.fromkeys(COUNTERS, 0)
-        t[counter] += 1
+        tally = self._tallies.get(dn)
+        if tally is None:
+            tally = self._tallies[dn] = _Tally(dn.id)
+        tally.now[counter] += 1
+        tally.total[counter] += 1
+
+    @property
+    def totals(self) -> dict[str, dict[str, int]]:
+        """DN id -> counter -> count over the run."""
+        return {t.id: dict(zip(COUNTERS, t.total, strict=True)) for t in self._tallies.values()}
 
     def _flush(self, now: float) -> None:
-        if self.truth_fh is not None and self._cur:
-            start = self._start
-            w = self.truth_fh.write
-            for (obj, counter), n in sorted(self._cur.items()):
-                w(f"{start:g},{obj},{counter},{n}\n")
-        self._cur.clear()
+        """truth.csv: the interval's non-zero counts by object, then counter name."""
+        w = self.truth_fh.write if self.truth_fh is not None else None
+        start = self._start
+        for tally in sorted(self._tallies.values(), key=lambda t: t.id):
+            counts = tally.now
+            if w is not None:
+                for i in _BY_NAME:
+                    if counts[i]:
+                        w(f"{start:g},{tally.id},{COUNTERS[i]},{counts[i]}\n")
+            counts[:] = [0] * len(COUNTERS)
         k = math.floor(now / self.interval)
         self._start = k * self.interval
         self._next = self._start + self.interval
 
     def entered(self, dn, call=None) -> None:
-        self._count(dn, "entered")
+        self._count(dn, ENTERED)
 
     def distributed(self, dn, to_queue: bool = False) -> None:
-        self._count(dn, "distributed")
+        self._count(dn, DISTRIBUTED)
         if to_queue:
-            self._count(dn, "distributed_to_queue")
+            self._count(dn, DISTRIBUTED_TO_QUEUE)
 
     def answered(self, dn, rec: _Open | None, t: float) -> None:
-        self._count(dn, "answered")
+        self._count(dn, ANSWERED)
         if rec is not None and rec.outcome == "unfinished":
             rec.outcome = "answered"
             rec.wait = t - rec.arrival
@@ -138,16 +159,16 @@ class Truth:
                         kp.sl[i] += 1
 
     def abandoned(self, dn) -> None:
-        self._count(dn, "abandoned")
+        self._count(dn, ABANDONED)
 
     def abandoned_ringing(self, dn) -> None:
-        self._count(dn, "abandoned_ringing")
+        self._count(dn, ABANDONED_RINGING)
 
     def missed(self, dn) -> None:
-        self._count(dn, "missed")
+        self._count(dn, MISSED)
 
     def released(self, dn) -> None:
-        self._count(dn, "released")
+        self._count(dn, RELEASED)
 
     # --- per call --------------------------------------------------------------------------------
     def new_call(self, call, src, t: float) -> _Open:

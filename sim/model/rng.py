@@ -10,6 +10,8 @@ Samplers draw in blocks (numpy is fast per array, slow per scalar) and hand out 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import zlib
 from collections.abc import Callable
@@ -36,30 +38,23 @@ class Streams:
         return gen
 
     def sampler(self, spec: Any, name: str) -> Sampler:
-        return Sampler(make_draw(spec), self.generator(name))
+        return block_sampler(make_draw(spec), self.generator(name))
 
     def uniform(self, name: str) -> Sampler:
-        return Sampler(lambda g, n: g.random(n), self.generator(name))
+        return block_sampler(lambda g, n: g.random(n), self.generator(name))
 
 
-class Sampler:
-    """Hands out one float at a time from blocks drawn by ``draw(gen, n)``."""
+Sampler = Callable[[], float]
 
-    __slots__ = ("_draw", "_gen", "_buf", "_i")
 
-    def __init__(self, draw: Callable[[np.random.Generator, int], np.ndarray], gen: np.random.Generator):
-        self._draw = draw
-        self._gen = gen
-        self._buf: list[float] = []
-        self._i = 0
+def block_sampler(draw: Callable[[np.random.Generator, int], np.ndarray], gen: np.random.Generator) -> Sampler:
+    """A sampler handing out one float at a time from blocks drawn by ``draw(gen, n)``; the
+    next block is drawn when the previous one is used up.
 
-    def __call__(self) -> float:
-        i = self._i
-        if i >= len(self._buf):
-            self._buf = self._draw(self._gen, BLOCK).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+    A draw is made for nearly every event, so calling a sampler runs no Python code: it is
+    ``next`` on a chain of the blocks; only the generator of blocks runs, once per block."""
+    blocks = (draw(gen, BLOCK).tolist() for _ in itertools.repeat(None))
+    return functools.partial(next, itertools.chain.from_iterable(blocks))
 
 
 def make_draw(spec: Any) -> Callable[[np.random.Generator, int], np.ndarray]:

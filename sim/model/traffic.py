@@ -91,10 +91,14 @@ def arrivals(env, site, src: TrafficSource, horizon: float):
     profile = src.profile
     n = len(profile)
     t = env.now
+    rate_at = None              # (interval, day) the rate was computed for
     while True:
         k = int(t // interval)
         boundary = (k + 1) * interval
-        rate = src.rate * profile[k % n] * src.day_factor(int(t // DAY)) / 3600.0
+        day = int(t // DAY)
+        if rate_at != (k, day):     # constant within an interval of a day
+            rate_at = (k, day)
+            rate = src.rate * profile[k % n] * src.day_factor(day) / 3600.0
         if rate <= 0:
             t = boundary
         else:

@@ -43,7 +43,7 @@ _ERR_NOT_CONFIGURED = int(ErrorCode.TERR_NOT_CONFIGURED)
 class Leg:
     """One party's view of one call on one DN."""
 
-    __slots__ = ("call", "ps", "role", "queue", "other", "other_role", "acd")
+    __slots__ = ("call", "ps", "role", "queue", "other", "other_role", "acd", "attrs", "attrs_of")
 
     def __init__(self, call, ps: int, role: int, queue: str | None, other: str | None,
                  other_role: int | None):
@@ -54,6 +54,11 @@ class Leg:
         self.other = other
         self.other_role = other_role
         self.acd = queue is not None
+        # the attributes every event of the leg carries and the (call, user data) they were
+        # built for (sim.model.calls.leg_attrs): role and queue never change; call, other and
+        # other_role change together, when the leg moves to another call (_move_leg)
+        self.attrs: dict | None = None
+        self.attrs_of: tuple | None = None
 
 
 class DN:
@@ -124,8 +129,12 @@ class TServer:
             return          # the switch's own activity is invisible to T-Server meanwhile
         self.seq += 1
         if self.live and dn.registered and dn.in_service:
+            now = self.env.now              # self.now(), inlined: this runs for every event
+            if now != self._now:
+                self._now = now
+                self._time = round6(self.epoch + now)
             # tuple.__new__: a TEvent without NamedTuple's keyword handling (every call event)
-            self.sink(_new(TEvent, (self.now(), name, self.name, self.seq, MappingProxyType(attrs))))
+            self.sink(_new(TEvent, (self._time, name, self.name, self.seq, MappingProxyType(attrs))))
 
     def _send(self, name: str, attrs: dict[str, Any], seq: bool = True) -> None:
         if seq:

@@ -23,6 +23,8 @@ from sim.tlib.event import TEvent, round6
 
 ENVELOPE = ("time", "event", "switch", "seq")
 _new = tuple.__new__
+_dumps = orjson.dumps
+_NEWLINE = orjson.OPT_APPEND_NEWLINE
 MAX_TIME = 1e10      # year 2286: later times are typos (and would stall interval arithmetic)
 
 STR_KEYS = frozenset("""
@@ -184,25 +186,49 @@ def dumps_event(ev: TEvent, option: int = 0) -> bytes:
         d = {"time": t, "event": name, "switch": switch}
     else:
         d = {"time": t, "event": name, "switch": switch, "seq": seq}
-    # a mappingproxy's copy() is a C-level dict copy; updating from the proxy itself goes
-    # through the generic mapping protocol, several times slower
-    a = attrs.copy() if type(attrs) is MappingProxyType or type(attrs) is dict else attrs
-    if a:
-        d.update(a)
-        if "time" in a:
-            d["time"] = t
+    if type(attrs) is MappingProxyType or type(attrs) is dict:
+        # one C-level merge: ``|`` with a proxy merges the dict behind it (updating from the
+        # proxy itself goes through the generic mapping protocol, several times slower)
+        d = d | attrs
+    elif attrs:
+        d.update(attrs)
+    if "time" in attrs:
+        d["time"] = t
     return orjson.dumps(d, option=option)
 
 
 class TraceWriter:
-    """Writes TEvents to a binary file incrementally, one JSON object per line."""
+    """Writes TEvents to a binary file incrementally, one JSON object per line.
+
+    The lines are :func:`dumps_event`'s, built inline (the writer is on the path of every
+    event of a run) and rounding each time once: the events of one instant share one time
+    object (``TServer.now``), so the rounded time is kept until the next event's time is
+    another object."""
 
     def __init__(self, fh: IO[bytes]):
         self._fh = fh
+        self._write = fh.write
         self.count = 0
+        self._time: Any = None          # the last event's time (object) and its rounding
+        self._rounded: Any = None
 
     def write(self, ev: TEvent) -> None:
-        self._fh.write(dumps_event(ev, orjson.OPT_APPEND_NEWLINE))
+        time, name, switch, seq, attrs = ev
+        if time is not self._time:
+            self._time = time
+            self._rounded = round6(time)
+        t = self._rounded
+        if seq is None:
+            d = {"time": t, "event": name, "switch": switch}
+        else:
+            d = {"time": t, "event": name, "switch": switch, "seq": seq}
+        if type(attrs) is MappingProxyType or type(attrs) is dict:
+            d = d | attrs               # (see dumps_event)
+        elif attrs:
+            d.update(attrs)
+        if "time" in attrs:
+            d["time"] = t
+        self._write(_dumps(d, option=_NEWLINE))
         self.count += 1
 
     def __call__(self, ev: TEvent) -> None:
