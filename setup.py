@@ -32,6 +32,7 @@ COMPILED = [
     "sim/statserver/stats/conditions.py",
     "sim/statserver/stats/engine.py",
     "sim/statserver/stats/output.py",
+    "sim/tlib/rounding.py",
 ]
 
 

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
-from sim.tlib.event import TEvent, round6
+from sim.tlib.event import TEvent
+from sim.tlib.rounding import round6
 from sim.tlib.trace import TraceWriter, dumps_event
 
 # a few shared objects, so that the encoder's identity caches hit and miss

@@ -195,3 +195,29 @@ def test_every_category_is_exercised_by_a_golden_test():
     text = "".join(p.read_text() for p in here.glob("test_stats_*.py") if p.name != "test_stats_properties.py")
     missing = [c for c in CATEGORIES if f'"{c}"' not in text]
     assert not missing, missing
+
+
+DN_LEVEL = ("RegDN", "Queue", "RoutePoint")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(STEP, min_size=1, max_size=12))
+def test_one_running_copy_per_action_instance_and_target_type(steps):
+    """The statistics key a running action by its instance id alone (docs/decisions.md, "An
+    action's running key"): that holds while, at any instant, an instance runs on at most one
+    DN, one place and one agent, so that no aggregate (one source object type per target type,
+    names.ACTION_SOURCES) can hold two copies of it."""
+    eng = ActionEngine(objects())
+    running: dict[int, dict[str, str]] = {}      # aid -> level -> object running it
+    for ev in build(steps).events:
+        for r in eng.feed(ev):
+            if type(r) is not Action or r.kind not in (START, END):
+                continue
+            level = "DN" if r.object_type in DN_LEVEL else r.object_type
+            copies = running.setdefault(r.aid, {})
+            if r.kind == START:
+                assert level not in copies, (r, copies)
+                copies[level] = r.object
+            else:
+                assert copies.get(level) == r.object, (r, copies)
+                del copies[level]

@@ -14,6 +14,7 @@ import functools
 import itertools
 import math
 import zlib
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -53,8 +54,15 @@ def block_sampler(draw: Callable[[np.random.Generator, int], np.ndarray], gen: n
 
     A draw is made for nearly every event, so calling a sampler runs no Python code: it is
     ``next`` on a chain of the blocks; only the generator of blocks runs, once per block."""
-    blocks = (draw(gen, BLOCK).tolist() for _ in itertools.repeat(None))
+    blocks = (_doubles(draw(gen, BLOCK)) for _ in itertools.repeat(None))
     return functools.partial(next, itertools.chain.from_iterable(blocks))
+
+
+def _doubles(block: np.ndarray) -> array:
+    """A block as C doubles, read back as Python floats of the same value: 8 bytes a value
+    where a list of floats takes 32, and a big center has five samplers per agent, each holding
+    a block (2,000 agents: 120 MB saved)."""
+    return array("d", np.asarray(block, dtype=np.float64).tobytes())
 
 
 def make_draw(spec: Any) -> Callable[[np.random.Generator, int], np.ndarray]:

@@ -21,7 +21,8 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.tlib.codes import AddressInfoType, AddressType, CallState, ErrorCode
-from sim.tlib.event import TEvent, round6
+from sim.tlib.event import TEvent
+from sim.tlib.rounding import round6
 
 # TPartyState codes (tevents.md §5.8)
 PS_INITIATED_DIALING = 0x10001

@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Final, cast
 
 import orjson
 
-from sim.tlib.event import round6
+from sim.tlib.rounding import round6
 
 START: Final = "start"
 END: Final = "end"

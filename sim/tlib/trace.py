@@ -19,7 +19,8 @@ from typing import IO, Any
 import orjson
 
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
-from sim.tlib.event import TEvent, round6
+from sim.tlib.event import TEvent
+from sim.tlib.rounding import round6
 
 ENVELOPE = ("time", "event", "switch", "seq")
 _new = tuple.__new__

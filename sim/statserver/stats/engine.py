@@ -194,13 +194,16 @@ class Route:
         # some filtered spec is historical (else momentary actions skip the filters)
         self.filtered_historical = any(spec.historical for spec, _ in filtered)
         # status routes: next route -> its Switch (None: no Agg in common)
-        self.switches: dict[Route, Switch | None] = {}
+        # (None until the first change from it: action routes, most of them, never need one)
+        self.switches: dict[Route, Switch | None] | None = None
 
     def switch_to(self, route: Route) -> Switch | None:
         """How a status episode on this route hands over to one on ``route`` (built once;
         None when no Agg is fed by both, the common case kept small)."""
         switches = self.switches
-        if route in switches:
+        if switches is None:
+            switches = self.switches = {}
+        elif route in switches:
             return switches[route]
         switch = Switch(self, route)
         found = switches[route] = switch if switch.both else None
