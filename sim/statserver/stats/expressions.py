@@ -149,7 +149,7 @@ class _FilterParser:
 
 
 def parse_filter(text: str) -> Condition:
-    """Compile a filter condition to a predicate over an attribute mapping (a
+    """Compile a filter condition to a predicate over a dict of attributes (a
     :class:`~.conditions.Condition`: ``.test(attrs)``, or call it)."""
     return _FilterParser(text).parse()
 
