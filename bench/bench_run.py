@@ -1,7 +1,7 @@
 """Benchmark: ``sim run`` on the erlang_a model at 50 and 500 agents against a bare SimPy
 M/M/c+M reference, in the same process. Prints calls/s and the ratios.
 
-Usage: PYTHONPATH=. .venv/bin/python bench/bench_run.py [--calls N]
+Usage: PYTHONPATH=. .venv/bin/python bench/bench_run.py [--calls N] [--breakdown AGENTS]
 
 "no statistics" is the whole pipeline (model, trace, action engine, actions / statuses
 files) but the statistics stage: what is left of the full run to optimise outside it.
@@ -96,11 +96,71 @@ STAGES = (("bare", "bare SimPy M/M/c+M"), ("model", "model, no output"),
           ("full", "sim run (full pipeline)"))
 
 
+def breakdown(n: int, calls: int) -> None:
+    """CPU time per call of each stage of the full pipeline (``--breakdown N``): the pipeline's
+    per-TEvent steps are timed one by one (``time.process_time`` around each, which adds about
+    a quarter to the total); what is left is the model and the glue around the pipeline."""
+    from time import process_time as clock
+
+    import sim.pipeline as pipeline
+
+    spent = dict.fromkeys(("action engine", "trace written", "action / status lines encoded",
+                           "action / status lines written", "statistics fed", "notifications"), 0.0)
+
+    def feed(self, ev):      # Pipeline.feed, its steps timed one by one
+        t0 = clock()
+        records = self.engine.feed(ev)
+        t1 = clock()
+        s = self.summary
+        if s.first_time is None:
+            s.first_time = ev.time
+        s.last_time = ev.time
+        s.events += 1
+        self._events.write(ev)
+        t2 = clock()
+        actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
+        t3 = clock()
+        self._actions.write(actions.encode())
+        self._statuses.write(statuses.encode())
+        t4 = clock()
+        s.actions += n_actions
+        s.statuses += n_statuses
+        s.requests += n_requests
+        notifier = self.stats.notifier
+        notifying = notifier.next_at is not None and ev.time >= notifier.next_at
+        self.stats.feed_many(records, ev.time)
+        t5 = clock()
+        spent["action engine"] += t1 - t0
+        spent["trace written"] += t2 - t1
+        spent["action / status lines encoded"] += t3 - t2
+        spent["action / status lines written"] += t4 - t3
+        spent["notifications" if notifying else "statistics fed"] += t5 - t4
+        return records
+
+    pipeline.Pipeline.feed = feed
+    sc, _, _ = scenario(n, calls)
+    tune_gc()
+    with tempfile.TemporaryDirectory() as d:
+        t0 = clock()
+        s = simulate(sc, os.path.join(d, "out"))
+        total = clock() - t0
+    offered = s["overall"]["offered"]
+    spent["model and the rest"] = total - sum(spent.values())
+    print(f"{n} agents, {offered} calls, {total:.2f} s CPU (timed): {1e6 * total / offered:.0f} us per call")
+    for stage, t in spent.items():
+        print(f"  {stage:<32} {1e6 * t / offered:6.1f} us per call  {100 * t / total:5.1f} %")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=50000)
     ap.add_argument("--one", nargs=2, metavar=("STAGE", "AGENTS"), help=argparse.SUPPRESS)
+    ap.add_argument("--breakdown", type=int, metavar="AGENTS",
+                    help="CPU time per call of each stage of the full pipeline at AGENTS agents")
     args = ap.parse_args()
+    if args.breakdown:
+        breakdown(args.breakdown, args.calls)
+        return
     if args.one:
         calls, t = measure(args.one[0], int(args.one[1]), args.calls)
         print(json.dumps({"calls": calls, "seconds": t}))
