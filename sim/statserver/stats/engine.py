@@ -184,7 +184,7 @@ class Route:
     historical specs first (``historical`` of them: the only ones a momentary or retrospective
     action changes); ``filtered`` the specs with a filter or a formula and their Aggs."""
 
-    __slots__ = ("plain", "historical", "filtered", "filtered_historical", "switches")
+    __slots__ = ("plain", "historical", "filtered", "filtered_historical", "empty", "switches")
 
     def __init__(self, plain: tuple[Agg, ...], historical: int,
                  filtered: tuple[tuple[Spec, tuple[Agg, ...]], ...]) -> None:
@@ -193,6 +193,7 @@ class Route:
         self.filtered = filtered
         # some filtered spec is historical (else momentary actions skip the filters)
         self.filtered_historical = any(spec.historical for spec, _ in filtered)
+        self.empty = not plain and not filtered     # no Agg at all: the record changes nothing
         # status routes: next route -> its Switch (None: no Agg in common)
         # (None until the first change from it: action routes, most of them, never need one)
         self.switches: dict[Route, Switch | None] | None = None
@@ -560,13 +561,15 @@ class StatEngine:
                         else:
                             agg.close(prev, t)
             return
-        run = Running(status, t, t, None, None)     # one episode, shared by the Aggs it reaches
         if prev is None:
             # the object's ObjectStatus is also the running key of its status episodes (hashed
             # by identity: cheaper than a tuple rehashed at every Agg)
             route = self._status_route(ot, obj, status)
             key = of_type[obj] = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type, route)
             key.routes[status] = route
+            if route.empty:
+                return
+            run = Running(status, t, t, None, None)     # one episode, shared by the Aggs it reaches
             for agg in route.plain:
                 agg.open(key, run)
         else:
@@ -577,6 +580,9 @@ class StatEngine:
                 cached = prev.routes[status] = self._status_route(ot, obj, status)
             route = prev.route = cached
             prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
+            if old.empty and route.empty:
+                return      # e.g. a DN's status: no statistic reads it from aggregates (CurrentState)
+            run = Running(status, t, t, None, None)
             switch = old.switch_to(route)
             if switch is not None:
                 switch.apply(key, run)
