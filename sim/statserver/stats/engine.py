@@ -111,8 +111,9 @@ class ObjectStatus:
         # the route of the episode in progress (status and, for a DN, the agent logged in on
         # it): where the next change closes it, without looking it up again
         self.route = route
-        # status -> route, for the current agent binding (StatEngine._status_route, cached here
-        # so that a change costs a lookup by status name only)
+        # status -> route, for the current agent binding of a DN (DNStatus feeds the agent
+        # logged in on it): a change costs a look-up by status name, and _rebind_route drops
+        # them when the binding changes, so no route of a past binding stays in memory
         self.routes: dict[str, Route] = {}
 
 
@@ -273,8 +274,7 @@ class StatEngine:
         self._status_index: dict[tuple[str, str], list[Spec]] = {}
         # record object type -> object -> action name -> Route (nested: no key tuple per record)
         self._action_routes: dict[str, dict[str, dict[str, Route]]] = {}
-        self.statuses: dict[tuple[str, str], ObjectStatus] = {}
-        self._status_of: dict[str, dict[str, ObjectStatus]] = {}   # the same, by type then object
+        self._status_of: dict[str, dict[str, ObjectStatus]] = {}   # object type -> object -> status
         self.not_monitored: set[str] = set()
         self.dn_agent: dict[str, str] = {}
         self.agent_dns: dict[str, set[str]] = {}
@@ -501,16 +501,20 @@ class StatEngine:
                     del self.dn_agent[rec.dn]
                     self._rebind_route(rec.dn)
 
+    def _status(self, object_type: str, obj: str) -> ObjectStatus | None:
+        of_type = self._status_of.get(object_type)
+        return of_type.get(obj) if of_type is not None else None
+
     def _rebind_route(self, dn: str) -> None:
         """A DN's agent changed: its episode in progress now follows the route with that agent."""
-        current = self.statuses.get(("RegDN", dn))
+        current = self._status("RegDN", dn)
         if current is not None:
-            route = current.route = self._status_route("RegDN", dn, current.status)
+            route = current.route = self._route(True, "RegDN", dn, current.status)
             current.routes = {current.status: route}
 
     def _dn_status_binding(self, dn: str, agent: str, t: float, bind: bool) -> None:
         """DNStatus on agents: the DN's episode in progress starts / stops feeding the agent."""
-        current = self.statuses.get(("RegDN", dn))
+        current = self._status("RegDN", dn)
         if current is None:
             return
         key = current               # a status episode's running key: its ObjectStatus
@@ -564,8 +568,8 @@ class StatEngine:
         if prev is None:
             # the object's ObjectStatus is also the running key of its status episodes (hashed
             # by identity: cheaper than a tuple rehashed at every Agg)
-            route = self._status_route(ot, obj, status)
-            key = of_type[obj] = self.statuses[(ot, obj)] = ObjectStatus(status, t, rec.reasons, rec.call_type, route)
+            route = self._route(True, ot, obj, status)
+            key = of_type[obj] = ObjectStatus(status, t, rec.reasons, rec.call_type, route)
             key.routes[status] = route
             if route.empty:
                 return
@@ -577,7 +581,7 @@ class StatEngine:
             old = prev.route
             cached = prev.routes.get(status)
             if cached is None:
-                cached = prev.routes[status] = self._status_route(ot, obj, status)
+                cached = prev.routes[status] = self._route(True, ot, obj, status)
             route = prev.route = cached
             prev.status, prev.since, prev.reasons, prev.call_type = status, t, rec.reasons, rec.call_type
             if old.empty and route.empty:
@@ -596,13 +600,6 @@ class StatEngine:
                 if spec.filter is not None and spec.filter.test(attrs):
                     for agg in aggs:
                         agg.open(key, run)
-
-    def _status_route(self, ot: str, obj: str, status: str) -> Route:
-        """The route of a status of an object. A DN's depends on the agent logged in on it
-        (DNStatus feeds that agent): routes are kept on the object's ObjectStatus, per status,
-        and dropped when the binding changes (_rebind_route), so no route of a past binding
-        stays in memory."""
-        return self._route(True, ot, obj, status)
 
     def _status_entries(self, ot: str, status: str) -> list[Spec]:
         entries = self._status_index.get((ot, status))
@@ -648,7 +645,7 @@ class StatEngine:
             raise KeyError(f"stat type {stat_type} has no object type {object_type}")
         stat = rt.stats.get((object_type, obj)) or self._statistic(rt, object_type, obj)
         if rt.st.category.kind == STATE:
-            return Peek(self._state(stat, time)[0], True)
+            return Peek(self._state(rt, stat), True)
         wi = -1
         if rt.st.is_historical:
             names = [p.name for p in rt.st.time_profiles]
@@ -710,60 +707,63 @@ class StatEngine:
         return [(MEMBER_TYPE[object_type], m) for m in g.members]
 
     def _state_text(self, rt: _Runtime, stat: Statistic) -> str:
-        """The stats.csv text of a CurrentState statistic of one object (a notification has
-        thousands: no tree is built, and the mask is asked once per status name)."""
-        ot = stat.object_type
-        if ot in MEMBER_TYPE or ot == "Tenant":
-            return self._state(stat, 0.0)[1]
-        s = self.statuses.get((ot, stat.object))
-        if s is None:
-            return ""
-        status = s.status
-        if not rt.dn_action:
-            shown = rt.shown.get(status)
-            if shown is None:
-                shown = rt.shown[status] = rt.st.main_mask.matches(status)
-            if not shown:
-                return ""
+        """The stats.csv text of a CurrentState / CurrentStateReasons statistic (a notification
+        has thousands: no tree is built)."""
+        if stat.object_type in MEMBER_TYPE or stat.object_type == "Tenant":
+            _, counts = self._group_state(rt, stat)
+            return ";".join(f"{k}:{v}" for k, v in sorted(counts.items()))
+        s, status = self._shown(rt, stat)
         if rt.reasons:
-            if status not in REASON_STATUSES or not s.reasons:
+            if s is None or status not in REASON_STATUSES or not s.reasons:
                 return ""
             return ";".join(f"{k}={v}" for k, v in sorted(dict(s.reasons).items()))
-        return status
+        return status or ""
 
-    def _state(self, stat: Statistic, now: float) -> tuple[Any, str]:
-        """(structure for peek, text for stats.csv)."""
-        st = stat.st
-        mask = st.main_mask
-        reasons = st.category_name == "CurrentStateReasons"
-        ot, obj = stat.object_type, stat.object
-        if ot in MEMBER_TYPE or ot == "Tenant":
-            counts: Counter[str] = Counter()
-            members = {}
-            for mt, m in self._members(ot, obj):
-                s = self.statuses.get((mt, m))
-                members[m] = s.status if s else None
-                if s is None or not mask.matches(s.status):
-                    continue
-                if reasons:
-                    if s.status in REASON_STATUSES:
-                        for k, v in (s.reasons or {}).items():
-                            counts[f"{k}={v}"] += 1
-                else:
-                    counts[s.status] += 1
-            text = ";".join(f"{k}:{v}" for k, v in sorted(counts.items()))
-            return {"members": members, "counts": dict(counts)}, text
-        s = self.statuses.get((ot, obj))
-        status = s.status if s is not None and (st.subject == N.DN_ACTION or mask.matches(s.status)) else None
-        if reasons:
-            rs = dict(s.reasons or {}) if status in REASON_STATUSES and s is not None else {}
-            return rs, ";".join(f"{k}={v}" for k, v in sorted(rs.items()))
+    def _state(self, rt: _Runtime, stat: Statistic) -> Any:
+        """The structure ``peek`` gives for a CurrentState / CurrentStateReasons statistic."""
+        if stat.object_type in MEMBER_TYPE or stat.object_type == "Tenant":
+            members, counts = self._group_state(rt, stat)
+            return {"members": members, "counts": dict(counts)}
+        s, status = self._shown(rt, stat)
+        if rt.reasons:
+            return dict(s.reasons or {}) if s is not None and status in REASON_STATUSES else {}
         tree: dict[str, Any] = {"status": status, "since": s.since if status and s is not None else None}
-        if st.subject == N.DN_ACTION:
+        if rt.dn_action:
             tree["actions"] = [{"action": r.name, "start": r.start, "conn_id": r.conn}
                                for r in stat.aggs[0].running.values()]
-        return tree, status or ""
+        return tree
 
+    def _matches(self, rt: _Runtime, status: str) -> bool:
+        """The stat type's main mask takes ``status`` (asked once per status name)."""
+        shown = rt.shown.get(status)
+        if shown is None:
+            shown = rt.shown[status] = rt.st.main_mask.matches(status)
+        return shown
+
+    def _shown(self, rt: _Runtime, stat: Statistic) -> tuple[ObjectStatus | None, str | None]:
+        """The object's status record and the status its CurrentState shows: None when the
+        main mask leaves it out (a DNAction subject shows every status)."""
+        s = self._status(stat.object_type, stat.object)
+        if s is None or not (rt.dn_action or self._matches(rt, s.status)):
+            return s, None
+        return s, s.status
+
+    def _group_state(self, rt: _Runtime, stat: Statistic) -> tuple[dict[str, Any], Counter[str]]:
+        """A group's (or the tenant's) members -> status, and the count of each status (or,
+        for CurrentStateReasons, of each reason) among the members the main mask takes."""
+        counts: Counter[str] = Counter()
+        members: dict[str, Any] = {}
+        for mt, m in self._members(stat.object_type, stat.object):
+            s = self._status(mt, m)
+            members[m] = s.status if s else None
+            if s is None or not self._matches(rt, s.status):
+                continue
+            if not rt.reasons:
+                counts[s.status] += 1
+            elif s.status in REASON_STATUSES:
+                for k, v in (s.reasons or {}).items():
+                    counts[f"{k}={v}"] += 1
+        return members, counts
 
 def whole(value: Any) -> Any:
     """Values as stats.csv writes them: integers without a decimal point, floats to 1e-6."""
