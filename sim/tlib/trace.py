@@ -182,7 +182,11 @@ def dumps_event(ev: TEvent, option: int = 0) -> bytes:
     """One JSONL line (without the newline, unless ``option`` asks orjson for it): the
     contract-1 object of :meth:`TEvent.to_dict`, times kept to the microsecond."""
     time, name, switch, seq, attrs = ev
-    t = round6(time)
+    return orjson.dumps(_line_dict(round6(time), name, switch, seq, attrs), option=option)
+
+
+def _line_dict(t: float, name: str, switch: str, seq: int | None, attrs) -> dict:
+    """The object of an event's line, its time ``t`` already rounded."""
     if seq is None:
         d = {"time": t, "event": name, "switch": switch}
     else:
@@ -195,16 +199,15 @@ def dumps_event(ev: TEvent, option: int = 0) -> bytes:
         d.update(attrs)
     if "time" in attrs:
         d["time"] = t
-    return orjson.dumps(d, option=option)
+    return d
 
 
 class TraceWriter:
     """Writes TEvents to a binary file incrementally, one JSON object per line.
 
-    The lines are :func:`dumps_event`'s, built inline (the writer is on the path of every
-    event of a run) and rounding each time once: the events of one instant share one time
-    object (``TServer.now``), so the rounded time is kept until the next event's time is
-    another object."""
+    The lines are :func:`dumps_event`'s, rounding each time once: the events of one instant
+    share one time object (``TServer.now``), so the rounded time is kept until the next
+    event's time is another object."""
 
     def __init__(self, fh: IO[bytes]):
         self._fh = fh
@@ -218,18 +221,7 @@ class TraceWriter:
         if time is not self._time:
             self._time = time
             self._rounded = round6(time)
-        t = self._rounded
-        if seq is None:
-            d = {"time": t, "event": name, "switch": switch}
-        else:
-            d = {"time": t, "event": name, "switch": switch, "seq": seq}
-        if type(attrs) is MappingProxyType or type(attrs) is dict:
-            d = d | attrs               # (see dumps_event)
-        elif attrs:
-            d.update(attrs)
-        if "time" in attrs:
-            d["time"] = t
-        self._write(_dumps(d, option=_NEWLINE))
+        self._write(_dumps(_line_dict(self._rounded, name, switch, seq, attrs), option=_NEWLINE))
         self.count += 1
 
     def __call__(self, ev: TEvent) -> None:
