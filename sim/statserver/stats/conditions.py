@@ -17,10 +17,11 @@ Attrs = dict[str, Any]
 
 
 class Condition:
-    """A filter condition: true or false for a record's attributes."""
+    """A filter condition: true or false for a record's attributes. The base of the node
+    classes below, each of which defines ``test`` (the parser builds only those)."""
 
     def test(self, a: Attrs) -> bool:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is not a filter node")
 
     def __call__(self, a: Attrs) -> bool:
         return self.test(a)
@@ -115,10 +116,11 @@ class Any_(Condition):
 
 
 class Term:
-    """A custom-value formula (or a part of one): a number for a record's attributes."""
+    """A custom-value formula (or a part of one): a number for a record's attributes. The base
+    of the node classes below, each of which defines ``value``."""
 
     def value(self, a: Attrs) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is not a formula node")
 
     def __call__(self, a: Attrs) -> float:
         return self.value(a)
@@ -170,9 +172,9 @@ class GetNumber(Term):
         data = a.get("UserData")
         if not data:
             return self.default
-        if isinstance(data, dict):
+        if isinstance(data, dict):      # compiled, a dict's get is a C call (the usual case) ...
             return number(data.get(self.key), self.default)
-        return number(data.get(self.key), self.default)     # another mapping type
+        return number(data.get(self.key), self.default)     # ... another mapping's a method call
 
 
 def number(v: Any, default: float) -> float:
