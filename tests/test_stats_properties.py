@@ -130,7 +130,7 @@ def test_properties_over_engine_traces(steps, extra):
         assert group == sum(stats.peek("Answered", ot, q, now, profile).value for ot, q in members)
     for rt in stats.runtimes.values():
         for stat in rt.stats.values():
-            assert all(agg.n >= 0 and agg.n == len(agg.running) for agg in stat.aggs)
+            assert all(agg.n >= 0 and agg.n == len(agg.runs()) for agg in stat.aggs)
 
 
 def test_library_over_a_random_like_trace_has_no_negative_current_number():

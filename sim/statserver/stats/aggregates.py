@@ -393,12 +393,18 @@ NO_WINDOWS: Final[list[Window]] = []   # an Agg's windows before the first recor
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
-    __slots__ = ("shape", "running", "n", "sum_starts", "since", "left_at", "left_since", "windows",
-                 "last_login")
+    __slots__ = ("shape", "k0", "r0", "more", "n", "sum_starts", "since", "left_at", "left_since",
+                 "windows", "last_login")
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.running: dict[Any, Running] = {}
+        # The records running on it, by running key, in the order they started: the oldest in
+        # the Agg itself (k0, r0: an agent's Aggs rarely have more than one, and a dict of its
+        # own would cost each update a few cache misses on a big center), the others in
+        # ``more``. r0 is only filled while ``more`` is empty, so it is always the oldest.
+        self.k0: Any = None
+        self.r0: Running | None = None
+        self.more: dict[Any, Running] | None = None
         self.n = 0
         self.sum_starts = 0.0
         self.since: float | None = None     # CurrentContinuousTime: running count > 0 since
@@ -436,8 +442,10 @@ class Agg:
     def open(self, key: Any, run: Running) -> None:
         """Record ``key`` starts matching at ``run.span_start`` (``run`` may be shared by the
         Aggs a record reaches: it is never changed)."""
-        running = self.running
-        if key in running:
+        if self.r0 is not None and (self.k0 is key or self.k0 == key):
+            return
+        more = self.more
+        if more is not None and key in more:
             return
         t, start = run.span_start, run.start
         windows = self.windows
@@ -445,7 +453,7 @@ class Agg:
             windows = self.windows = self._fresh_windows()
         if windows:
             self._roll(windows, t)
-        running[key] = run
+        self._add(key, run)
         n = self.n = self.n + 1
         self.sum_starts += start
         if n == 1:
@@ -459,12 +467,50 @@ class Agg:
                 if status:
                     w.count()
 
+    def _add(self, key: Any, run: Running) -> None:
+        """Put ``key`` last in the running order."""
+        more = self.more
+        if self.r0 is None and not more:
+            self.k0, self.r0 = key, run
+        elif more is None:
+            self.more = {key: run}
+        else:
+            more[key] = run
+
+    def _remove(self, key: Any) -> Running | None:
+        """Take ``key`` out of the running records (None if it is not running)."""
+        r = self.r0
+        if r is not None and (self.k0 is key or self.k0 == key):
+            self.k0 = self.r0 = None
+            return r
+        more = self.more
+        if more is None:
+            return None
+        r = more.get(key)           # get + del: mypyc has no primitive for dict.pop
+        if r is not None:
+            del more[key]
+        return r
+
+    def runs(self) -> list[Running]:
+        """The running records, oldest first."""
+        r0, more = self.r0, self.more
+        out = [] if r0 is None else [r0]
+        if more:
+            out.extend(more.values())
+        return out
+
+    def running_items(self) -> list[tuple[Any, Running]]:
+        """(running key, record) pairs, oldest first."""
+        r0, more = self.r0, self.more
+        out: list[tuple[Any, Running]] = [] if r0 is None else [(self.k0, r0)]
+        if more:
+            out.extend(more.items())
+        return out
+
     def close(self, key: Any, t: float) -> None:
-        running = self.running
-        r = running.get(key)        # get + del: mypyc has no primitive for dict.pop
+        r = self._remove(key)
         if r is None:
             return
-        del running[key]
         windows = self.windows
         if windows is NO_WINDOWS and self.shape.profiles:
             windows = self.windows = self._fresh_windows()
@@ -498,12 +544,10 @@ class Agg:
         roll of the pair is a no-op at the same instant); the episode is still counted as two
         (TotalNumber of statuses, Q1) and the running count still dips for MaxNumber /
         MinNumber."""
-        running = self.running
-        old = running.get(key)
+        old = self._remove(key)     # re-added below: the running order stays as close + open
         if old is None:
             self.open(key, run)
             return
-        del running[key]            # re-inserted below: the running order stays as close + open
         t = run.span_start
         windows = self.windows
         if windows is NO_WINDOWS and self.shape.profiles:
@@ -526,7 +570,7 @@ class Agg:
                     w.number_changed(n)
                 if status:
                     w.count()
-        self.running[key] = run
+        self._add(key, run)
         # the count stays n; CurrentContinuousTime goes on (left and re-entered at t)
         if self.n == 1:
             since = self.since
@@ -584,14 +628,14 @@ class Agg:
     # -- current aggregates ----------------------------------------------------------------------
     def ages(self, now: float) -> list[int]:
         fn = math.floor(now)
-        return [fn - math.floor(r.start) for r in self.running.values()]
+        return [fn - math.floor(r.start) for r in self.runs()]
 
     def running_status_time(self, now: float, t0: float) -> int:
         """Elapsed whole seconds within [t0, now] of the status stretches in progress."""
-        if not self.shape.status or not self.running:
+        if not self.shape.status or not self.n:
             return 0
         fn, f0 = math.floor(now), math.floor(t0)
         total = 0
-        for r in self.running.values():
+        for r in self.runs():
             total += max(0, fn - max(math.floor(r.span_start), f0))
         return total

@@ -150,17 +150,17 @@ class AggValue:
 
     @property
     def distinct_number(self) -> int:
-        return len({r.conn for r in self.agg.running.values() if r.conn is not None})
+        return len({r.conn for r in self.agg.runs() if r.conn is not None})
 
     def current_values(self, dist_by_conn: bool) -> list[Any]:
         if dist_by_conn:
             by_conn: dict[Any, Any] = {}
-            for key, r in self.agg.running.items():
+            for key, r in self.agg.running_items():
                 cv = r.cv
                 if cv is not None:
                     by_conn[r.conn if r.conn is not None else key] = cv
             return list(by_conn.values())
-        return [r.cv for r in self.agg.running.values() if r.cv is not None]
+        return [r.cv for r in self.agg.runs() if r.cv is not None]
 
 
 class Value:

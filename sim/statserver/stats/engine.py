@@ -730,7 +730,7 @@ class StatEngine:
         tree: dict[str, Any] = {"status": status, "since": s.since if status and s is not None else None}
         if rt.dn_action:
             tree["actions"] = [{"action": r.name, "start": r.start, "conn_id": r.conn}
-                               for r in stat.aggs[0].running.values()]
+                               for r in stat.aggs[0].runs()]
         return tree
 
     def _matches(self, rt: _Runtime, status: str) -> bool:
