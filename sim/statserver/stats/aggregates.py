@@ -171,7 +171,7 @@ class Window:
     its running count ``n`` (and the sum of the running starts) where they are needed.
     """
 
-    __slots__ = ("profile", "t_open", "last", "boundary", "cur")
+    __slots__ = ("profile", "t_open", "last", "boundary", "cur", "next")
 
     def __init__(self, profile: TimeProfile, t_open: float, cur: Bucket | None) -> None:
         self.profile = profile
@@ -179,6 +179,9 @@ class Window:
         self.last = t_open
         self.boundary = INF
         self.cur = cur
+        # the Agg's window of the next profile: an Agg's windows are a chain, not a list (one
+        # object less to reach per update; the shipped stat types have one profile each)
+        self.next: Window | None = None
 
     # -- time passing ------------------------------------------------------------------------
     def flush(self, t: float, n: int, sum_starts: float) -> None:
@@ -387,14 +390,11 @@ class Running:
         self.cv = cv
 
 
-NO_WINDOWS: Final[list[Window]] = []   # an Agg's windows before the first record (shared, never filled)
-
-
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
     __slots__ = ("shape", "k0", "r0", "more", "n", "sum_starts", "since", "left_at", "left_since",
-                 "windows", "last_login")
+                 "w0", "last_login")
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
@@ -413,31 +413,41 @@ class Agg:
         # continuous time (CurrentContinuousTime, stat-types.md §4.4).
         self.left_at = -INF
         self.left_since = 0.0
-        # One window per profile, created at the first record: until then the historical
-        # aggregates are those of an empty interval (see _fresh_windows).
-        self.windows: list[Window] = NO_WINDOWS
+        # One window per profile (a chain from w0), created at the first record: until then
+        # the historical aggregates are those of an empty interval (see _fresh_windows).
+        self.w0: Window | None = None
         self.last_login = -INF              # SinceLogin: the last login before the windows exist
 
-    def _fresh_windows(self) -> list[Window]:
+    def _fresh_windows(self) -> Window | None:
         """The windows as they are while no record has reached this Agg: empty since the
-        opening (or, for SinceLogin, since the last login)."""
+        opening (or, for SinceLogin, since the last login). None if it has no profile."""
         shape = self.shape
-        windows = [make_window(p, shape.t_open) for p in shape.profiles]
-        if self.last_login > -INF:
-            for w in windows:
-                if w.profile.kind == SINCE_LOGIN:
-                    w.reset(self.last_login, 0, 0.0)
-        return windows
+        first: Window | None = None
+        for p in reversed(shape.profiles):
+            w = make_window(p, shape.t_open)
+            if self.last_login > -INF and p.kind == SINCE_LOGIN:
+                w.reset(self.last_login, 0, 0.0)
+            w.next = first
+            first = w
+        return first
 
-    def _roll(self, windows: list[Window], t: float) -> None:
+    def _windows(self) -> Window | None:
+        """The first window, made at the first record (None if the Agg has no profile)."""
+        w0 = self.w0
+        if w0 is None and self.shape.profiles:
+            w0 = self.w0 = self._fresh_windows()
+        return w0
+
+    def _roll(self, w: Window | None, t: float) -> None:
         """Apply the resets due at ``t`` (and flush the integrals if tracked) before a change."""
         track = self.shape.track
         n, sum_starts = self.n, self.sum_starts
-        for w in windows:
+        while w is not None:
             if t >= w.boundary:
                 w.roll(t, True, n, sum_starts)
             if track:
                 w.flush(t, n, sum_starts)
+            w = w.next
 
     def open(self, key: Any, run: Running) -> None:
         """Record ``key`` starts matching at ``run.span_start`` (``run`` may be shared by the
@@ -448,24 +458,23 @@ class Agg:
         if more is not None and key in more:
             return
         t, start = run.span_start, run.start
-        windows = self.windows
-        if windows is NO_WINDOWS and self.shape.profiles:
-            windows = self.windows = self._fresh_windows()
-        if windows:
-            self._roll(windows, t)
+        w = self._windows()
+        if w is not None:
+            self._roll(w, t)
         self._add(key, run)
         n = self.n = self.n + 1
         self.sum_starts += start
         if n == 1:
             self.since = self.left_since if self.left_at == t else t
-        if windows:
+        if w is not None:
             shape = self.shape
             track, status = shape.track, shape.status
-            for w in windows:
+            while w is not None:
                 if track:
                     w.number_changed(n)
                 if status:
                     w.count()
+                w = w.next
 
     def _add(self, key: Any, run: Running) -> None:
         """Put ``key`` last in the running order."""
@@ -511,11 +520,9 @@ class Agg:
         r = self._remove(key)
         if r is None:
             return
-        windows = self.windows
-        if windows is NO_WINDOWS and self.shape.profiles:
-            windows = self.windows = self._fresh_windows()
-        if windows:
-            self._roll(windows, t)
+        w = self._windows()
+        if w is not None:
+            self._roll(w, t)
         n = self.n = self.n - 1
         self.sum_starts -= r.start
         if n == 0:
@@ -524,19 +531,20 @@ class Agg:
                 self.left_at, self.left_since = t, since
             self.since = None
             self.sum_starts = 0.0
-        if windows:
+        if w is not None:
             shape = self.shape
             a, b = math.floor(r.span_start), math.floor(t)
             d = b - a if b > a else 0
             in_range = shape.low <= d < shape.high
             track, status = shape.track, shape.status
-            for w in windows:
+            while w is not None:
                 if track:
                     w.number_changed(n)
                 if status:
                     w.status_done(a, b, d, in_range)
                 else:
                     w.action_done(a, b, d, in_range, r.cv)
+                w = w.next
 
     def switch(self, key: Any, run: Running) -> None:
         """``close(key, t)`` then ``open(key, run)`` at ``t = run.span_start``, in one pass: a
@@ -549,17 +557,15 @@ class Agg:
             self.open(key, run)
             return
         t = run.span_start
-        windows = self.windows
-        if windows is NO_WINDOWS and self.shape.profiles:
-            windows = self.windows = self._fresh_windows()
-        if windows:
-            self._roll(windows, t)
+        w = self._windows()
+        if w is not None:
+            self._roll(w, t)
             shape = self.shape
             a, b = math.floor(old.span_start), math.floor(t)
             d = b - a if b > a else 0
             in_range = shape.low <= d < shape.high
             track, status, n = shape.track, shape.status, self.n
-            for w in windows:
+            while w is not None:
                 if track:
                     w.number_changed(n - 1)
                 if status:
@@ -570,6 +576,7 @@ class Agg:
                     w.number_changed(n)
                 if status:
                     w.count()
+                w = w.next
         self._add(key, run)
         # the count stays n; CurrentContinuousTime goes on (left and re-entered at t)
         if self.n == 1:
@@ -582,45 +589,53 @@ class Agg:
 
     def instant(self, t: float, d: int, cv: float | None) -> None:
         """A momentary (``d`` 0) or retrospective action (``d``: its carried_seconds)."""
-        shape = self.shape
-        if not shape.profiles:
+        first = self._windows()
+        if first is None:
             return
-        windows = self.windows
-        if windows is NO_WINDOWS:
-            windows = self.windows = self._fresh_windows()
         n, sum_starts = self.n, self.sum_starts
-        for w in windows:
+        w: Window | None = first
+        while w is not None:
             if t >= w.boundary:
                 w.roll(t, True, n, sum_starts)
+            w = w.next
+        shape = self.shape
         in_range = shape.low <= d < shape.high
         b = math.floor(t)
-        for w in windows:
+        w = first
+        while w is not None:
             w.action_done(None, b, d, in_range, cv)
+            w = w.next
 
     def login(self, t: float) -> None:
-        windows = self.windows
-        if windows is NO_WINDOWS:
+        w = self.w0
+        if w is None:
             self.last_login = t       # applied when the windows are created
             return
         n, sum_starts = self.n, self.sum_starts
-        for w in windows:
+        while w is not None:
             if w.profile.kind == SINCE_LOGIN:
                 w.reset(t, n, sum_starts)
+            w = w.next
 
     def idle(self) -> bool:
         """No record has reached it and none runs: every category reads it as an empty
         interval with nothing in progress, whatever the object (a notification computes such
         values once per stat type and object type)."""
-        return self.n == 0 and self.windows is NO_WINDOWS
+        return self.n == 0 and self.w0 is None
 
     # -- historical aggregates (read by the categories) --------------------------------------------
     def window(self, index: int) -> Window:
         """The window of profile ``index``; a throwaway empty one if no record came yet (reading
         does not make an idle Agg bigger)."""
-        windows = self.windows
-        if windows is NO_WINDOWS:
-            windows = self._fresh_windows()
-        return windows[index]
+        w = self.w0
+        if w is None:
+            w = self._fresh_windows()
+        for _ in range(index):
+            assert w is not None
+            w = w.next
+        if w is None:
+            raise IndexError(index)
+        return w
 
     def totals(self, window: Window, now: float) -> Totals:
         return window.totals(now, self.n, self.sum_starts)
