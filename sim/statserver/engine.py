@@ -288,7 +288,8 @@ class ActionEngine:
         """Emit a momentary (``MOMENT``) or retrospective (``RETRO``) action."""
         out = self._out
         self._aid += 1
-        aid, dn_id = self._aid, dn.id
+        aid: Any = self._aid        # one object for the three records (see state.Running.aid)
+        dn_id = dn.id
         out.append(Action(t, name, kind, dn.object_type, dn_id, aid, conn, ctype, duration, dn_id, data))
         if dn.place is not None:
             out.append(Action(t, name, kind, "Place", dn.place, aid, conn, ctype, duration, dn_id, data))

@@ -69,7 +69,7 @@ class Action(Record):
                      "call_type", "duration", "dn", "data")
 
     def __init__(self, time: float, action: str, kind: str, object_type: str, object: str,
-                 aid: int, conn_id: str | None = None, call_type: int | None = None,
+                 aid: Any, conn_id: str | None = None, call_type: int | None = None,
                  duration: float | None = None, dn: str | None = None,
                  data: Mapping[str, Any] | None = None) -> None:
         self.time = time                  # when this record happened (start, end or instant)
@@ -77,7 +77,8 @@ class Action(Record):
         self.kind = kind                  # START | END | MOMENT | RETRO
         self.object_type = object_type    # RegDN | Queue | RoutePoint | Place | Agent
         self.object = object              # "DN@Switch", place name or employee id
-        self.aid = aid                    # instance id: a durable action's start and end share it
+        self.aid = aid                    # instance id (an int): a durable action's start and end share it
+        #                                   (the very object: see state.Running.aid)
         self.conn_id = conn_id            # interaction-related actions only
         self.call_type = call_type
         self.duration = duration          # on END and RETRO records (seconds, float)

@@ -20,10 +20,13 @@ class Running:
     __slots__ = ("name", "key", "aid", "start", "conn", "ctype", "data", "ranked", "hidden",
                  "agent_since")
 
-    def __init__(self, name: str, key: Any, aid: int, start: float, conn: str | None,
+    def __init__(self, name: str, key: Any, aid: Any, start: float, conn: str | None,
                  ctype: int | None, data: dict | None, ranked: bool):
         self.name = name
         self.key = key
+        # an int, kept as one Python object (Any, not int: compiled, an int field is unboxed and
+        # every read would make a new object): all the records of the instance share it, and
+        # the statistics find the running record by identity before comparing values
         self.aid = aid
         self.start = start
         self.conn = conn

@@ -390,6 +390,12 @@ class Running:
         self.cv = cv
 
 
+def _same(k0: Any, key: Any) -> bool:
+    """Two running keys are the same record: an instance id (int) by value, a status episode
+    (its ObjectStatus) by identity, without a rich comparison (the usual case: not the same)."""
+    return k0 is key or (type(key) is int and k0 == key)
+
+
 class Agg:
     """Aggregates of one mask (with its filter and range) of one statistic."""
 
@@ -452,7 +458,7 @@ class Agg:
     def open(self, key: Any, run: Running) -> None:
         """Record ``key`` starts matching at ``run.span_start`` (``run`` may be shared by the
         Aggs a record reaches: it is never changed)."""
-        if self.r0 is not None and (self.k0 is key or self.k0 == key):
+        if self.r0 is not None and _same(self.k0, key):
             return
         more = self.more
         if more is not None and key in more:
@@ -489,7 +495,7 @@ class Agg:
     def _remove(self, key: Any) -> Running | None:
         """Take ``key`` out of the running records (None if it is not running)."""
         r = self.r0
-        if r is not None and (self.k0 is key or self.k0 == key):
+        if r is not None and _same(self.k0, key):
             self.k0 = self.r0 = None
             return r
         more = self.more
