@@ -335,6 +335,15 @@ class StatEngine:
             self.start = t
         for spec in self.specs.values():
             spec.shape.t_open = self.start
+        # The Aggs first, object by object: a record reaches the Aggs of one object (and its
+        # groups), so keeping them side by side in memory spares cache misses on big centers.
+        specs_of: dict[str, list[Spec]] = {}
+        for spec in self.specs.values():
+            specs_of.setdefault(spec.object_type, []).append(spec)
+        for ot, specs in specs_of.items():
+            for obj in self.configured_objects(ot):
+                for spec in specs:
+                    self._agg(spec, obj)
         for rt in self.runtimes.values():
             for ot in rt.st.objects:
                 for obj in self.configured_objects(ot):
