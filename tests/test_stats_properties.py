@@ -16,6 +16,7 @@ from sim.statserver.engine import ActionEngine
 from sim.statserver.records import END, START, Action, StatusChange
 from sim.statserver.stats import StatEngine, load_stattypes, parse_stattypes
 from sim.statserver.stats.categories import CATEGORIES
+from sim.statserver.stats.engine import DN_OBJECT_TYPES
 from sim.statserver.stats.names import STATUS_NAMES
 from sim.tlib import flows
 from sim.tlib.codes import AgentWorkMode
@@ -197,9 +198,6 @@ def test_every_category_is_exercised_by_a_golden_test():
     assert not missing, missing
 
 
-DN_LEVEL = ("RegDN", "Queue", "RoutePoint")
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(STEP, min_size=1, max_size=12))
 def test_one_running_copy_per_action_instance_and_target_type(steps):
@@ -213,7 +211,7 @@ def test_one_running_copy_per_action_instance_and_target_type(steps):
         for r in eng.feed(ev):
             if type(r) is not Action or r.kind not in (START, END):
                 continue
-            level = "DN" if r.object_type in DN_LEVEL else r.object_type
+            level = "DN" if r.object_type in DN_OBJECT_TYPES else r.object_type
             copies = running.setdefault(r.aid, {})
             if r.kind == START:
                 assert level not in copies, (r, copies)

@@ -633,11 +633,10 @@ class Agg:
     def window(self, index: int) -> Window:
         """The window of profile ``index``; a throwaway empty one if no record came yet (reading
         does not make an idle Agg bigger)."""
-        w = self.w0
-        if w is None:
-            w = self._fresh_windows()
+        w = self.w0 if self.w0 is not None else self._fresh_windows()
         for _ in range(index):
-            assert w is not None
+            if w is None:
+                break
             w = w.next
         if w is None:
             raise IndexError(index)
