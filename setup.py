@@ -33,6 +33,8 @@ COMPILED = [
     "sim/statserver/stats/engine.py",
     "sim/statserver/stats/output.py",
     "sim/tlib/rounding.py",
+    "sim/tlib/writer.py",
+    "sim/pipeline.py",
 ]
 
 

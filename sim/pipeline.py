@@ -13,10 +13,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from mypy_extensions import mypyc_attr
+
 from sim.objects import Objects, dump_objects
 from sim.statserver.engine import ActionEngine
 from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
-from sim.tlib.trace import TraceWriter
+from sim.statserver.stats.definitions import load_stattypes
+from sim.statserver.stats.engine import StatEngine
+from sim.statserver.stats.output import Notifier, StatsCsvWriter
+from sim.tlib.event import TEvent
+from sim.tlib.writer import TraceWriter
 
 
 @dataclass
@@ -31,45 +37,58 @@ class PipelineSummary:
     by_action: Counter = field(default_factory=Counter)
 
     def line(self) -> str:
-        span = 0.0 if self.first_time is None else self.last_time - self.first_time
+        first, last = self.first_time, self.last_time
+        span = 0.0 if first is None or last is None else last - first
         return (f"{self.events} events over {span:.0f} s -> {self.actions} actions, "
                 f"{self.statuses} status changes, {self.requests} requests"
                 + (f", {self.problems} problems" if self.problems else ""))
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Pipeline:
-    """Feed TEvents in emission order; ``close()`` flushes everything."""
+    """Feed TEvents in emission order; ``close()`` flushes everything.
+
+    ``problem_log``: when given, the engine's warnings about each event (``engine.problems``)
+    are moved there, each prefixed with the event's time, switch and name."""
 
     def __init__(self, objects: Objects, out_dir: str | None, *, write_events: bool = True,
                  stattypes: str | None = None, with_stats: bool = True,
-                 notify_every: float = 900.0, write_objects: bool = True):
+                 notify_every: float = 900.0, write_objects: bool = True,
+                 problem_log: list[str] | None = None) -> None:
         self.objects = objects
         self.engine = ActionEngine(objects)
         self.summary = PipelineSummary()
-        self._encode = LineEncoder().encode
+        self._encoder = LineEncoder()
         self.out_dir = out_dir
+        self.problem_log = problem_log
         self._files: list[IO[bytes]] = []
-        self._events = self._actions = self._statuses = None
-        self.stats = None
+        self._events: TraceWriter | None = None
+        self._actions: IO[bytes] | None = None
+        self._statuses: IO[bytes] | None = None
+        self.stats: StatsStage | None = None
         if out_dir is not None:
             os.makedirs(out_dir, exist_ok=True)
             if write_objects:
                 dump_objects(objects, os.path.join(out_dir, "objects.toml"))
             if write_events:
-                self._events = TraceWriter(self._open("events.jsonl"))
-            self._actions = self._open("actions.jsonl")
-            self._statuses = self._open("statuses.jsonl")
+                self._events = TraceWriter(self._open(out_dir, "events.jsonl"))
+            self._actions = self._open(out_dir, "actions.jsonl")
+            self._statuses = self._open(out_dir, "statuses.jsonl")
         if with_stats:
-            self.stats = _make_stats(objects, stattypes, out_dir, notify_every)
+            self.stats = StatsStage(objects, stattypes, out_dir, notify_every)
 
-    def _open(self, name: str) -> IO[bytes]:
-        fh = open(os.path.join(self.out_dir, name), "wb", buffering=1 << 20)
+    def _open(self, out_dir: str, name: str) -> IO[bytes]:
+        fh = open(os.path.join(out_dir, name), "wb", buffering=1 << 20)
         self._files.append(fh)
         return fh
 
-    def feed(self, ev) -> list:
+    def feed(self, ev: TEvent) -> list[Any]:
         """Run one TEvent through the engine (raises EngineInputError for unknown objects)."""
-        records = self.engine.feed(ev)
+        engine = self.engine
+        records = engine.feed(ev)
+        if engine.problems and self.problem_log is not None:
+            self.problem_log.extend(f"{ev.time:.6f} {ev.switch} {ev.event}: {p}" for p in engine.problems)
+            engine.problems.clear()
         s = self.summary
         t = ev.time
         if s.first_time is None:
@@ -78,15 +97,16 @@ class Pipeline:
         s.events += 1
         if self._events is not None:
             self._events.write(ev)
-        if self._actions is None:
+        actions_fh, statuses_fh = self._actions, self._statuses
+        if actions_fh is None or statuses_fh is None:
             n_actions, n_statuses, n_requests = _count(records)
         else:
-            actions, statuses, n_actions, n_statuses, n_requests = self._encode(records)
+            actions, statuses, n_actions, n_statuses, n_requests = self._encoder.encode(records)
             # one write per TEvent and file (the lines are ASCII unless the data is not)
             if actions:
-                self._actions.write(actions.encode())
+                actions_fh.write(actions.encode())
             if statuses:
-                self._statuses.write(statuses.encode())
+                statuses_fh.write(statuses.encode())
         s.actions += n_actions
         s.statuses += n_statuses
         s.requests += n_requests
@@ -111,7 +131,7 @@ class Pipeline:
                 fh.close()
 
 
-def _count(records) -> tuple[int, int, int]:
+def _count(records: list[Any]) -> tuple[int, int, int]:
     """Actions, statuses and requests among ``records`` (a pipeline without files)."""
     n_actions = n_statuses = n_requests = 0
     for r in records:
@@ -129,15 +149,12 @@ class StatsStage:
     """The statistics stage: engine records -> StatEngine -> stats.csv notifications."""
 
     def __init__(self, objects: Objects, stattypes: str | None, out_dir: str | None,
-                 notify_every: float):
-        from sim.statserver.stats.definitions import load_stattypes
-        from sim.statserver.stats.engine import StatEngine
-        from sim.statserver.stats.output import Notifier, StatsCsvWriter
+                 notify_every: float) -> None:
         self.engine = StatEngine(objects, load_stattypes(stattypes))
         self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv")) if out_dir else None
         self.notifier = Notifier(self.engine, self.writer, notify_every)
 
-    def feed_many(self, records, time: float) -> None:
+    def feed_many(self, records: list[Any], time: float) -> None:
         self.notifier.feed_many(records)
 
     def close(self, end_time: float) -> None:
@@ -145,11 +162,3 @@ class StatsStage:
         if self.writer is not None:
             self.writer.close()
 
-
-def _make_stats(objects: Objects, stattypes: str | None, out_dir: str | None, notify_every: float):
-    """The statistics stage, if the statistics engine is installed (sim.statserver.stats)."""
-    try:
-        import sim.statserver.stats  # noqa: F401
-    except ImportError:
-        return None
-    return StatsStage(objects, stattypes, out_dir, notify_every)

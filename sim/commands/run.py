@@ -90,17 +90,11 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
     trace_fh = None
     if engine and pipeline_available():
         from sim.pipeline import Pipeline
-        pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
-                            write_objects=False, stattypes=stattypes, with_stats=stats)
         engine_problems: list[str] = []
-        feed = pipeline.feed
-        eng = pipeline.engine
-
-        def sink(ev):
-            feed(ev)
-            if eng.problems:
-                engine_problems.extend(f"{ev.time:.6f} {ev.switch} {ev.event}: {p}" for p in eng.problems)
-                eng.problems.clear()
+        pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
+                            write_objects=False, stattypes=stattypes, with_stats=stats,
+                            problem_log=engine_problems)
+        sink = pipeline.feed
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
         sink = TraceWriter(trace_fh).write

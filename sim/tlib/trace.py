@@ -5,6 +5,9 @@ bad line as ``FILE:LINE: reason`` through a callback, then goes on with the next
 valid events around a bad one are kept. An out-of-order ``time`` or a ``seq`` that does not
 increase is reported the same way, but the event is still yielded (at the previous time, so no
 duration is ever negative).
+
+The writer (:class:`TraceWriter`, :func:`dumps_event`) lives in :mod:`sim.tlib.writer`, which is
+compiled with the rest of the per-event path; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -14,18 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from types import MappingProxyType
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent
-from sim.tlib.rounding import round6
+from sim.tlib.writer import TraceWriter, dumps_event  # noqa: F401 - the writing side, compiled
 
 ENVELOPE = ("time", "event", "switch", "seq")
 _new = tuple.__new__
-_dumps = orjson.dumps
-_NEWLINE = orjson.OPT_APPEND_NEWLINE
 MAX_TIME = 1e10      # year 2286: later times are typos (and would stall interval arithmetic)
 
 STR_KEYS = frozenset("""
@@ -176,56 +177,6 @@ def open_trace(path: str, on_problem: Callable[[TraceProblem], None] = _print_pr
     """Stream the TEvents of a trace file (see :func:`read_events`)."""
     with open(path, "rb") as fh:
         yield from read_events(fh, path, on_problem)
-
-
-def dumps_event(ev: TEvent, option: int = 0) -> bytes:
-    """One JSONL line (without the newline, unless ``option`` asks orjson for it): the
-    contract-1 object of :meth:`TEvent.to_dict`, times kept to the microsecond."""
-    time, name, switch, seq, attrs = ev
-    return orjson.dumps(_line_dict(round6(time), name, switch, seq, attrs), option=option)
-
-
-def _line_dict(t: float, name: str, switch: str, seq: int | None, attrs) -> dict:
-    """The object of an event's line, its time ``t`` already rounded."""
-    if seq is None:
-        d = {"time": t, "event": name, "switch": switch}
-    else:
-        d = {"time": t, "event": name, "switch": switch, "seq": seq}
-    if type(attrs) is MappingProxyType or type(attrs) is dict:
-        # one C-level merge: ``|`` with a proxy merges the dict behind it (updating from the
-        # proxy itself goes through the generic mapping protocol, several times slower)
-        d = d | attrs
-    elif attrs:
-        d.update(attrs)
-    if "time" in attrs:
-        d["time"] = t
-    return d
-
-
-class TraceWriter:
-    """Writes TEvents to a binary file incrementally, one JSON object per line.
-
-    The lines are :func:`dumps_event`'s, rounding each time once: the events of one instant
-    share one time object (``TServer.now``), so the rounded time is kept until the next
-    event's time is another object."""
-
-    def __init__(self, fh: IO[bytes]):
-        self._fh = fh
-        self._write = fh.write
-        self.count = 0
-        self._time: Any = None          # the last event's time (object) and its rounding
-        self._rounded: Any = None
-
-    def write(self, ev: TEvent) -> None:
-        time, name, switch, seq, attrs = ev
-        if time is not self._time:
-            self._time = time
-            self._rounded = round6(time)
-        self._write(_dumps(_line_dict(self._rounded, name, switch, seq, attrs), option=_NEWLINE))
-        self.count += 1
-
-    def __call__(self, ev: TEvent) -> None:
-        self.write(ev)
 
 
 def write_events(path: str, events: Iterable[TEvent]) -> int:
