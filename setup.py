@@ -35,6 +35,7 @@ COMPILED = [
     "sim/tlib/rounding.py",
     "sim/tlib/writer.py",
     "sim/pipeline.py",
+    "sim/report/binning.py",
 ]
 
 

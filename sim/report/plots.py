@@ -47,10 +47,17 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from sim.report.binning import (  # noqa: F401
+    BINS,
+    MAX_LANES,
+    Bins,
+    CallsWaiting,
+    StatusEpisodes,
+    feed_statuses,
+    json_lines_with,
+)
 from sim.statserver.rules import AGENT_PRIORITY
 
-BINS = 1000            # time bins over the run (resolution of the time-series plots)
-MAX_LANES = 40         # lanes of a state timeline
 MAX_LINES = 12         # lines of a time-series plot
 DPI = 110
 
@@ -101,28 +108,10 @@ def _blocks(fh) -> Iterator:
         yield block + fh.readline()
 
 
-def _line_spans(block: bytes, needles: tuple[bytes, ...]) -> Iterable[tuple[int, int]]:
-    """(start, end) of the lines of ``block`` that hold any of ``needles``, in block order,
-    each line once. A ``find`` per hit costs far less than a Python step per line."""
-    spans: dict[int, int] = {}
-    for needle in needles:
-        p = block.find(needle)
-        while p >= 0:
-            start = block.rfind(b"\n", 0, p) + 1
-            end = block.find(b"\n", p) + 1 or len(block)
-            spans[start] = end
-            p = block.find(needle, end)
-    return sorted(spans.items()) if len(needles) > 1 else spans.items()
-
-
 def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
     """The lines of a JSON-lines file that hold any of ``needles``, parsed, in file order
-    (lines end at ``\\n`` as in ``for line in open(path, "rb")``)."""
-    loads = orjson.loads
-    with open(path, "rb") as fh:
-        for block in _blocks(fh):
-            for start, end in _line_spans(block, needles):
-                yield loads(block[start:end])
+    (:func:`~sim.report.binning.json_lines_with`, :data:`BLOCK` bytes at a time)."""
+    return json_lines_with(path, needles, BLOCK)
 
 
 def _edge_times(path) -> tuple[float, float] | None:
@@ -173,89 +162,10 @@ def _summary(run_dir: str) -> dict | None:
         return json.load(fh)
 
 
-class _Bins:
-    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays.
-
-    Intervals are buffered and binned with numpy :data:`FLUSH` at a time (a scalar ``+=`` on
-    an array costs more than the rest of a status change), with the arithmetic of one
-    interval at a time and each bin taking its intervals in the order they came: ``data`` is
-    what adding them one by one gives, to the last bit."""
-
-    FLUSH = 1 << 16     # intervals buffered
-    SPREAD = 1 << 20    # (bin, value) pairs made at a time: an interval fills up to n bins
-
-    def __init__(self, t0: float, t1: float, n: int = BINS):
-        if t1 <= t0:
-            t1 = t0 + 1.0
-        self.t0, self.t1, self.n = t0, t1, n
-        self.width = (t1 - t0) / n
-        self._rows: dict[Any, int] = {}             # key -> its row of _grid
-        self._grid = np.zeros((0, n))
-        self._hit = np.zeros(0, dtype=bool)         # rows that got time (the keys of data)
-        self._pending: list[float] = []              # row, start, end, weight, ...
-        self._data: dict[Any, np.ndarray] | None = {}
-
-    def row(self, key) -> int:
-        """The row of ``key``: what :meth:`add_row` takes (saves a lookup per interval)."""
-        row = self._rows.get(key)
-        if row is None:
-            row = self._rows[key] = len(self._rows)
-        return row
-
-    def add(self, key, a: float, b: float, weight: float = 1.0) -> None:
-        self.add_row(self.row(key), a, b, weight)
-
-    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
-        self._pending.extend((row, a, b, weight))
-        self._data = None
-        if len(self._pending) >= 4 * self.FLUSH:
-            self._flush()
-
-    @property
-    def data(self) -> dict[Any, np.ndarray]:
-        """key -> time per bin, for the keys that got some."""
-        if self._data is None:
-            self._flush()
-            self._data = {k: self._grid[r] for k, r in self._rows.items() if self._hit[r]}
-        return self._data
-
-    def centers(self) -> np.ndarray:
-        return self.t0 + (np.arange(self.n) + 0.5) * self.width
-
-    def _flush(self) -> None:
-        rows, a, b, weight = np.array(self._pending, dtype=float).reshape(-1, 4).T
-        self._pending.clear()
-        if len(self._rows) > len(self._grid):
-            grow = max(len(self._rows), 2 * len(self._grid)) - len(self._grid)
-            self._grid = np.vstack([self._grid, np.zeros((grow, self.n))])
-            self._hit = np.concatenate([self._hit, np.zeros(grow, dtype=bool)])
-        a, b = np.maximum(a, self.t0), np.minimum(b, self.t1)
-        keep = (b > a) & (weight != 0)
-        rows, a, b, weight = rows[keep].astype(np.intp), a[keep], b[keep], weight[keep]
-        self._hit[rows] = True
-        i0 = np.minimum(((a - self.t0) / self.width).astype(np.intp), self.n - 1)
-        i1 = np.minimum(((b - self.t0) / self.width).astype(np.intp), self.n - 1)
-        ends = np.cumsum(i1 - i0 + 1)
-        lo = 0
-        while lo < len(a):
-            hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + self.SPREAD, "right"))
-            part = slice(lo, max(hi, lo + 1))
-            self._spread(rows[part], a[part], b[part], weight[part], i0[part], i1[part])
-            lo = part.stop
-
-    def _spread(self, rows, a, b, weight, i0, i1) -> None:
-        """Add intervals to their bins i0..i1: the part in i0, whole bins, the part in i1."""
-        t0, n, w = self.t0, self.n, self.width
-        count = i1 - i0 + 1
-        first = np.cumsum(count) - count            # an interval's first pair
-        which = np.repeat(np.arange(len(a)), count)
-        index = rows[which] * n + i0[which] + (np.arange(len(which)) - first[which])
-        value = (w * weight)[which]
-        single = i0 == i1
-        value[first] = np.where(single, (b - a) * weight, (t0 + (i0 + 1) * w - a) * weight)
-        value[(first + count - 1)[~single]] = ((b - (t0 + i1 * w)) * weight)[~single]
-        # ufunc.at adds one value at a time, in order: a bin sums its intervals as they came
-        np.add.at(self._grid.reshape(-1), index, value)
+# The binning and the per-line accumulators are compiled (sim.report.binning); the names
+# below are the ones this module always had.
+_Bins = Bins
+_StatusEpisodes = StatusEpisodes
 
 
 # ------------------------------------------------------------------------------ time axis
@@ -299,67 +209,10 @@ def _figure(width: float = 10.0, height: float = 4.5) -> tuple[Figure, Any]:
 
 
 # ------------------------------------------------------------------------------ statuses
-class _StatusEpisodes:
-    """The status changes of the objects of one type, binned as they are fed (in time order):
-    keys (lane, status) for the lanes kept and (None, status) for the totals. ``lanes`` fixes
-    the lanes; ``None`` keeps the first ``max_lanes`` objects seen."""
-
-    def __init__(self, object_type: str, t0: float, t1: float, lanes: list[str] | None = None,
-                 max_lanes: int = MAX_LANES):
-        self.object_type, self.t0, self.t1 = object_type, t0, t1
-        self.bins = _Bins(t0, t1)
-        self.kept: list[str] = list(lanes) if lanes else []
-        self.total = 0                      # objects of the type seen, once finished
-        self._in_kept = set(self.kept)      # `in` on the list costs a scan per change
-        self._fixed = lanes is not None
-        self._max = max_lanes
-        self._current: dict[str, tuple[str, float]] = {}
-        self._totals: dict[str, int] = {}   # status -> bins row of (None, status)
-
-    def feed(self, r: dict) -> None:
-        obj, t = r["object"], float(r["time"])
-        prev = self._current.get(obj)
-        if prev is not None:
-            self._close(obj, prev, t)
-        elif not self._fixed and len(self.kept) < self._max and obj not in self._in_kept:
-            self.kept.append(obj)
-            self._in_kept.add(obj)
-        self._current[obj] = (r["status"], t)
-
-    def finish(self) -> None:
-        """Close every object's last status at the end of the span."""
-        for obj, prev in self._current.items():
-            self._close(obj, prev, self.bins.t1)
-        self.total = len(self._current)
-        self._current.clear()
-
-    def _close(self, obj: str, prev: tuple[str, float], t: float) -> None:
-        status, since = prev
-        row = self._totals.get(status)
-        if row is None:
-            row = self._totals[status] = self.bins.row((None, status))
-        self.bins.add_row(row, since, t)
-        if obj in self._in_kept:
-            self.bins.add((obj, status), since, t)
-
-
-def _feed_statuses(source, episodes: list[_StatusEpisodes]) -> None:
+def _feed_statuses(source, episodes: list[StatusEpisodes]) -> None:
     """One pass over ``source`` feeding each status change to the accumulators of its object
     type, then closing them."""
-    by_type: dict[str, list[_StatusEpisodes]] = {}
-    for e in episodes:
-        by_type.setdefault(e.object_type, []).append(e)
-    feeds = {t: [e.feed for e in es] for t, es in by_type.items()}
-    for r in _status_records(source, by_type):
-        try:
-            targets = feeds.get(r.get("object_type"))
-        except TypeError:           # an unhashable value (a list, an object) is no type
-            continue
-        if targets and "status" in r:
-            for feed in targets:
-                feed(r)
-    for e in episodes:
-        e.finish()
+    feed_statuses(_status_records(source, {e.object_type for e in episodes}), episodes)
 
 
 def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
@@ -367,9 +220,8 @@ def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
     that can be of one of ``object_types`` are parsed: those holding the type as a JSON string
     (whatever the spacing around it), or any backslash (an escaped string may spell it)."""
     if not _is_path(source):
-        yield from _records(source)
-        return
-    yield from _json_lines_with(source, (*(orjson.dumps(t) for t in object_types), b"\\"))
+        return _records(source)
+    return _json_lines_with(source, (*(orjson.dumps(t) for t in sorted(object_types)), b"\\"))
 
 
 def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=None,
@@ -469,31 +321,14 @@ def _per_status_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
 
 
 # ------------------------------------------------------------------------------ calls waiting
-MEDIATION_TYPES = ("Queue", "RoutePoint")
-
-
 def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                   title: str | None = None) -> Figure:
     """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
     the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
     source, t0, t1 = _span(actions, span)
-    bins = _Bins(t0, t1)
-    count: dict[str, int] = {}
-    since: dict[str, float] = {}
-    types: dict[str, str] = {}
-    peak: dict[str, int] = {}
-    for r in _waits(source):
-        obj, t = r["object"], float(r["time"])
-        n = count.get(obj, 0)
-        if n:
-            bins.add(obj, since[obj], t, n)
-        n += 1 if r["kind"] == "start" else -1
-        count[obj], since[obj] = max(n, 0), t
-        types[obj] = r["object_type"]
-        peak[obj] = max(peak.get(obj, 0), n)
-    for obj, n in count.items():
-        if n:
-            bins.add(obj, since[obj], bins.t1, n)
+    waiting = CallsWaiting(t0, t1)
+    waiting.feed_all(_json_lines_with(source, (b'"CallWait"',)) if _is_path(source) else _records(source))
+    bins, types, peak = waiting.bins, waiting.types, waiting.peak
     day0 = _day0(t0)
     fig, ax = _figure()
     x = _hours(bins.centers(), day0)
@@ -509,20 +344,6 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
     more = f" (top {max_lines} of {len(shown)} DNs)" if len(shown) > max_lines else ""
     ax.set_title(title or f"Calls waiting per mediation DN{more}")
     return fig
-
-
-def _waits(source) -> Iterator[dict]:
-    """CallWait start / end records of mediation DNs (DN-level records only)."""
-    if _is_path(source):
-        for r in _json_lines_with(source, (b'"CallWait"',)):
-            if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
-                    and r.get("kind") in ("start", "end"):
-                yield r
-        return
-    for r in _records(source):
-        if r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES \
-                and r.get("kind") in ("start", "end"):
-            yield r
 
 
 # ------------------------------------------------------------------------------ intraday

@@ -1,0 +1,256 @@
+"""The per-line work of the run plots: reading JSON lines that matter, status episodes and
+calls waiting, and binning their time over the run.
+
+A day of a big center is millions of status changes and CallWait records, each read back from
+the run's files and binned: this module is what :mod:`sim.report.plots` does per line, compiled
+with mypyc (setup.py) so that the plots of ``sim run`` and ``sim plot`` do not take a sizeable
+share of the run. The figures themselves are drawn in :mod:`sim.report.plots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, Final
+
+import numpy as np
+import orjson
+
+BINS: Final = 1000         # time bins over the run (resolution of the time-series plots)
+MAX_LANES: Final = 40      # lanes of a state timeline
+BLOCK: Final = 1 << 20     # characters (bytes) of a file searched at a time
+
+
+# ------------------------------------------------------------------------------ reading
+def blocks(fh: IO[Any], size: int) -> Iterator[Any]:
+    """A file (binary or text) in blocks of about ``size`` that end at line ends."""
+    while True:
+        block = fh.read(size)
+        if not block:
+            return
+        yield block + fh.readline()
+
+
+def line_spans(block: bytes, needles: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """(start, end) of the lines of ``block`` that hold any of ``needles``, in block order,
+    each line once. A ``find`` per hit costs far less than a step per line."""
+    spans: dict[int, int] = {}
+    for needle in needles:
+        p = block.find(needle)
+        while p >= 0:
+            start = block.rfind(b"\n", 0, p) + 1
+            end = block.find(b"\n", p) + 1 or len(block)
+            spans[start] = end
+            p = block.find(needle, end)
+    return sorted(spans.items()) if len(needles) > 1 else list(spans.items())
+
+
+def json_lines_with(path: Any, needles: tuple[bytes, ...], size: int = BLOCK) -> Iterator[Any]:
+    """The lines of a JSON-lines file that hold any of ``needles``, parsed, in file order
+    (lines end at ``\\n`` as in ``for line in open(path, "rb")``)."""
+    with open(path, "rb") as fh:
+        for block in blocks(fh, size):
+            for start, end in line_spans(block, needles):
+                yield orjson.loads(block[start:end])
+
+
+# ------------------------------------------------------------------------------ binning
+class Bins:
+    """Fixed time bins over [t0, t1]; adds the overlap of intervals to per-key arrays.
+
+    Intervals are buffered and binned with numpy ``FLUSH`` at a time (a scalar ``+=`` on
+    an array costs more than the rest of a status change), with the arithmetic of one
+    interval at a time and each bin taking its intervals in the order they came: ``data`` is
+    what adding them one by one gives, to the last bit."""
+
+    def __init__(self, t0: float, t1: float, n: int = BINS) -> None:
+        if t1 <= t0:
+            t1 = t0 + 1.0
+        self.t0 = t0
+        self.t1 = t1
+        self.n = n
+        self.width = (t1 - t0) / n
+        self.FLUSH = 1 << 16       # intervals buffered
+        self.SPREAD = 1 << 20      # (bin, value) pairs made at a time: an interval fills up to n bins
+        self._rows: dict[Any, int] = {}             # key -> its row of _grid
+        self._grid: Any = np.zeros((0, n))
+        self._hit: Any = np.zeros(0, dtype=bool)    # rows that got time (the keys of data)
+        self._pending: list[float] = []             # row, start, end, weight, ...
+        self._data: dict[Any, Any] | None = {}
+
+    def row(self, key: Any) -> int:
+        """The row of ``key``: what :meth:`add_row` takes (saves a lookup per interval)."""
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = len(self._rows)
+        return row
+
+    def add(self, key: Any, a: float, b: float, weight: float = 1.0) -> None:
+        self.add_row(self.row(key), a, b, weight)
+
+    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
+        pending = self._pending
+        pending.append(row)
+        pending.append(a)
+        pending.append(b)
+        pending.append(weight)
+        self._data = None
+        if len(pending) >= 4 * self.FLUSH:
+            self._flush()
+
+    @property
+    def data(self) -> dict[Any, Any]:
+        """key -> time per bin, for the keys that got some."""
+        data = self._data
+        if data is None:
+            self._flush()
+            grid, hit = self._grid, self._hit
+            data = self._data = {k: grid[r] for k, r in self._rows.items() if hit[r]}
+        return data
+
+    def centers(self) -> Any:
+        return self.t0 + (np.arange(self.n) + 0.5) * self.width
+
+    def _flush(self) -> None:
+        rows, a, b, weight = np.array(self._pending, dtype=float).reshape(-1, 4).T
+        self._pending.clear()
+        if len(self._rows) > len(self._grid):
+            grow = max(len(self._rows), 2 * len(self._grid)) - len(self._grid)
+            self._grid = np.vstack([self._grid, np.zeros((grow, self.n))])
+            self._hit = np.concatenate([self._hit, np.zeros(grow, dtype=bool)])
+        a, b = np.maximum(a, self.t0), np.minimum(b, self.t1)
+        keep = (b > a) & (weight != 0)
+        rows, a, b, weight = rows[keep].astype(np.intp), a[keep], b[keep], weight[keep]
+        self._hit[rows] = True
+        i0 = np.minimum(((a - self.t0) / self.width).astype(np.intp), self.n - 1)
+        i1 = np.minimum(((b - self.t0) / self.width).astype(np.intp), self.n - 1)
+        ends = np.cumsum(i1 - i0 + 1)
+        lo = 0
+        while lo < len(a):
+            hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + self.SPREAD, "right"))
+            stop = max(hi, lo + 1)
+            part = slice(lo, stop)
+            self._spread(rows[part], a[part], b[part], weight[part], i0[part], i1[part])
+            lo = stop
+
+    def _spread(self, rows: Any, a: Any, b: Any, weight: Any, i0: Any, i1: Any) -> None:
+        """Add intervals to their bins i0..i1: the part in i0, whole bins, the part in i1."""
+        t0, n, w = self.t0, self.n, self.width
+        count = i1 - i0 + 1
+        first = np.cumsum(count) - count            # an interval's first pair
+        which = np.repeat(np.arange(len(a)), count)
+        index = rows[which] * n + i0[which] + (np.arange(len(which)) - first[which])
+        value = (w * weight)[which]
+        single = i0 == i1
+        value[first] = np.where(single, (b - a) * weight, (t0 + (i0 + 1) * w - a) * weight)
+        value[(first + count - 1)[~single]] = ((b - (t0 + i1 * w)) * weight)[~single]
+        # ufunc.at adds one value at a time, in order: a bin sums its intervals as they came
+        np.add.at(self._grid.reshape(-1), index, value)
+
+
+# ------------------------------------------------------------------------------ statuses
+class StatusEpisodes:
+    """The status changes of the objects of one type, binned as they are fed (in time order):
+    keys (lane, status) for the lanes kept and (None, status) for the totals. ``lanes`` fixes
+    the lanes; ``None`` keeps the first ``max_lanes`` objects seen."""
+
+    def __init__(self, object_type: str, t0: float, t1: float, lanes: list[str] | None = None,
+                 max_lanes: int = MAX_LANES) -> None:
+        self.object_type = object_type
+        self.t0 = t0
+        self.t1 = t1
+        self.bins = Bins(t0, t1)
+        self.kept: list[Any] = list(lanes) if lanes else []
+        self.total = 0                      # objects of the type seen, once finished
+        self._in_kept: set[Any] = set(self.kept)    # `in` on the list costs a scan per change
+        self._fixed = lanes is not None
+        self._max = max_lanes
+        self._current: dict[Any, tuple[Any, float]] = {}
+        self._totals: dict[Any, int] = {}   # status -> bins row of (None, status)
+
+    def feed(self, r: dict[str, Any]) -> None:
+        obj, t = r["object"], float(r["time"])
+        prev = self._current.get(obj)
+        if prev is not None:
+            self._close(obj, prev, t)
+        elif not self._fixed and len(self.kept) < self._max and obj not in self._in_kept:
+            self.kept.append(obj)
+            self._in_kept.add(obj)
+        self._current[obj] = (r["status"], t)
+
+    def finish(self) -> None:
+        """Close every object's last status at the end of the span."""
+        for obj, prev in self._current.items():
+            self._close(obj, prev, self.bins.t1)
+        self.total = len(self._current)
+        self._current.clear()
+
+    def _close(self, obj: Any, prev: tuple[Any, float], t: float) -> None:
+        status, since = prev
+        bins = self.bins
+        row = self._totals.get(status)
+        if row is None:
+            row = self._totals[status] = bins.row((None, status))
+        bins.add_row(row, since, t)
+        if obj in self._in_kept:
+            bins.add((obj, status), since, t)
+
+
+def feed_statuses(records: Iterable[Any], episodes: list[StatusEpisodes]) -> None:
+    """One pass over ``records`` (dicts) feeding each status change to the accumulators of
+    its object type, then closing them."""
+    feeds: dict[Any, list[StatusEpisodes]] = {}
+    for e in episodes:
+        feeds.setdefault(e.object_type, []).append(e)
+    for r in records:
+        try:
+            targets = feeds.get(r.get("object_type"))
+        except TypeError:           # an unhashable value (a list, an object) is no type
+            continue
+        if targets and "status" in r:
+            for e in targets:
+                e.feed(r)
+    for e in episodes:
+        e.finish()
+
+
+# ------------------------------------------------------------------------------ calls waiting
+MEDIATION_TYPES: Final = ("Queue", "RoutePoint")
+
+
+def is_wait(r: dict[str, Any]) -> bool:
+    """A CallWait start / end record of a mediation DN (DN-level records only)."""
+    return (r.get("action") == "CallWait" and r.get("object_type") in MEDIATION_TYPES
+            and r.get("kind") in ("start", "end"))
+
+
+class CallsWaiting:
+    """The running CallWait actions of each mediation DN, binned over time (count x time)."""
+
+    def __init__(self, t0: float, t1: float) -> None:
+        self.bins = Bins(t0, t1)
+        self.count: dict[Any, int] = {}
+        self.since: dict[Any, float] = {}
+        self.types: dict[Any, Any] = {}
+        self.peak: dict[Any, int] = {}
+
+    def feed(self, r: dict[str, Any]) -> None:
+        obj, t = r["object"], float(r["time"])
+        count, since = self.count, self.since
+        n = count.get(obj, 0)
+        if n:
+            self.bins.add(obj, since[obj], t, n)
+        n += 1 if r["kind"] == "start" else -1
+        count[obj] = max(n, 0)
+        since[obj] = t
+        self.types[obj] = r["object_type"]
+        self.peak[obj] = max(self.peak.get(obj, 0), n)
+
+    def feed_all(self, records: Iterable[Any]) -> None:
+        """Feed the CallWait records among ``records`` (dicts), then close the running ones."""
+        for r in records:
+            if is_wait(r):
+                self.feed(r)
+        bins = self.bins
+        for obj, n in self.count.items():
+            if n:
+                bins.add(obj, self.since[obj], bins.t1, n)
