@@ -16,6 +16,7 @@ from typing import IO, Any
 from mypy_extensions import mypyc_attr
 
 from sim.objects import Objects, dump_objects
+from sim.report.binning import RunFeed
 from sim.statserver.engine import ActionEngine
 from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
 from sim.statserver.stats.definitions import load_stattypes
@@ -49,18 +50,20 @@ class Pipeline:
     """Feed TEvents in emission order; ``close()`` flushes everything.
 
     ``problem_log``: when given, the engine's warnings about each event (``engine.problems``)
-    are moved there, each prefixed with the event's time, switch and name."""
+    are moved there, each prefixed with the event's time, switch and name. ``plot_feed``: when
+    given, it is fed the records of each event too (the run plots, sim.report.binning)."""
 
     def __init__(self, objects: Objects, out_dir: str | None, *, write_events: bool = True,
                  stattypes: str | None = None, with_stats: bool = True,
                  notify_every: float = 900.0, write_objects: bool = True,
-                 problem_log: list[str] | None = None) -> None:
+                 problem_log: list[str] | None = None, plot_feed: RunFeed | None = None) -> None:
         self.objects = objects
         self.engine = ActionEngine(objects)
         self.summary = PipelineSummary()
         self._encoder = LineEncoder()
         self.out_dir = out_dir
         self.problem_log = problem_log
+        self.plot_feed = plot_feed
         self._files: list[IO[bytes]] = []
         self._events: TraceWriter | None = None
         self._actions: IO[bytes] | None = None
@@ -112,6 +115,8 @@ class Pipeline:
         s.requests += n_requests
         if self.stats is not None:
             self.stats.feed_many(records, t)
+        if self.plot_feed is not None:
+            self.plot_feed.feed(records)
         return records
 
     def close(self, end_time: float | None = None) -> PipelineSummary:

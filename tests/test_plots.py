@@ -593,3 +593,53 @@ def test_write_run_plots_draws_the_per_plot_figures(run_dir):
     assert set(want) <= set(paths)
     for name, fig in want.items():
         assert Path(paths[name]).read_bytes() == png(fig), name
+
+
+# ------------------------------------------------------------------------------ sim run: records fed
+def assert_same_bins_data(got: dict, want: dict) -> None:
+    assert list(got) == list(want)
+    for key in want:
+        assert np.array_equal(got[key], want[key]), key
+
+
+@pytest.mark.parametrize("scenario,sets", [("blended.toml", []), ("faults.toml", [])])
+def test_run_feed_is_what_the_files_give(tmp_path, scenario, sets):
+    """``sim run`` bins the status and CallWait records as the pipeline makes them
+    (binning.RunFeed) instead of reading statuses.jsonl and actions.jsonl back: the same
+    episodes, lanes, peaks and bins to the last bit. A spill every 37 intervals takes the
+    temporary-file path many times over."""
+    from sim.report.binning import RunFeed
+
+    sc = load_scenario(str(Path(QUICKSTART).parent / scenario), sets)
+    feed = RunFeed(str(tmp_path))
+    for part in (feed.agents.bins, feed.dns.bins, feed.waiting.bins):
+        part.FLUSH = part.SPILL = 37
+    simulate(sc, str(tmp_path), plot_feed=feed)
+    span = plots.run_span(str(tmp_path))
+    agents, dns, waiting = feed.over(*span)
+    assert list(tmp_path.glob("tmp*")) == []           # the spill files are gone
+    file_agents = plots._StatusEpisodes("Agent", *span)
+    file_dns = plots._StatusEpisodes("RegDN", *span)
+    plots._feed_statuses(str(tmp_path / "statuses.jsonl"), [file_agents, file_dns])
+    for fed, read in ((agents, file_agents), (dns, file_dns)):
+        assert fed.kept == read.kept and fed.total == read.total > 0
+        assert (fed.t0, fed.t1) == (read.t0, read.t1)
+        assert_same_bins_data(fed.bins.data, read.bins.data)
+    read_waiting = plots.CallsWaiting(*span)
+    read_waiting.feed_all(plots._json_lines_with(str(tmp_path / "actions.jsonl"), (b'"CallWait"',)))
+    assert waiting.types == read_waiting.types and waiting.peak == read_waiting.peak
+    assert waiting.types
+    assert_same_bins_data(waiting.bins.data, read_waiting.bins.data)
+
+
+def test_sim_run_plots_are_sim_plot_plots(tmp_path):
+    """The PNGs ``sim run`` writes from its records are byte for byte those ``sim plot``
+    draws from the files afterwards."""
+    out = tmp_path / "run"
+    assert main(["run", str(Path(QUICKSTART).parent / "blended.toml"), "--out", str(out)]) == 0
+    written = {p.name: p.read_bytes() for p in (out / "plots").glob("*.png")}
+    assert {"agent_states.png", "dn_states.png", "agents_per_status.png", "calls_waiting.png"} <= set(written)
+    for p in (out / "plots").glob("*.png"):
+        p.unlink()
+    assert main(["plot", str(out)]) == 0
+    assert {p.name: p.read_bytes() for p in (out / "plots").glob("*.png")} == written

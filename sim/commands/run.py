@@ -40,7 +40,13 @@ def run(args) -> int:
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
     tune_gc()
-    summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check)
+    plot_feed = None
+    if not args.no_plots and not args.trace_only:
+        # the status and calls-waiting plots from the records as they are made, not read back
+        from sim.report.binning import RunFeed
+        plot_feed = RunFeed(args.out)     # (its temporary files go there once simulate made it)
+    summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
+                       plot_feed=plot_feed)
     if args.format == "tserver-log":
         from sim.tlib.trace import open_trace
         from sim.tlib.tserverlog import write_log_file
@@ -48,7 +54,7 @@ def run(args) -> int:
     if not args.no_plots:
         from sim.report.plots import write_run_plots
         gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
-        write_run_plots(args.out)
+        write_run_plots(args.out, feed=plot_feed)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
           f" -> {args.out}")
@@ -73,9 +79,10 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True) -> dict:
+             check: bool = False, stats: bool = True, plot_feed=None) -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
-    ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline)."""
+    ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
+    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -93,7 +100,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         engine_problems: list[str] = []
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
                             write_objects=False, stattypes=stattypes, with_stats=stats,
-                            problem_log=engine_problems)
+                            problem_log=engine_problems, plot_feed=plot_feed)
         sink = pipeline.feed
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)

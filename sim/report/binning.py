@@ -1,19 +1,30 @@
 """The per-line work of the run plots: reading JSON lines that matter, status episodes and
 calls waiting, and binning their time over the run.
 
-A day of a big center is millions of status changes and CallWait records, each read back from
-the run's files and binned: this module is what :mod:`sim.report.plots` does per line, compiled
-with mypyc (setup.py) so that the plots of ``sim run`` and ``sim plot`` do not take a sizeable
-share of the run. The figures themselves are drawn in :mod:`sim.report.plots`.
+A day of a big center is millions of status changes and CallWait records, each binned: this
+module is what :mod:`sim.report.plots` does per line, compiled with mypyc (setup.py) so that the
+plots do not take a sizeable share of a run. The figures themselves are drawn in
+:mod:`sim.report.plots`.
+
+``sim plot DIR`` reads the records back from the run's files. ``sim run`` does not: a
+:class:`RunFeed` takes them from the pipeline as they are made, in the order they are written
+and with their times rounded as the files have them, so the plots are the same to the last
+bit. The run's end, and so the bins, are known only at the end: until then the intervals go to
+a temporary file (:class:`SpilledBins`), so memory does not grow with the run.
 """
 
 from __future__ import annotations
 
+import tempfile
+from array import array
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 import numpy as np
 import orjson
+
+from sim.statserver.records import END, START, Action, StatusChange
+from sim.tlib.rounding import round6
 
 BINS: Final = 1000         # time bins over the run (resolution of the time-series plots)
 MAX_LANES: Final = 40      # lanes of a state timeline
@@ -111,8 +122,13 @@ class Bins:
         return self.t0 + (np.arange(self.n) + 0.5) * self.width
 
     def _flush(self) -> None:
-        rows, a, b, weight = np.array(self._pending, dtype=float).reshape(-1, 4).T
+        values = np.array(self._pending, dtype=float)
         self._pending.clear()
+        self._bin(values)
+
+    def _bin(self, values: Any) -> None:
+        """Bin flat (row, start, end, weight, ...) values (a float array), in order."""
+        rows, a, b, weight = values.reshape(-1, 4).T
         if len(self._rows) > len(self._grid):
             grow = max(len(self._rows), 2 * len(self._grid)) - len(self._grid)
             self._grid = np.vstack([self._grid, np.zeros((grow, self.n))])
@@ -147,6 +163,53 @@ class Bins:
         np.add.at(self._grid.reshape(-1), index, value)
 
 
+class SpilledBins(Bins):
+    """Bins whose span is known only at the end (a run in progress): the keys get their rows
+    as in :class:`Bins`, the intervals go to a temporary file in ``folder`` (``SPILL`` at a
+    time: a few hundred kB held), and :meth:`over` bins them, in the order they came, once the
+    span is known (a bin's sum does not depend on how its intervals are batched)."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        super().__init__(0.0, 1.0)
+        self.SPILL = 1 << 13           # intervals held before they are written
+        self._folder = folder
+        self._spill: Any = None
+
+    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
+        pending = self._pending
+        pending.append(row)
+        pending.append(a)
+        pending.append(b)
+        pending.append(weight)
+        if len(pending) >= 4 * self.SPILL:
+            self._write()
+
+    def _write(self) -> None:
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile(dir=self._folder)
+        array("d", self._pending).tofile(self._spill)
+        self._pending.clear()
+
+    def over(self, t0: float, t1: float) -> Bins:
+        """The bins over [t0, t1] of every interval added so far; the spill file is closed."""
+        bins = Bins(t0, t1)
+        bins._rows = dict(self._rows)
+        spill = self._spill
+        if spill is not None:
+            spill.seek(0)
+            while True:
+                data = spill.read(32 * self.FLUSH)     # whole intervals of 4 doubles
+                if not data:
+                    break
+                bins._bin(np.frombuffer(data, dtype=float))
+            spill.close()
+            self._spill = None
+        bins._pending = self._pending
+        bins._data = None
+        self._pending = []
+        return bins
+
+
 # ------------------------------------------------------------------------------ statuses
 class StatusEpisodes:
     """The status changes of the objects of one type, binned as they are fed (in time order):
@@ -154,11 +217,11 @@ class StatusEpisodes:
     the lanes; ``None`` keeps the first ``max_lanes`` objects seen."""
 
     def __init__(self, object_type: str, t0: float, t1: float, lanes: list[str] | None = None,
-                 max_lanes: int = MAX_LANES) -> None:
+                 max_lanes: int = MAX_LANES, bins: Bins | None = None) -> None:
         self.object_type = object_type
         self.t0 = t0
         self.t1 = t1
-        self.bins = Bins(t0, t1)
+        self.bins: Bins = bins if bins is not None else Bins(t0, t1)
         self.kept: list[Any] = list(lanes) if lanes else []
         self.total = 0                      # objects of the type seen, once finished
         self._in_kept: set[Any] = set(self.kept)    # `in` on the list costs a scan per change
@@ -168,14 +231,17 @@ class StatusEpisodes:
         self._totals: dict[Any, int] = {}   # status -> bins row of (None, status)
 
     def feed(self, r: dict[str, Any]) -> None:
-        obj, t = r["object"], float(r["time"])
+        self.change(r["object"], float(r["time"]), r["status"])
+
+    def change(self, obj: Any, t: float, status: Any) -> None:
+        """``obj`` is in ``status`` from ``t`` on."""
         prev = self._current.get(obj)
         if prev is not None:
             self._close(obj, prev, t)
         elif not self._fixed and len(self.kept) < self._max and obj not in self._in_kept:
             self.kept.append(obj)
             self._in_kept.add(obj)
-        self._current[obj] = (r["status"], t)
+        self._current[obj] = (status, t)
 
     def finish(self) -> None:
         """Close every object's last status at the end of the span."""
@@ -183,6 +249,15 @@ class StatusEpisodes:
             self._close(obj, prev, self.bins.t1)
         self.total = len(self._current)
         self._current.clear()
+
+    def over(self, t0: float, t1: float) -> StatusEpisodes:
+        """Fed through :class:`SpilledBins`: the episodes binned over [t0, t1], finished."""
+        spilled = self.bins
+        assert isinstance(spilled, SpilledBins)
+        self.bins = spilled.over(t0, t1)
+        self.t0, self.t1 = t0, t1
+        self.finish()
+        return self
 
     def _close(self, obj: Any, prev: tuple[Any, float], t: float) -> None:
         status, since = prev
@@ -226,23 +301,26 @@ def is_wait(r: dict[str, Any]) -> bool:
 class CallsWaiting:
     """The running CallWait actions of each mediation DN, binned over time (count x time)."""
 
-    def __init__(self, t0: float, t1: float) -> None:
-        self.bins = Bins(t0, t1)
+    def __init__(self, t0: float, t1: float, bins: Bins | None = None) -> None:
+        self.bins: Bins = bins if bins is not None else Bins(t0, t1)
         self.count: dict[Any, int] = {}
         self.since: dict[Any, float] = {}
         self.types: dict[Any, Any] = {}
         self.peak: dict[Any, int] = {}
 
     def feed(self, r: dict[str, Any]) -> None:
-        obj, t = r["object"], float(r["time"])
+        self.change(r["object"], float(r["time"]), r["kind"] == "start", r["object_type"])
+
+    def change(self, obj: Any, t: float, start: bool, object_type: Any) -> None:
+        """A call starts (``start``) or stops waiting on ``obj`` at ``t``."""
         count, since = self.count, self.since
         n = count.get(obj, 0)
         if n:
             self.bins.add(obj, since[obj], t, n)
-        n += 1 if r["kind"] == "start" else -1
+        n += 1 if start else -1
         count[obj] = max(n, 0)
         since[obj] = t
-        self.types[obj] = r["object_type"]
+        self.types[obj] = object_type
         self.peak[obj] = max(self.peak.get(obj, 0), n)
 
     def feed_all(self, records: Iterable[Any]) -> None:
@@ -250,7 +328,54 @@ class CallsWaiting:
         for r in records:
             if is_wait(r):
                 self.feed(r)
+        self.finish()
+
+    def over(self, t0: float, t1: float) -> CallsWaiting:
+        """Fed through :class:`SpilledBins`: binned over [t0, t1], finished."""
+        spilled = self.bins
+        assert isinstance(spilled, SpilledBins)
+        self.bins = spilled.over(t0, t1)
+        self.finish()
+        return self
+
+    def finish(self) -> None:
+        """Close the waits still running at the end of the span."""
         bins = self.bins
         for obj, n in self.count.items():
             if n:
                 bins.add(obj, self.since[obj], bins.t1, n)
+
+
+# ------------------------------------------------------------------------------ sim run
+class RunFeed:
+    """The plot data of a run taken from its records as the pipeline makes them (``sim run``):
+    what the plots would read back from statuses.jsonl and actions.jsonl, the same records in
+    the same order, times rounded as the files write them. ``over`` bins them once the run's
+    span is known."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.agents = StatusEpisodes("Agent", 0.0, 1.0, bins=SpilledBins(folder))
+        self.dns = StatusEpisodes("RegDN", 0.0, 1.0, bins=SpilledBins(folder))
+        self.waiting = CallsWaiting(0.0, 1.0, bins=SpilledBins(folder))
+
+    def feed(self, records: list[Any]) -> None:
+        """The records of one TEvent, as the pipeline writes them."""
+        for r in records:
+            cls = type(r)
+            if cls is StatusChange:
+                sc = cast(StatusChange, r)
+                object_type = sc.object_type
+                if object_type == "Agent":
+                    self.agents.change(sc.object, float(round6(sc.time)), sc.status)
+                elif object_type == "RegDN":
+                    self.dns.change(sc.object, float(round6(sc.time)), sc.status)
+            elif cls is Action:
+                a = cast(Action, r)
+                if a.action == "CallWait" and a.object_type in MEDIATION_TYPES:
+                    kind = a.kind
+                    if kind == START or kind == END:
+                        self.waiting.change(a.object, float(round6(a.time)), kind == START, a.object_type)
+
+    def over(self, t0: float, t1: float) -> tuple[StatusEpisodes, StatusEpisodes, CallsWaiting]:
+        """Agent and RegDN status episodes and calls waiting, binned over [t0, t1]."""
+        return self.agents.over(t0, t1), self.dns.over(t0, t1), self.waiting.over(t0, t1)

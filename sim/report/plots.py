@@ -22,7 +22,9 @@ hold (the object type as a JSON string, the stat type as a CSV field) and the li
 parsed and checked as before, so the search never drops a line a full parse would keep.
 :func:`write_run_plots` reads each file once: :func:`status_figures` draws the three status
 plots from one pass over statuses.jsonl, :func:`stat_series_data` collects every stat type
-plotted in one pass over stats.csv.
+plotted in one pass over stats.csv. ``sim run`` hands it the status and CallWait records as the
+run made them (:class:`~sim.report.binning.RunFeed`) and statuses.jsonl and actions.jsonl are
+not read back. The per-line work is compiled (:mod:`sim.report.binning`).
 
 Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
@@ -52,6 +54,7 @@ from sim.report.binning import (  # noqa: F401
     MAX_LANES,
     Bins,
     CallsWaiting,
+    RunFeed,
     StatusEpisodes,
     feed_statuses,
     json_lines_with,
@@ -255,6 +258,10 @@ def status_figures(statuses, *, span=None) -> dict[str, Figure]:
     agents = _StatusEpisodes("Agent", t0, t1)
     dns = _StatusEpisodes("RegDN", t0, t1)
     _feed_statuses(source, [agents, dns])
+    return _status_figures(agents, dns)
+
+
+def _status_figures(agents: StatusEpisodes, dns: StatusEpisodes) -> dict[str, Figure]:
     # the totals do not depend on the lanes kept: the agent timeline's serve both plots
     return {"agent_states": _timeline_figure(agents), "dn_states": _timeline_figure(dns),
             "agents_per_status": _per_status_figure(agents)}
@@ -328,6 +335,11 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
     waiting.feed_all(_json_lines_with(source, (b'"CallWait"',)) if _is_path(source) else _records(source))
+    return _calls_waiting_figure(waiting, t0, t1, max_lines, title)
+
+
+def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines: int = MAX_LINES,
+                          title: str | None = None) -> Figure:
     bins, types, peak = waiting.bins, waiting.types, waiting.peak
     day0 = _day0(t0)
     fig, ax = _figure()
@@ -619,10 +631,13 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
 DEFAULT_STATS = ("CurrNumberWaitingCalls", "Service_Level")
 
 
-def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[str]:
+def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunFeed | None = None) -> list[str]:
     """Write every plot the files of run folder ``out_dir`` allow into ``out_dir/plots/``;
     return the paths written. A missing input file skips its plots. ``stats`` names the stat
-    types plotted from stats.csv (default: :data:`DEFAULT_STATS` that the file holds)."""
+    types plotted from stats.csv (default: :data:`DEFAULT_STATS` that the file holds).
+    ``feed``: the run's status and CallWait records, taken as the run made them (``sim run``),
+    read instead of statuses.jsonl and actions.jsonl: the same plots, without reading back
+    gigabytes."""
     plots = os.path.join(out_dir, "plots")
     os.makedirs(plots, exist_ok=True)
     span = run_span(out_dir)
@@ -634,12 +649,15 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None) -> list[st
         written.append(path)
 
     statuses = os.path.join(out_dir, "statuses.jsonl")
-    if os.path.exists(statuses) and os.path.getsize(statuses):
-        for name, fig in status_figures(statuses, span=span).items():
-            save(fig, f"{name}.png")
     actions = os.path.join(out_dir, "actions.jsonl")
+    fed = feed.over(*span) if feed is not None and span is not None else None
+    if os.path.exists(statuses) and os.path.getsize(statuses):
+        figs = _status_figures(fed[0], fed[1]) if fed else status_figures(statuses, span=span)
+        for name, fig in figs.items():
+            save(fig, f"{name}.png")
     if os.path.exists(actions) and os.path.getsize(actions):
-        save(calls_waiting(actions, span=span), "calls_waiting.png")
+        save(_calls_waiting_figure(fed[2], fed[2].bins.t0, fed[2].bins.t1) if fed
+             else calls_waiting(actions, span=span), "calls_waiting.png")
     if os.path.exists(os.path.join(out_dir, "calls.csv")):
         save(intraday(out_dir), "intraday.png")
     stats_csv = os.path.join(out_dir, "stats.csv")
