@@ -2,6 +2,10 @@
 M/M/c+M reference, in the same process. Prints calls/s and the ratios.
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bench_run.py [--calls N] [--breakdown AGENTS]
+       PYTHONPATH=. .venv/bin/python bench/bench_run.py --breakdown-of SCENARIO [--set KEY=VALUE]...
+
+``--breakdown-of`` gives the same per-stage split for any scenario (e.g. large_day with
+``--set run.horizon=43200``).
 
 "no statistics" is the whole pipeline (model, trace, action engine, actions / statuses
 files) but the statistics stage: what is left of the full run to optimise outside it.
@@ -96,10 +100,11 @@ STAGES = (("bare", "bare SimPy M/M/c+M"), ("model", "model, no output"),
           ("full", "sim run (full pipeline)"))
 
 
-def breakdown(n: int, calls: int) -> None:
+def breakdown(n: int, calls: int, sc=None) -> None:
     """CPU time per call of each stage of the full pipeline (``--breakdown N``): the pipeline's
     per-TEvent steps are timed one by one (``time.process_time`` around each, which adds about
-    a quarter to the total); what is left is the model and the glue around the pipeline."""
+    a quarter to the total); what is left is the model and the glue around the pipeline.
+    ``sc``: another scenario than erlang_a at ``n`` agents."""
     from time import process_time as clock
 
     import sim.pipeline as pipeline
@@ -140,7 +145,8 @@ def breakdown(n: int, calls: int) -> None:
 
     base = pipeline.Pipeline
     pipeline.Pipeline = Timed      # what simulate() builds
-    sc, _, _ = scenario(n, calls)
+    if sc is None:
+        sc, _, _ = scenario(n, calls)
     tune_gc()
     try:
         with tempfile.TemporaryDirectory() as d:
@@ -151,7 +157,7 @@ def breakdown(n: int, calls: int) -> None:
         pipeline.Pipeline = base
     offered = s["overall"]["offered"]
     spent["model and the rest"] = total - sum(spent.values())
-    print(f"{n} agents, {offered} calls, {total:.2f} s CPU (timed): {1e6 * total / offered:.0f} us per call")
+    print(f"{sc.run['name']}, {len(sc.objects().agents)} agents, {offered} calls, {total:.2f} s CPU (timed): {1e6 * total / offered:.0f} us per call")
     for stage, t in spent.items():
         print(f"  {stage:<32} {1e6 * t / offered:6.1f} us per call  {100 * t / total:5.1f} %")
 
@@ -162,7 +168,13 @@ def main() -> None:
     ap.add_argument("--one", nargs=2, metavar=("STAGE", "AGENTS"), help=argparse.SUPPRESS)
     ap.add_argument("--breakdown", type=int, metavar="AGENTS",
                     help="CPU time per call of each stage of the full pipeline at AGENTS agents")
+    ap.add_argument("--breakdown-of", metavar="SCENARIO",
+                    help="the same split for a scenario file (with --set overrides)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = ap.parse_args()
+    if args.breakdown_of:
+        breakdown(0, 0, load_scenario(args.breakdown_of, args.set))
+        return
     if args.breakdown:
         breakdown(args.breakdown, args.calls)
         return
