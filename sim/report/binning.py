@@ -105,8 +105,15 @@ class Bins:
         pending.append(b)
         pending.append(weight)
         self._data = None
-        if len(pending) >= 4 * self.FLUSH:
-            self._flush()
+        if len(pending) >= 4 * self._held():
+            self._release()
+
+    def _held(self) -> int:
+        """Intervals buffered before :meth:`_release`."""
+        return self.FLUSH
+
+    def _release(self) -> None:
+        self._flush()
 
     @property
     def data(self) -> dict[Any, Any]:
@@ -175,16 +182,11 @@ class SpilledBins(Bins):
         self._folder = folder
         self._spill: Any = None
 
-    def add_row(self, row: int, a: float, b: float, weight: float = 1.0) -> None:
-        pending = self._pending
-        pending.append(row)
-        pending.append(a)
-        pending.append(b)
-        pending.append(weight)
-        if len(pending) >= 4 * self.SPILL:
-            self._write()
+    def _held(self) -> int:
+        return self.SPILL
 
-    def _write(self) -> None:
+    def _release(self) -> None:
+        """Write the buffered intervals to the spill file."""
         if self._spill is None:
             self._spill = tempfile.TemporaryFile(dir=self._folder)
         array("d", self._pending).tofile(self._spill)
