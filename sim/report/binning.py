@@ -81,7 +81,8 @@ class Bins:
         self.n = n
         self.width = (t1 - t0) / n
         self.FLUSH = 1 << 16       # intervals buffered
-        self.SPREAD = 1 << 20      # (bin, value) pairs made at a time: an interval fills up to n bins
+        self.SPREAD = 1 << 18      # (bin, value) pairs made at a time (an interval fills up to n
+        # bins): a batch makes several arrays of that length, 2 MB each
         self._rows: dict[Any, int] = {}             # key -> its row of _grid
         self._grid: Any = np.zeros((0, n))
         self._hit: Any = np.zeros(0, dtype=bool)    # rows that got time (the keys of data)
