@@ -51,11 +51,13 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.report.binning import (  # noqa: F401
     BINS,
+    BLOCK,
     MAX_LANES,
     Bins,
     CallsWaiting,
     RunFeed,
     StatusEpisodes,
+    blocks,
     feed_statuses,
     json_lines_with,
 )
@@ -100,15 +102,6 @@ def _records(source) -> Iterator[dict]:
         return
     for r in source:
         yield r if isinstance(r, dict) else r.to_dict()
-
-
-BLOCK = 1 << 20        # characters (bytes) of a file searched at a time
-
-
-def _blocks(fh) -> Iterator:
-    """A file (binary or text) in blocks that end at line ends."""
-    while block := fh.read(BLOCK):
-        yield block + fh.readline()
 
 
 def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
@@ -545,7 +538,7 @@ def _csv_candidates(fh, header: list[str], names: list[str]) -> Iterator[str]:
     # a name with a comma, quote or line end is always quoted
     plain = tuple(n for n in names if not any(c in n for c in '",\r\n'))
     record: list[str] = []       # the lines so far of a record whose quoted field is open
-    for block in _blocks(fh):
+    for block in blocks(fh, BLOCK):      # (BLOCK read at call time: tests make it small)
         if not record and '"' not in block:
             for start, end in _field_lines(block, plain):
                 yield block[start:end]
@@ -650,14 +643,16 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
 
     statuses = os.path.join(out_dir, "statuses.jsonl")
     actions = os.path.join(out_dir, "actions.jsonl")
-    fed = feed.over(*span) if feed is not None and span is not None else None
+    fed = span is not None and feed is not None
+    if fed:
+        agents, dns, waiting = feed.over(*span)
     if os.path.exists(statuses) and os.path.getsize(statuses):
-        figs = _status_figures(fed[0], fed[1]) if fed else status_figures(statuses, span=span)
+        figs = _status_figures(agents, dns) if fed else status_figures(statuses, span=span)
         for name, fig in figs.items():
             save(fig, f"{name}.png")
     if os.path.exists(actions) and os.path.getsize(actions):
-        save(_calls_waiting_figure(fed[2], fed[2].bins.t0, fed[2].bins.t1) if fed
-             else calls_waiting(actions, span=span), "calls_waiting.png")
+        save(_calls_waiting_figure(waiting, *span) if fed else calls_waiting(actions, span=span),
+             "calls_waiting.png")
     if os.path.exists(os.path.join(out_dir, "calls.csv")):
         save(intraday(out_dir), "intraday.png")
     stats_csv = os.path.join(out_dir, "stats.csv")

@@ -774,6 +774,7 @@ class StatEngine:
                     counts[f"{k}={v}"] += 1
         return members, counts
 
+
 def whole(value: Any) -> Any:
     """Values as stats.csv writes them: integers without a decimal point, floats to 1e-6."""
     if isinstance(value, float):
