@@ -283,3 +283,43 @@ def test_traces_do_not_depend_on_hash_seed(tmp_path):
                         "--trace-only", "--set", "run.horizon=1200"], check=True, env=env, capture_output=True)
         outs.append((out / "events.jsonl").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
+    """tevents.md §14 Q11: on restore, T-Server releases each call that vanished during the
+    outage *as it knew it*. A consult call on 6001 completed as a transfer meanwhile moved
+    6001's leg to the main ConnID (EventPartyChanged, never delivered): the clean-up releases
+    the consult ConnID on 6001, and the re-registration then reports the main one there. (The
+    100-day soak found the model releasing the main ConnID instead, on a DN the trace never put
+    it on, and that call a second time later.)"""
+    import simpy
+
+    from sim.model.calls import CONSULT, DEST, INBOUND, ORIG, Call, _move_leg, leg_event, open_leg
+    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
+
+    env = simpy.Environment()
+    checker = Checker(limit=5)
+    seen = []
+
+    def sink(ev):
+        seen.append(ev)
+        checker.feed(ev)
+
+    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
+    dn = ts.dns["6001"] = DN("6001", "SW1", "Extension")
+    ts.client_connect()
+    main = Call(ts, INBOUND, ani="5550001")
+    consult = Call(ts, CONSULT, prev=main.connid)
+    open_leg(ts, "EventRinging", dn, consult, PS_ALERTING, DEST, "6002", ORIG)
+    leg_event(ts, "EventEstablished", dn, consult, PS_CONNECTED)
+    ts.link_lost()
+    _move_leg(dn, consult, main, dn.legs[consult.connid])       # the transfer completes
+    ts.link_restored()
+    checker.finish()
+
+    released = [ev for ev in seen if ev.event == "EventReleased"]
+    assert [(ev.attrs["ThisDN"], ev.attrs["ConnID"]) for ev in released] == [("6001", consult.connid)]
+    assert released[0].attrs["CallState"] == 4      # SystemError
+    registered = [ev for ev in seen if ev.event == "EventRegistered"][-1]
+    assert registered.attrs["Extensions"]["conn-1"] == main.connid
+    assert checker.count == 0, [str(v) for v in checker.violations]

@@ -61,6 +61,11 @@ class Leg:
         self.attrs: dict | None = None
         self.attrs_of: tuple | None = None
 
+    def frozen(self) -> Leg:
+        """A copy of what the leg is now: T-Server's view of it at an outage, which the
+        switch's later changes to the leg (a transfer moving it to another call) do not touch."""
+        return Leg(self.call, self.ps, self.role, self.queue, self.other, self.other_role)
+
 
 class DN:
     """A directory number: an agent's extension / position, an ACD queue, an RP, a VQ."""
@@ -80,6 +85,11 @@ class DN:
         self.reg_failures = 0           # registration attempts still to fail (faults)
         self.mediation = type_ in ("ACDQueue", "RoutingPoint", "VirtualQueue")
         self.snapshot: dict[str, Leg] | None = None   # T-Server's view frozen at an outage
+
+    def freeze(self) -> None:
+        """Keep T-Server's view of the calls on the DN as it is when events stop reaching it."""
+        if self.snapshot is None:
+            self.snapshot = {connid: leg.frozen() for connid, leg in self.legs.items()}
 
 
 class TServer:
@@ -248,8 +258,7 @@ class TServer:
         self.link_up = False
         self.live = False
         for dn in self.dns.values():
-            if dn.snapshot is None:
-                dn.snapshot = dict(dn.legs)
+            dn.freeze()
 
     def link_restored(self) -> None:
         """EventLinkConnected, clean-up of vanished calls, then re-registration (§14 Q11)."""
@@ -270,8 +279,7 @@ class TServer:
                 self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
                                  MappingProxyType({"ThisDN": dn.number})))
         dn.in_service = False
-        if dn.snapshot is None:
-            dn.snapshot = dict(dn.legs)
+        dn.freeze()
 
     def back_in_service(self, dn: DN) -> None:
         dn.in_service = True
