@@ -323,3 +323,77 @@ def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
     registered = [ev for ev in seen if ev.event == "EventRegistered"][-1]
     assert registered.attrs["Extensions"]["conn-1"] == main.connid
     assert checker.count == 0, [str(v) for v in checker.violations]
+
+
+def test_a_dn_registered_while_out_of_service_is_cleaned_up_from_what_the_registration_said():
+    """A DN out of service with a call on it; the link is lost and restored meanwhile, and the
+    re-registration (tevents.md §9.12) reports the DN without the call, which ended during the
+    outage. When the DN is back in service there is nothing left to clean up: the release
+    would be for a call Stat Server no longer has on the DN. (Found by the 100-day soak, seed 3.)"""
+    import simpy
+
+    from sim.model.calls import DEST, INBOUND, ORIG, Call, close_leg, leg_event, open_leg
+    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
+
+    env = simpy.Environment()
+    checker = Checker(limit=5)
+    seen = []
+
+    def sink(ev):
+        seen.append(ev)
+        checker.feed(ev)
+
+    ts = TServer(env, "SW2", 1, {}, 1.7e9, sink)
+    dn = ts.dns["6004"] = DN("6004", "SW2", "Extension")
+    ts.client_connect()
+    call = Call(ts, INBOUND, ani="5550001")
+    open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
+    leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+    ts.out_of_service(dn)
+    ts.link_lost()
+    close_leg(ts, "EventReleased", dn, call, {"CallState": 0})     # not seen: link down
+    ts.link_restored()            # registers 6004 again: no call reported
+    ts.back_in_service(dn)
+    checker.finish()
+
+    assert [ev.event for ev in seen if ev.attrs.get("ConnID") == call.connid] == [
+        "EventRinging", "EventEstablished"]
+    assert checker.count == 0, [str(v) for v in checker.violations]
+
+
+def test_a_dn_back_in_service_during_a_link_loss_is_announced_when_the_link_returns():
+    """Stat Server was told that 6001 went out of service; the DN came back while the link was
+    down, so it never heard EventDNBackInService. When the link returns, T-Server says the DN
+    is back before it cleans up the DN's vanished call (tevents.md §9.12, §14 Q11), so no event
+    of the DN reaches Stat Server while, for all it knows, the DN is out of service. (Found by
+    the 100-day soak, seed 4.)"""
+    import simpy
+
+    from sim.model.calls import DEST, INBOUND, ORIG, Call, close_leg, leg_event, open_leg
+    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
+
+    env = simpy.Environment()
+    checker = Checker(limit=5)
+    seen = []
+
+    def sink(ev):
+        seen.append(ev)
+        checker.feed(ev)
+
+    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
+    dn = ts.dns["6001"] = DN("6001", "SW1", "Extension")
+    ts.client_connect()
+    call = Call(ts, INBOUND, ani="5550001")
+    open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
+    leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+    ts.out_of_service(dn)
+    close_leg(ts, "EventReleased", dn, call, {"CallState": 0})     # not seen: out of service
+    ts.link_lost()
+    ts.back_in_service(dn)
+    ts.link_restored()
+    checker.finish()
+
+    names = [ev.event for ev in seen]
+    restored = len(names) - 1 - names[::-1].index("EventLinkConnected")
+    assert names[restored:restored + 3] == ["EventLinkConnected", "EventDNBackInService", "EventReleased"]
+    assert checker.count == 0, [str(v) for v in checker.violations]

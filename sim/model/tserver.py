@@ -71,7 +71,7 @@ class DN:
     """A directory number: an agent's extension / position, an ACD queue, an RP, a VQ."""
 
     __slots__ = ("number", "switch", "type", "id", "legs", "agent", "registered", "in_service",
-                 "reg_failures", "mediation", "snapshot")
+                 "reg_failures", "mediation", "snapshot", "told_out")
 
     def __init__(self, number: str, switch: str, type_: str):
         self.number = number
@@ -85,6 +85,9 @@ class DN:
         self.reg_failures = 0           # registration attempts still to fail (faults)
         self.mediation = type_ in ("ACDQueue", "RoutingPoint", "VirtualQueue")
         self.snapshot: dict[str, Leg] | None = None   # T-Server's view frozen at an outage
+        # Stat Server's last word on the DN was EventDNOutOfService: it must hear that the DN
+        # is back (or register it again) before any other event of the DN
+        self.told_out = False
 
     def freeze(self) -> None:
         """Keep T-Server's view of the calls on the DN as it is when events stop reaching it."""
@@ -188,6 +191,12 @@ class TServer:
                                       "ErrorMessage": "DN is not configured in the switch"})
             return
         dn.registered = True
+        dn.told_out = False
+        if dn.snapshot is not None:
+            # registered while out of service: Stat Server now knows the DN's calls from this
+            # answer, so the clean-up when the DN is back releases only those that vanish later
+            dn.snapshot = None
+            dn.freeze()
         attrs: dict[str, Any] = {"ThisDN": dn.number, "ReferenceID": self.ref, "InfoType": _T_REGISTERED,
                                  "InfoStatus": int(ADDRESS_TYPE[dn.type])}
         agent = dn.agent
@@ -268,6 +277,8 @@ class TServer:
             self._send("EventLinkConnected", {})
         for dn in self.dns.values():
             if dn.in_service:
+                if dn.told_out:         # back in service while the link was down
+                    self._tell_back_in_service(dn)
                 self._clean_up(dn)
         if self.connected:
             self.register_all()
@@ -278,20 +289,25 @@ class TServer:
             if self.live and dn.registered:
                 self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
                                  MappingProxyType({"ThisDN": dn.number})))
+                dn.told_out = True
         dn.in_service = False
         dn.freeze()
 
     def back_in_service(self, dn: DN) -> None:
         dn.in_service = True
         if not self.link_up:
-            return          # the link restore will clean up and register
+            return          # the link restore will tell, clean up and register
+        self._tell_back_in_service(dn)
+        self._clean_up(dn)
+        if self.live:
+            self.register(dn)
+
+    def _tell_back_in_service(self, dn: DN) -> None:
         self.seq += 1
         if self.live and dn.registered:
             self.sink(TEvent(self.now(), "EventDNBackInService", self.name, self.seq,
                              MappingProxyType({"ThisDN": dn.number})))
-        self._clean_up(dn)
-        if self.live:
-            self.register(dn)
+            dn.told_out = False
 
     def _clean_up(self, dn: DN) -> None:
         """Release / abandon, CallState SystemError, each call that vanished meanwhile."""
