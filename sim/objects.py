@@ -7,14 +7,13 @@ queues as ``DN@Switch``, agents by employee id, places and groups by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
 import tomli_w
 
 from sim.errors import UserError, read_toml
+from sim.schema_errors import check
 
 REGULAR_TYPES = ("Extension", "ACDPosition")
 MEDIATION_TYPES = ("ACDQueue", "RoutingPoint", "VirtualQueue")
@@ -141,19 +140,9 @@ def _group_dict(g: Group) -> dict[str, Any]:
     return d
 
 
-def _path(parts: Iterable[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
-
-
 def build_objects(data: dict[str, Any], source: str = "objects.toml") -> Objects:
     """Validate a decoded objects document; errors name the key path."""
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        raise UserError(error.message, where=f"{source}: {_path(error.absolute_path)}")
+    check(SCHEMA, data, source)
 
     def fail(path: str, message: str):
         raise UserError(message, where=f"{source}: {path}")

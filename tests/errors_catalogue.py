@@ -175,7 +175,7 @@ _trace("trace-invalid-utf8", "bytes that are not UTF-8", b'{"time":1767571230.0,
        stderr=['events.jsonl:7: not valid JSON (str is not valid UTF-8)'])
 _trace("trace-nan", "NaN is not JSON", '{"time":NaN,"event":"EventAgentReady","switch":"SW1"}', stderr=['events.jsonl:7: not valid JSON (unexpected character, expected a JSON value)'])
 _trace("trace-int-overflow", "an integer beyond 64 bits", _ev("EventAgentReady", seq=18446744073709551616),
-       stderr=['events.jsonl:7: seq: expected an integer, got a number'])
+       stderr=['events.jsonl:7: seq: expected an integer, got 1.8446744073709552e+19'])
 _trace("trace-missing-time", "no time", '{"event":"EventAgentReady","switch":"SW1","seq":6,"ThisDN":"6001"}',
        stderr=["events.jsonl:7: missing key 'time'"])
 _trace("trace-missing-event", "no event", '{"time":1767571230.0,"switch":"SW1","seq":6,"ThisDN":"6001"}',
@@ -189,16 +189,16 @@ _trace("trace-time-null", "time null", _ev("EventAgentReady").replace('"time":17
        stderr=['events.jsonl:7: time: expected a number of seconds, got null'])
 _trace("trace-time-bool", "time true", _ev("EventAgentReady").replace('"time":1767571230.0', '"time":true'),
        stderr=['events.jsonl:7: time: expected a number of seconds, got a boolean'])
-_trace("trace-event-empty", "an empty event name", _ev(""), stderr=['events.jsonl:7: event: expected a message name, got a string'])
+_trace("trace-event-empty", "an empty event name", _ev(""), stderr=['events.jsonl:7: event: expected a message name, got an empty string'])
 _trace("trace-event-number", "an event code instead of its name", _ev("EventAgentReady").replace(
     '"EventAgentReady"', "70"), stderr=['events.jsonl:7: event: expected a message name, got an integer'])
 _trace("trace-event-unknown", "a message that is not a T-Library event", _ev("EventCoffeeBreak"), stderr=["events.jsonl:7: event: unknown T-Library event 'EventCoffeeBreak'"])
 _trace("trace-event-request", "a request, not an event", _ev("RequestAgentReady"), stderr=["events.jsonl:7: event: unknown T-Library event 'RequestAgentReady'"])
 _trace("trace-switch-number", "switch as a number", _ev("EventAgentReady").replace('"SW1"', "1"), stderr=['events.jsonl:7: switch: expected a switch name, got an integer'])
 _trace("trace-switch-empty", "an empty switch name", _ev("EventAgentReady").replace('"SW1"', '""'),
-       stderr=['events.jsonl:7: switch: expected a switch name, got a string'])
+       stderr=['events.jsonl:7: switch: expected a switch name, got an empty string'])
 _trace("trace-seq-string", "seq as a string", _ev("EventAgentReady", seq="6"), stderr=['events.jsonl:7: seq: expected an integer, got a string'])
-_trace("trace-seq-float", "seq with a fraction", _ev("EventAgentReady", seq=6.5), stderr=['events.jsonl:7: seq: expected an integer, got a number'])
+_trace("trace-seq-float", "seq with a fraction", _ev("EventAgentReady", seq=6.5), stderr=['events.jsonl:7: seq: expected an integer, got 6.5'])
 _trace("trace-thisdn-number", "ThisDN as a number", _ev("EventAgentReady").replace('"6001"', "6001"),
        stderr=['events.jsonl:7: ThisDN: expected a string, got an integer'])
 _trace("trace-connid-number", "ConnID as a number", _ev("EventAgentReady", ConnID=7), stderr=['events.jsonl:7: ConnID: expected a string, got an integer'])
@@ -259,7 +259,7 @@ _objects("objects-agent-duplicate", "the same agent twice", OBJECTS + '\n[[agent
 _objects("objects-login-duplicate", "a login id of two agents", OBJECTS + '\n[[agents]]\nid = "agent1002"\n'
          'login = "1001"\n', stderr=["sim replay: error: objects.toml: agents[1].login: login '1001' already belongs to agent 'agent1001'"], show='[[agents]]\nid = "agent1002"\nlogin = "1001"')
 _objects("objects-login-int", "a login id as an integer", OBJECTS.replace('login = "1001"', 'login = 1001'),
-         stderr=['sim replay: error: objects.toml: agents[0].login: 1001 is not valid under any of the given schemas'], show='[[agents]]\nid = "agent1001"\nlogin = 1001')
+         stderr=["sim replay: error: objects.toml: agents[0].login: 1001 is not of type 'string' or 'array'"], show='[[agents]]\nid = "agent1001"\nlogin = 1001')
 _objects("objects-agent-place", "an agent's unknown place", OBJECTS + 'place = "Place_9"\n', stderr=["sim replay: error: objects.toml: agents[0].place: unknown place 'Place_9'"],
          show='[[agents]]\nid = "agent1001"\nlogin = "1001"\nplace = "Place_9"')
 _objects("objects-group-type", "an unknown group type", OBJECTS + '\n[[groups]]\nname = "G"\ntype = "Team"\n',
@@ -298,7 +298,7 @@ _scenario("scenario-team-count", "a negative team size", SCENARIO.replace("count
           show='[[teams]]\ncount = -2')
 _scenario("scenario-shift-format", "a shift time that is not HH:MM", SCENARIO.replace(
     'queue = "7000"\n\n[[traffic]]', 'queue = "7000"\nshift = { start = "8am", end = "16:00" }\n\n[[traffic]]'),
-    stderr=["sim run: error: scenario.toml: teams[0].shift.start: '8am' does not match '^\\\\d{1,3}:\\\\d{2}(:\\\\d{2})?$'"], show='shift = { start = "8am", end = "16:00" }')
+    stderr=['sim run: error: scenario.toml: teams[0].shift.start: \'8am\' is not a time of day, "HH:MM" or "HH:MM:SS"'], show='shift = { start = "8am", end = "16:00" }')
 _scenario("scenario-shift-order", "a shift ending before it starts", SCENARIO.replace(
     'queue = "7000"\n\n[[traffic]]', 'queue = "7000"\nshift = { start = "16:00", end = "08:00" }\n\n[[traffic]]'),
     stderr=['sim run: error: scenario.toml: teams[0].shift.end: must be after shift.start'], show='shift = { start = "16:00", end = "08:00" }')
@@ -327,7 +327,7 @@ _scenario("scenario-traffic-both", "traffic to a routing point and a queue", SCE
 _scenario("scenario-traffic-rp", "traffic to an unknown routing point", SCENARIO.replace(
     'routing_point = "8000"', 'routing_point = "8001"'), stderr=["sim run: error: scenario.toml: traffic[0].routing_point: unknown routing point '8001'"], show='[[traffic]]\nrouting_point = "8001"')
 _scenario("scenario-dist-kind", "an unknown distribution", SCENARIO + 'handle = { dist = "weibull", mean = 180 }\n',
-          stderr=["sim run: error: scenario.toml: traffic[0].handle: {'dist': 'weibull', 'mean': 180} is not of type 'number'"], show='handle = { dist = "weibull", mean = 180 }',
+          stderr=["sim run: error: scenario.toml: traffic[0].handle.dist: 'weibull' is not one of ['constant', 'exponential', 'lognormal', 'gamma', 'uniform', 'empirical']"], show='handle = { dist = "weibull", mean = 180 }',
           note="names the first alternative of the schema, not the unknown `dist` (see docs/decisions.md)")
 _scenario("scenario-rate-string", "a rate with units", SCENARIO.replace("rate = 60", 'rate = "60/h"'), stderr=["sim run: error: scenario.toml: traffic[0].rate: '60/h' is not of type 'number'"],
           show='[[traffic]]\nrate = "60/h"')
@@ -365,10 +365,10 @@ _scenario("scenario-set-type", "--set giving a word where a number goes", SCENAR
 
 # --------------------------------------------------------------------------- stat types
 _stattypes("stattypes-no-section", "an option before any section", "Category = TotalNumber\n" + STATTYPES,
-           stderr=["sim replay: error: types.ini: File contains no section headers. file: 'types.ini', line: 1 'Category = TotalNumber\\n'"], show="Category = TotalNumber\n[Calls_Answered]")
-_stattypes("stattypes-duplicate-section", "the same stat type twice", STATTYPES + "\n" + STATTYPES, stderr=["sim replay: error: types.ini: While reading from 'types.ini' [line 7]: section 'Calls_Answered' already exists"],
+           stderr=["sim replay: error: types.ini:1: a line before the first [section]: 'Category = TotalNumber'"], show="Category = TotalNumber\n[Calls_Answered]")
+_stattypes("stattypes-duplicate-section", "the same stat type twice", STATTYPES + "\n" + STATTYPES, stderr=["sim replay: error: types.ini:7: [Calls_Answered]: defined twice"],
            show="[Calls_Answered]\n...\n[Calls_Answered]")
-_stattypes("stattypes-duplicate-option", "an option twice", STATTYPES + "Objects = Queue\n", stderr=["sim replay: error: types.ini: While reading from 'types.ini' [line 6]: option 'Objects' in section 'Calls_Answered' already exists"],
+_stattypes("stattypes-duplicate-option", "an option twice", STATTYPES + "Objects = Queue\n", stderr=["sim replay: error: types.ini:6: [Calls_Answered] Objects: given twice"],
            show="Objects = Queue\nObjects = Queue")
 _stattypes("stattypes-unknown-option", "an unknown option", STATTYPES + "Colour = blue\n", stderr=["sim replay: error: types.ini: [Calls_Answered] Colour: unknown option 'Colour'"],
            show="Colour = blue")
@@ -412,7 +412,7 @@ CASES.append(Case("stattypes-missing", "stat types", "no such stat type file",
 
 # --------------------------------------------------------------------------- command line
 _cli("cli-unknown-command", "a command that does not exist", ["simulate", "x.toml"], stderr=["sim: error: argument COMMAND: invalid choice: 'simulate' (choose from 'run', 'replay', 'sweep', 'explain', 'check', 'plot', 'stream', 'import-log', 'erlang')"])
-_cli("cli-run-no-scenario", "sim run without a scenario", ["run"], stderr=['sim run: error: sim run: give a scenario file (or --schema)'])
+_cli("cli-run-no-scenario", "sim run without a scenario", ["run"], stderr=['sim run: error: give a scenario file (or --schema)'])
 _cli("cli-run-seed", "a seed that is not a number", ["run", "x.toml", "--seed", "abc"], stderr=["sim run: error: argument --seed: invalid int value: 'abc'"])
 _cli("cli-run-out-file", "an output folder that is a file", ["run", "scenario.toml", "--out", "taken/out"],
      files={"scenario.toml": SCENARIO, "taken": "a file"}, stderr=['sim run: error: taken/out: cannot create output folder: Not a directory'])

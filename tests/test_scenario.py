@@ -57,6 +57,41 @@ def test_errors_name_the_key_path(path, value, message):
     assert str(exc.value).startswith(f"x.toml: {message}:"), str(exc.value)
 
 
+@pytest.mark.parametrize("value, message", [
+    # the form the value was written in is the one reported on (sim/schema_errors.py)
+    ({"dist": "weibull", "mean": 180},
+     "traffic[0].handle.dist: 'weibull' is not one of ['constant', 'exponential', 'lognormal', 'gamma', "
+     "'uniform', 'empirical']"),
+    ({"dist": "lognormal", "mean": 100}, "traffic[0].handle: 'sd' is a required property"),
+    ({"mean": 100}, "traffic[0].handle: 'dist' is a required property"),
+    ({"dist": "gamma", "mean": -1}, "traffic[0].handle.mean: -1 is less than or equal to the minimum of 0"),
+    ({"dist": "gamma", "mean": 9, "cv": 1},
+     "traffic[0].handle: Additional properties are not allowed ('cv' was unexpected)"),
+    (-5, "traffic[0].handle: -5 is less than the minimum of 0"),
+    ("180s", "traffic[0].handle: '180s' is not a constant number of seconds, or a distribution table"),
+    ([1, 2], "traffic[0].handle: [1, 2] is not a constant number of seconds, or a distribution table"),
+])
+def test_a_distribution_error_speaks_of_the_form_it_was_written_in(value, message):
+    data = apply_overrides(BASE, [])
+    data["traffic"][0]["handle"] = value
+    with pytest.raises(UserError) as exc:
+        build_scenario(data, "x.toml")
+    assert str(exc.value) == f"x.toml: {message}"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("8am", "'8am' is not a time of day, \"HH:MM\" or \"HH:MM:SS\""),
+    (-3, "-3 is less than the minimum of 0"),
+    ({"h": 8}, "{'h': 8} is not seconds from the start of the day, or \"HH:MM[:SS]\""),
+])
+def test_a_time_of_day_error_says_how_to_write_one(value, message):
+    data = apply_overrides(BASE, [])
+    data["agents"][0]["shift"] = {"start": value, "end": "16:00"}
+    with pytest.raises(UserError) as exc:
+        build_scenario(data, "x.toml")
+    assert str(exc.value) == f"x.toml: agents[0].shift.start: {message}"
+
+
 def test_unknown_key_is_reported_with_its_table():
     data = apply_overrides(BASE, ["agents[1].skils=['s']"])
     with pytest.raises(UserError, match=r"x.toml: agents\[1\]: .*skils"):

@@ -73,7 +73,7 @@ def test_bad_definitions_are_rejected_with_one_line(text, where, what):
 
 def test_duplicate_section_is_an_ini_error():
     msg = error(GOOD + GOOD)
-    assert msg.startswith("my.ini") and "already exists" in msg
+    assert msg.startswith("my.ini:") and msg.endswith(": defined twice")
 
 
 def test_missing_file():

@@ -36,7 +36,7 @@ def run(args) -> int:
         print(schema_json(), end="")
         return 0
     if args.scenario is None:
-        raise UserError("give a scenario file (or --schema)", where="sim run")
+        raise UserError("give a scenario file (or --schema)")
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
     tune_gc()

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from sim.errors import UserError, read_toml
 from sim.objects import Objects, build_objects
 from sim.scenario.schema import SCHEMA
+from sim.schema_errors import check
 
 DEFAULT_EPOCH = "2026-01-05T00:00:00Z"
 SWITCH_DEFAULTS = {"registered_extensions": True, "login_ready": False, "rp_diverted": False,
@@ -124,23 +123,8 @@ def apply_overrides(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
 
 # --- validation ------------------------------------------------------------------------------
 
-def key_path(parts) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
-
-
 def _schema_error(data: dict[str, Any], source: str) -> None:
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    errors = list(validator.iter_errors(data))
-    if not errors:
-        return
-    err = jsonschema.exceptions.best_match(errors)
-    # descend into anyOf alternatives to report the most specific message
-    while err.context:
-        err = jsonschema.exceptions.best_match(err.context)
-    raise UserError(err.message, where=f"{source}: {key_path(err.absolute_path)}")
+    check(SCHEMA, data, source)
 
 
 def parse_time(value: Any) -> float:

@@ -18,7 +18,8 @@ _NUM = {"type": "number", "minimum": 0}
 _POS = {"type": "number", "exclusiveMinimum": 0}
 _STR = {"type": "string", "minLength": 1}
 _PROB = {"type": "number", "minimum": 0, "maximum": 1}
-_TIME = {"anyOf": [_NUM, {"type": "string", "pattern": r"^\d{1,3}:\d{2}(:\d{2})?$"}],
+_TIME = {"anyOf": [_NUM, {"type": "string", "pattern": r"^\d{1,3}:\d{2}(:\d{2})?$",
+                          "description": 'a time of day, "HH:MM" or "HH:MM:SS"'}],
          "description": "seconds from the start of the day, or \"HH:MM[:SS]\""}
 _KV = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}
 

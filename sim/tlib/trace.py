@@ -72,8 +72,14 @@ def _enum_value(key: str, value: Any, enum: type[IntEnum]) -> int:
 
 
 def _jtype(value: Any) -> str:
+    """What was found instead, in a message: a number is shown (6.5, or the float an integer
+    beyond 64 bits is read as), an empty string is said to be empty."""
+    if type(value) is float:
+        return repr(value)
+    if value == "":
+        return "an empty string"
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
+            int: "an integer", type(None): "null"}.get(type(value), "a value")
 
 
 # What parse_event checks for each key, in one lookup (the first set that holds a key wins:

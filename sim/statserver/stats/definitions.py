@@ -130,6 +130,22 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _ini_error(exc: configparser.Error, source: str, text: str) -> UserError:
+    """configparser's errors in the one-line form of the other inputs (file:line: what)."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return UserError(f"a line before the first [section]: {exc.line.strip()!r}",
+                         where=f"{source}:{exc.lineno}")
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return UserError(f"[{exc.section}] {exc.option}: given twice", where=f"{source}:{exc.lineno}")
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return UserError(f"[{exc.section}]: defined twice", where=f"{source}:{exc.lineno}")
+    if isinstance(exc, configparser.ParsingError):
+        lineno = exc.errors[0][0]          # (its line comes as a repr: take the text's own)
+        line = text.splitlines()[lineno - 1] if 0 < lineno <= len(text.splitlines()) else ""
+        return UserError(f"not a 'key = value' line: {line.strip()!r}", where=f"{source}:{lineno}")
+    return UserError(" ".join(str(exc).split()), where=source)
+
+
 def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     """Parse and validate a stat type file given as text."""
     parser = configparser.ConfigParser(interpolation=None, strict=True, default_section="\x00",
@@ -138,7 +154,7 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     try:
         parser.read_string(text, source=source)
     except configparser.Error as exc:
-        raise UserError(" ".join(str(exc).split()), where=source) from None
+        raise _ini_error(exc, source, text) from None
     out = StatTypes(source)
     out.profiles["Default"] = DEFAULT_PROFILE
 
