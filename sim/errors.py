@@ -1,5 +1,7 @@
 """User-facing errors: one line naming the place (file, line, key), exit code 2."""
 
+import os
+
 
 class UserError(Exception):
     """Bad input from the user. ``str()`` is the whole one-line message the user sees."""
@@ -9,6 +11,15 @@ class UserError(Exception):
     def __init__(self, message: str, *, where: str | None = None):
         self.where = where
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def existing_file(path: str) -> str:
+    """``path`` if it names a file, else the error a user sees for a missing file or a folder."""
+    if os.path.isfile(path):
+        return path
+    if os.path.isdir(path):
+        raise UserError(f"{path}: is a directory, not a file")
+    raise UserError(f"{path}: no such file")
 
 
 def read_toml(path: str) -> dict:

@@ -404,7 +404,7 @@ _stattypes("stattypes-formula", "a custom category without Formula", STATTYPES.r
 _stattypes("stattypes-timebase", "a bad AverageTimeBase", STATTYPES + "AverageTimeBase = Mean\n", stderr=["sim replay: error: types.ini: [Calls_Answered] AverageTimeBase: expected Total or Adjusted, got 'Mean'"],
            show="AverageTimeBase = Mean")
 _stattypes("stattypes-not-utf8", "bytes that are not UTF-8", STATTYPES.replace("Answered]", "Answered\xe9]")
-           .encode("latin-1"), stderr=["sim replay: error: types.ini: cannot read: 'utf-8' codec can't decode byte 0xe9 in position 15: invalid continuation byte"], show="[Calls_Answered<0xe9>]")
+           .encode("latin-1"), stderr=["sim replay: error: types.ini: not UTF-8 text (invalid continuation byte at byte 15)"], show="[Calls_Answered<0xe9>]")
 CASES.append(Case("stattypes-missing", "stat types", "no such stat type file",
                   {"events.jsonl": trace_file(TRACE_AFTER[0]), "objects.toml": OBJECTS},
                   ["replay", "events.jsonl", "--objects", "objects.toml", "--stattypes", "nothere.ini"],
@@ -432,6 +432,10 @@ _cli("cli-replay-notify-word", "a notification interval that is not a number",
      ["replay", "events.jsonl", "--objects", "objects.toml", "--notify", "hourly"], stderr=["sim replay: error: argument --notify: invalid float value: 'hourly'"])
 _cli("cli-objects-directory", "a folder given as objects.toml", ["replay", "events.jsonl", "--objects", "conf"],
      files={"events.jsonl": trace_file(TRACE_AFTER[0]), "conf/keep": ""}, stderr=['sim replay: error: conf: is a directory, not a file'])
+_cli("cli-stattypes-directory", "a folder given as the stat type file",
+     ["replay", "events.jsonl", "--objects", "objects.toml", "--stattypes", "types"],
+     files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0]), "types/keep": ""},
+     stderr=['sim replay: error: types: is a directory, not a file'])
 _cli("cli-check-missing", "sim check on a missing trace", ["check", "nothere.jsonl"], stderr=['sim check: error: nothere.jsonl: no such file'])
 _cli("cli-erlang-no-aht", "sim erlang without --aht", ["erlang", "--rate", "100", "--agents", "5"], stderr=['sim erlang: error: the following arguments are required: --aht'])
 _cli("cli-erlang-rate", "a negative arrival rate", ["erlang", "--rate", "-100", "--aht", "180", "--agents", "5"],

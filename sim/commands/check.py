@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sim.errors import UserError
+from sim.errors import existing_file
 
 HELP = "verify a trace against the invariants of spec/tevents.md §11 (exit 1 on violations)"
 
@@ -19,8 +19,7 @@ def run(args) -> int:
     path = args.trace
     if os.path.isdir(path):
         path = os.path.join(path, "events.jsonl")
-    if not os.path.isfile(path):
-        raise UserError("no such file", where=path)
+    existing_file(path)
     c = check_file(path, limit=max(args.max, 0))
     for v in c.violations[: args.max]:
         print(v)

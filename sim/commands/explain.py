@@ -11,12 +11,11 @@ as ``--limit`` rows are shown. The rows come from :mod:`sim.report.explain`.
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from sim.errors import UserError
+from sim.errors import UserError, existing_file
 
 HELP = "explain a scenario or trace: one row per TEvent with its actions, statuses and statistics"
 
@@ -179,27 +178,24 @@ def run(args) -> int:
         raise UserError("must be at least 1", where="--limit")
     if args.width is not None and args.width < 40:
         raise UserError("must be at least 40", where="--width")
-    if args.stattypes and not os.path.exists(args.stattypes):
-        raise UserError("no such file", where=args.stattypes)
+    if args.stattypes:
+        existing_file(args.stattypes)
     filt = Filter(args.dn, args.agent, args.conn)
     problems: list = []
     if args.trace:
         if args.scenario:
             raise UserError("give a scenario or --trace, not both")
-        if not os.path.exists(args.trace):
-            raise UserError("no such file", where=args.trace)
+        existing_file(args.trace)
         if not args.objects:
             raise UserError("--objects is required with --trace (the configuration the engine needs)")
-        if not os.path.exists(args.objects):
-            raise UserError("no such file", where=args.objects)
+        existing_file(args.objects)
         from sim.objects import load_objects
         objects = load_objects(args.objects)
         _check_filter(filt, objects)
         rows = trace_rows(args.trace, objects, filt, args.stat, args.stattypes, args.limit,
                           problems=problems)
     elif args.scenario:
-        if not os.path.exists(args.scenario):
-            raise UserError("no such file", where=args.scenario)
+        existing_file(args.scenario)
         from sim.scenario.load import load_scenario
         sc = load_scenario(args.scenario, args.set, args.seed)
         _check_filter(filt, sc.objects())

@@ -13,10 +13,9 @@ and skipped without a word.
 
 from __future__ import annotations
 
-import os
 import sys
 
-from sim.errors import UserError
+from sim.errors import UserError, existing_file
 
 HELP = "convert T-Server log text (message EventX + Attribute lines) into an events.jsonl trace"
 
@@ -34,8 +33,8 @@ def run(args) -> int:
 
     if args.switch is not None and not args.switch.strip():
         raise UserError("--switch: expected a switch name")
-    if args.logfile != "-" and not os.path.isfile(args.logfile):
-        raise UserError(f"{args.logfile}: no such file")
+    if args.logfile != "-":
+        existing_file(args.logfile)
     name = "<stdin>" if args.logfile == "-" else args.logfile
     problems = 0
 

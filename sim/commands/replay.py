@@ -9,10 +9,9 @@ trace is streamed over TCP instead (no objects file needed).
 
 from __future__ import annotations
 
-import os
 import sys
 
-from sim.errors import UserError
+from sim.errors import UserError, existing_file
 
 HELP = "replay a TEvent trace through the action engine (or stream it with --listen)"
 
@@ -33,10 +32,7 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    if not os.path.exists(args.events):
-        raise UserError(f"{args.events}: no such file")
-    if not os.path.isfile(args.events):
-        raise UserError(f"{args.events}: is a directory, not a file")
+    existing_file(args.events)
     if args.notify <= 0 or args.notify != args.notify:
         raise UserError(f"must be a positive number of seconds, got {args.notify}", where="--notify")
     if getattr(args, "listen", None):
@@ -50,8 +46,8 @@ def run(args) -> int:
     from sim.pipeline import Pipeline
     objects = load_objects(args.objects)
     tune_gc()      # as `sim run`: millions of short-lived records, no cycles worth a scan
-    if args.stattypes and not os.path.isfile(args.stattypes):
-        raise UserError(f"{args.stattypes}: no such file")
+    if args.stattypes:
+        existing_file(args.stattypes)
     problems = replay_file(args.events, objects, args.out, stattypes=args.stattypes,
                            with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline)
     return 2 if problems else 0
