@@ -397,3 +397,37 @@ def test_a_dn_back_in_service_during_a_link_loss_is_announced_when_the_link_retu
     restored = len(names) - 1 - names[::-1].index("EventLinkConnected")
     assert names[restored:restored + 3] == ["EventLinkConnected", "EventDNBackInService", "EventReleased"]
     assert checker.count == 0, [str(v) for v in checker.violations]
+
+
+def test_a_dn_out_of_service_when_registered_again_is_announced_after_its_registration():
+    """ACD queue 7000 went out of service while the link was down, so no EventDNOutOfService
+    reached Stat Server. The re-registration after the link returns answers for it, then says
+    it is out of service, so a client knows why the queue's events stop (a call it still
+    distributes rings with ThisQueue 7000, tevents.md §11.5) until EventDNBackInService.
+    (Found by the 100-day soak, seed 8.)"""
+    import simpy
+
+    from sim.model.tserver import DN, TServer
+
+    env = simpy.Environment()
+    checker = Checker(limit=5)
+    seen = []
+
+    def sink(ev):
+        seen.append(ev)
+        checker.feed(ev)
+
+    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
+    queue = ts.dns["7000"] = DN("7000", "SW1", "ACDQueue")
+    ts.client_connect()
+    ts.link_lost()
+    ts.out_of_service(queue)
+    ts.link_restored()
+    ts.back_in_service(queue)
+    checker.finish()
+
+    names = [ev.event for ev in seen]
+    restored = names.index("EventLinkConnected", names.index("EventLinkDisconnected"))
+    assert names[restored:] == ["EventLinkConnected", "EventRegistered", "EventDNOutOfService",
+                                "EventDNBackInService", "EventRegistered"]
+    assert checker.count == 0, [str(v) for v in checker.violations]

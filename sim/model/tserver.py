@@ -217,6 +217,10 @@ class TServer:
             self._send("EventAddressInfo", q)
         if dn.legs and not dn.mediation:
             self.calls_query(dn)
+        if not dn.in_service:
+            # answered while out of service (the re-registration after a link loss or a
+            # reconnection): the client hears at once that the DN is unusable
+            self._tell_out_of_service(dn)
 
     def dn_status(self, dn: DN) -> dict[str, Any]:
         """DN-status / queue-status Extensions (tevents.md §7.2, §14 Q1/Q2)."""
@@ -284,13 +288,9 @@ class TServer:
             self.register_all()
 
     def out_of_service(self, dn: DN) -> None:
-        if self.link_up:
-            self.seq += 1
-            if self.live and dn.registered:
-                self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
-                                 MappingProxyType({"ThisDN": dn.number})))
-                dn.told_out = True
         dn.in_service = False
+        if self.link_up:
+            self._tell_out_of_service(dn)
         dn.freeze()
 
     def back_in_service(self, dn: DN) -> None:
@@ -301,6 +301,13 @@ class TServer:
         self._clean_up(dn)
         if self.live:
             self.register(dn)
+
+    def _tell_out_of_service(self, dn: DN) -> None:
+        self.seq += 1
+        if self.live and dn.registered:
+            self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
+                             MappingProxyType({"ThisDN": dn.number})))
+            dn.told_out = True
 
     def _tell_back_in_service(self, dn: DN) -> None:
         self.seq += 1
