@@ -285,19 +285,12 @@ def test_traces_do_not_depend_on_hash_seed(tmp_path):
     assert outs[0] == outs[1]
 
 
-def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
-    """tevents.md §14 Q11: on restore, T-Server releases each call that vanished during the
-    outage *as it knew it*. A consult call on 6001 completed as a transfer meanwhile moved
-    6001's leg to the main ConnID (EventPartyChanged, never delivered): the clean-up releases
-    the consult ConnID on 6001, and the re-registration then reports the main one there. (The
-    100-day soak found the model releasing the main ConnID instead, on a DN the trace never put
-    it on, and that call a second time later.)"""
+def _switch(name: str, index: int):
+    """A T-Server alone (no model around it), its events kept and checked as they are sent."""
     import simpy
 
-    from sim.model.calls import CONSULT, DEST, INBOUND, ORIG, Call, _move_leg, leg_event, open_leg
-    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
+    from sim.model.tserver import TServer
 
-    env = simpy.Environment()
     checker = Checker(limit=5)
     seen = []
 
@@ -305,7 +298,33 @@ def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
         seen.append(ev)
         checker.feed(ev)
 
-    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
+    return TServer(simpy.Environment(), name, index, {}, 1.7e9, sink), seen, checker
+
+
+def _answered_call(ts, number: str):
+    """Stat Server connected to ``ts``; an inbound call answered on extension ``number``."""
+    from sim.model.calls import DEST, INBOUND, ORIG, Call, leg_event, open_leg
+    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED
+
+    dn = ts.dns[number] = DN(number, ts.name, "Extension")
+    ts.client_connect()
+    call = Call(ts, INBOUND, ani="5550001")
+    open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
+    leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+    return dn, call
+
+
+def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
+    """tevents.md §14 Q11: on restore, T-Server releases each call that vanished during the
+    outage *as it knew it*. A consult call on 6001 completed as a transfer meanwhile moved
+    6001's leg to the main ConnID (EventPartyChanged, never delivered): the clean-up releases
+    the consult ConnID on 6001, and the re-registration then reports the main one there. (The
+    100-day soak found the model releasing the main ConnID instead, on a DN the trace never put
+    it on, and that call a second time later.)"""
+    from sim.model.calls import CONSULT, DEST, INBOUND, ORIG, Call, _move_leg, leg_event, open_leg
+    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED
+
+    ts, seen, checker = _switch("SW1", 0)
     dn = ts.dns["6001"] = DN("6001", "SW1", "Extension")
     ts.client_connect()
     main = Call(ts, INBOUND, ani="5550001")
@@ -330,25 +349,10 @@ def test_a_dn_registered_while_out_of_service_is_cleaned_up_from_what_the_regist
     re-registration (tevents.md §9.12) reports the DN without the call, which ended during the
     outage. When the DN is back in service there is nothing left to clean up: the release
     would be for a call Stat Server no longer has on the DN. (Found by the 100-day soak, seed 3.)"""
-    import simpy
+    from sim.model.calls import close_leg
 
-    from sim.model.calls import DEST, INBOUND, ORIG, Call, close_leg, leg_event, open_leg
-    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
-
-    env = simpy.Environment()
-    checker = Checker(limit=5)
-    seen = []
-
-    def sink(ev):
-        seen.append(ev)
-        checker.feed(ev)
-
-    ts = TServer(env, "SW2", 1, {}, 1.7e9, sink)
-    dn = ts.dns["6004"] = DN("6004", "SW2", "Extension")
-    ts.client_connect()
-    call = Call(ts, INBOUND, ani="5550001")
-    open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
-    leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+    ts, seen, checker = _switch("SW2", 1)
+    dn, call = _answered_call(ts, "6004")
     ts.out_of_service(dn)
     ts.link_lost()
     close_leg(ts, "EventReleased", dn, call, {"CallState": 0})     # not seen: link down
@@ -367,25 +371,10 @@ def test_a_dn_back_in_service_during_a_link_loss_is_announced_when_the_link_retu
     is back before it cleans up the DN's vanished call (tevents.md §9.12, §14 Q11), so no event
     of the DN reaches Stat Server while, for all it knows, the DN is out of service. (Found by
     the 100-day soak, seed 4.)"""
-    import simpy
+    from sim.model.calls import close_leg
 
-    from sim.model.calls import DEST, INBOUND, ORIG, Call, close_leg, leg_event, open_leg
-    from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED, TServer
-
-    env = simpy.Environment()
-    checker = Checker(limit=5)
-    seen = []
-
-    def sink(ev):
-        seen.append(ev)
-        checker.feed(ev)
-
-    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
-    dn = ts.dns["6001"] = DN("6001", "SW1", "Extension")
-    ts.client_connect()
-    call = Call(ts, INBOUND, ani="5550001")
-    open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
-    leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+    ts, seen, checker = _switch("SW1", 0)
+    dn, call = _answered_call(ts, "6001")
     ts.out_of_service(dn)
     close_leg(ts, "EventReleased", dn, call, {"CallState": 0})     # not seen: out of service
     ts.link_lost()
@@ -405,19 +394,9 @@ def test_a_dn_out_of_service_when_registered_again_is_announced_after_its_regist
     it is out of service, so a client knows why the queue's events stop (a call it still
     distributes rings with ThisQueue 7000, tevents.md §11.5) until EventDNBackInService.
     (Found by the 100-day soak, seed 8.)"""
-    import simpy
+    from sim.model.tserver import DN
 
-    from sim.model.tserver import DN, TServer
-
-    env = simpy.Environment()
-    checker = Checker(limit=5)
-    seen = []
-
-    def sink(ev):
-        seen.append(ev)
-        checker.feed(ev)
-
-    ts = TServer(env, "SW1", 0, {}, 1.7e9, sink)
+    ts, seen, checker = _switch("SW1", 0)
     queue = ts.dns["7000"] = DN("7000", "SW1", "ACDQueue")
     ts.client_connect()
     ts.link_lost()

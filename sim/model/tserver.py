@@ -220,7 +220,7 @@ class TServer:
         if not dn.in_service:
             # answered while out of service (the re-registration after a link loss or a
             # reconnection): the client hears at once that the DN is unusable
-            self._tell_out_of_service(dn)
+            self._tell_service(dn, out=True)
 
     def dn_status(self, dn: DN) -> dict[str, Any]:
         """DN-status / queue-status Extensions (tevents.md §7.2, §14 Q1/Q2)."""
@@ -282,7 +282,7 @@ class TServer:
         for dn in self.dns.values():
             if dn.in_service:
                 if dn.told_out:         # back in service while the link was down
-                    self._tell_back_in_service(dn)
+                    self._tell_service(dn, out=False)
                 self._clean_up(dn)
         if self.connected:
             self.register_all()
@@ -290,31 +290,25 @@ class TServer:
     def out_of_service(self, dn: DN) -> None:
         dn.in_service = False
         if self.link_up:
-            self._tell_out_of_service(dn)
+            self._tell_service(dn, out=True)
         dn.freeze()
 
     def back_in_service(self, dn: DN) -> None:
         dn.in_service = True
         if not self.link_up:
             return          # the link restore will tell, clean up and register
-        self._tell_back_in_service(dn)
+        self._tell_service(dn, out=False)
         self._clean_up(dn)
         if self.live:
             self.register(dn)
 
-    def _tell_out_of_service(self, dn: DN) -> None:
+    def _tell_service(self, dn: DN, out: bool) -> None:
+        """EventDNOutOfService / EventDNBackInService: numbered, delivered if Stat Server gets it."""
         self.seq += 1
         if self.live and dn.registered:
-            self.sink(TEvent(self.now(), "EventDNOutOfService", self.name, self.seq,
-                             MappingProxyType({"ThisDN": dn.number})))
-            dn.told_out = True
-
-    def _tell_back_in_service(self, dn: DN) -> None:
-        self.seq += 1
-        if self.live and dn.registered:
-            self.sink(TEvent(self.now(), "EventDNBackInService", self.name, self.seq,
-                             MappingProxyType({"ThisDN": dn.number})))
-            dn.told_out = False
+            name = "EventDNOutOfService" if out else "EventDNBackInService"
+            self.sink(TEvent(self.now(), name, self.name, self.seq, MappingProxyType({"ThisDN": dn.number})))
+            dn.told_out = out
 
     def _clean_up(self, dn: DN) -> None:
         """Release / abandon, CallState SystemError, each call that vanished meanwhile."""
