@@ -410,3 +410,19 @@ def test_a_dn_out_of_service_when_registered_again_is_announced_after_its_regist
     assert names[restored:] == ["EventLinkConnected", "EventRegistered", "EventDNOutOfService",
                                 "EventDNBackInService", "EventRegistered"]
     assert checker.count == 0, [str(v) for v in checker.violations]
+
+
+def test_states_are_compared_only_once_stat_server_sees_events_again(tmp_path):
+    """A DN back in service while its switch's link is still down is no restored connection
+    for Stat Server: the engine cannot have seen what agents did meanwhile, so the comparison
+    of agent states waits for the link (the 100-day soak, seed 9, compared them during the
+    outage and reported an agent in after-call work that had gone ready unseen)."""
+    sets = ["run.horizon=2400", "faults.random=[]", "faults.server_disconnect=[]",
+            "faults.link_loss=[{at = 1000, duration = 300}]",
+            "faults.out_of_service=[{dn = '6003', at = 900, duration = 200}]"]
+    sc = load_scenario(str(SCEN / "faults.toml"), sets)
+    seen = []
+    summary = simulate(sc, str(tmp_path / "out"), on_restore=lambda cc, ts: seen.append((cc.env.now, ts.name, ts.live)))
+    assert seen == [(1300.0, "SW1", True)]       # not at 1100 (6003 back, link down)
+    assert [c["time"] for c in summary["restore_checks"]] == [1300.0]
+    assert all(not c["mismatches"] for c in summary["restore_checks"])

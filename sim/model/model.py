@@ -64,7 +64,7 @@ class ContactCenter:
             site = Site(env, ts, self.truth, self.horizon)
             ts.router = site.router
             ts.model_faults = self.faults
-            ts.on_restore = (lambda t=ts: [h(t) for h in self.restore_hooks])
+            ts.on_restore = (lambda t=ts: self._restored(t))
             self.sites[sw["name"]] = site
 
         def dn(sw: str, number: str, type_: str) -> DN:
@@ -166,6 +166,15 @@ class ContactCenter:
             ts = self.sites[f["switch"]].ts
             dn = ts.dns.get(f.get("dn")) if f.get("dn") else None
             env.process(random_faults(env, ts, f["kind"], f["rate"], f["duration"], dn, self.streams, stop))
+
+
+    def _restored(self, ts: TServer) -> None:
+        """A fault ended: the restore hooks compare Stat Server's view with the model's, which
+        only makes sense once events flow again. A DN back in service while the link is down,
+        or a link restored while Stat Server is disconnected, waits for the other restore."""
+        if ts.live:
+            for hook in self.restore_hooks:
+                hook(ts)
 
     def run(self) -> float:
         """Run to the horizon, then let the calls in progress finish (at most ``drain`` s)."""
