@@ -7,7 +7,8 @@ The run is ``sim run``'s own :func:`sim.commands.run.simulate` (model -> pipelin
 files). Checked while it runs:
 
 * after every restored connection (the model's restore hooks: link restored, Stat Server
-  reconnected, DN back in service), on every registered, in-service DN of that switch: the
+  reconnected, DN back in service; each once the switch's events reach Stat Server again),
+  on every registered, in-service DN of that switch: the
   engine's agent state equals the model's (``simulate`` records it in
   ``summary["restore_checks"]``), the engine's calls on the DN (ConnIDs) equal the model's, and
   no call action runs on it for a call the DN no longer has (every call action of an ended
