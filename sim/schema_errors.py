@@ -51,7 +51,8 @@ def explain(err: ValidationError) -> tuple[list[Any], str]:
         options: list[dict[str, Any]] = err.validator_value
         by_option: dict[int, list[ValidationError]] = {}
         for e in err.context:
-            by_option.setdefault(e.schema_path[0], []).append(e)
+            if e.schema_path:           # (a false schema's error has no path to its option)
+                by_option.setdefault(e.schema_path[0], []).append(e)
         fitting = [i for i, option in enumerate(options) if _fits(option, err.instance)]
         if not fitting:
             return list(err.absolute_path), f"{err.instance!r} is not {_describe(err.schema, options)}"
@@ -64,6 +65,9 @@ def explain(err: ValidationError) -> tuple[list[Any], str]:
         errors = [e for i in fitting for e in by_option.get(i, [])]
         if not errors:
             break
+        if len(fitting) > 1 and all(not e.relative_path for e in errors):
+            # several forms fit the value's type and each rejects it whole: name them all
+            return list(err.absolute_path), f"{err.instance!r} is not {_forms(err.schema, options, fitting)}"
         err = jsonschema.exceptions.best_match(errors)
     if err.validator == "pattern" and "description" in err.schema:
         return list(err.absolute_path), f"{err.instance!r} is not {err.schema['description']}"
@@ -88,6 +92,8 @@ def _json_type(value: Any) -> str:
 
 def _fits(option: dict[str, Any], value: Any) -> bool:
     """Whether ``option`` is a form of the value's JSON type (an untyped option may be)."""
+    if not isinstance(option, dict):
+        return bool(option)             # a boolean schema: true takes anything
     types = option.get("type")
     if types is None:
         return True
@@ -101,10 +107,12 @@ def _by_key(options: list[dict[str, Any]], fitting: list[int], value: Any) -> An
     one ``value`` names, or (path, message) when it names none; None when there is no such key."""
     if not isinstance(value, dict) or len(fitting) < 2:
         return None
+    if not all(isinstance(options[i], dict) for i in fitting):
+        return None
     props = [options[i].get("properties", {}) for i in fitting]
     shared = set(props[0]).intersection(*props[1:])
     for key in sorted(shared):
-        consts = [p[key].get("const") for p in props]
+        consts = [p[key].get("const") if isinstance(p[key], dict) else None for p in props]
         if any(c is None for c in consts):
             continue
         if key not in value:
@@ -116,12 +124,19 @@ def _by_key(options: list[dict[str, Any]], fitting: list[int], value: Any) -> An
     return None
 
 
+def _forms(schema: dict[str, Any], options: list[dict[str, Any]], fitting: list[int]) -> str:
+    """The forms a value could have taken: constants listed, else the schema's description."""
+    if all(isinstance(options[i], dict) and "const" in options[i] for i in fitting):
+        return f"one of {[options[i]['const'] for i in fitting]!r}"
+    return _describe(schema, options)
+
+
 def _describe(schema: dict[str, Any], options: list[dict[str, Any]]) -> str:
     if "description" in schema:
         return schema["description"]
     types: list[str] = []
     for option in options:
-        t = option.get("type")
+        t = option.get("type") if isinstance(option, dict) else None
         for name in [t] if isinstance(t, str) else (t or []):
             if name not in types:
                 types.append(name)

@@ -139,3 +139,23 @@ def test_bad_toml_is_one_line(tmp_path):
     p.write_text("[run\n")
     with pytest.raises(UserError, match="invalid TOML"):
         load_scenario(str(p))
+
+
+def test_the_schema_error_explainer_reads_any_schema():
+    """sim/schema_errors.py on shapes the shipped schemas do not use (boolean schemas, oneOf,
+    untyped alternatives): a message, never an exception of its own."""
+    from sim.schema_errors import check
+
+    schema = {"type": "object", "properties": {
+        "a": {"oneOf": [False, {"type": "object", "properties": {"k": True}}]},
+        "b": {"anyOf": [{"const": 1}, {"const": 2}], "description": "one or two"},
+        "c": {"anyOf": [{"type": "integer"}, {"type": ["string", "null"], "minLength": 2}]},
+    }}
+    cases = [({"a": 3}, "x: a: 3 is not of type 'object'"),
+             ({"b": 5}, "x: b: 5 is not one of [1, 2]"),
+             ({"c": "z"}, "x: c: 'z' is too short"),
+             ({"c": 1.5}, "x: c: 1.5 is not of type 'integer' or 'string' or 'null'")]
+    for doc, message in cases:
+        with pytest.raises(UserError) as exc:
+            check(schema, doc, "x")
+        assert str(exc.value) == message
