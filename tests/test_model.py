@@ -429,19 +429,20 @@ def test_states_are_compared_only_once_stat_server_sees_events_again(tmp_path):
 
 
 _OUTAGE_STEPS = st.lists(st.tuples(
-    st.sampled_from(["ring", "answer", "release", "link", "service", "server"]),
+    st.sampled_from(["ring", "answer", "transfer", "release", "link", "service", "server"]),
     st.integers(0, 1)), max_size=30)
 
 
 @settings(max_examples=2000, deadline=None, derandomize=True)
 @given(steps=_OUTAGE_STEPS)
 def test_no_outage_sequence_breaks_the_trace_invariants(steps):
-    """Calls on two extensions interleaved at random with link losses, DNs out of service
+    """Calls on two extensions (answered, transferred onto another ConnID, released)
+    interleaved at random with link losses, DNs out of service
     and Stat Server disconnects, each undone by a later step: whatever the order, every event
     T-Server delivers keeps the invariants of tevents.md §11 (``sim check``). The faults soak
     found its outage bugs after weeks of simulated time; this reaches the same corners in a
     few hundred short sequences."""
-    from sim.model.calls import DEST, INBOUND, ORIG, Call, close_leg, leg_event, open_leg
+    from sim.model.calls import DEST, INBOUND, ORIG, Call, _move_leg, close_leg, leg_event, open_leg
     from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED
 
     ts, _, checker = _switch("SW1", 0)
@@ -459,6 +460,11 @@ def test_no_outage_sequence_breaks_the_trace_invariants(steps):
             open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
         elif step == "answer" and call is not None and dn.legs[call.connid].ps == PS_ALERTING:
             leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
+        elif step == "transfer" and call is not None and dn.legs[call.connid].ps == PS_CONNECTED:
+            main = calls[dn.number] = Call(ts, INBOUND, ani="5550002")      # its leg moves there
+            _move_leg(dn, call, main, dn.legs[call.connid])
+            leg_event(ts, "EventPartyChanged", dn, main, None,
+                      {"PreviousConnID": call.connid, "CallState": 1})      # Transferred
         elif step == "release" and call is not None:
             close_leg(ts, "EventReleased", dn, calls.pop(dn.number), {"CallState": 0})
         elif step == "link":
