@@ -428,50 +428,107 @@ def test_states_are_compared_only_once_stat_server_sees_events_again(tmp_path):
     assert all(not c["mismatches"] for c in summary["restore_checks"])
 
 
-_OUTAGE_STEPS = st.lists(st.tuples(
-    st.sampled_from(["ring", "answer", "transfer", "release", "link", "service", "server"]),
-    st.integers(0, 1)), max_size=30)
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_no_outage_sequence_breaks_the_trace_invariants(data):
+    """An agent on each of two extensions (logging in and out, ready, not ready; after-call
+    work needs an ACD call, which the soak covers) and calls on them (rung, answered, transferred onto another ConnID, released),
+    interleaved at random with link losses, DNs out of service and Stat Server disconnects,
+    each undone by a later step: whatever the order, every event T-Server delivers keeps the
+    invariants of tevents.md §11 (``sim check``). The action engine is fed the same events:
+    whenever Stat Server sees the switch, its calls and agent state on each registered,
+    in-service DN are the switch's (actions.md §11). Each step is drawn among those that apply,
+    so a few seconds reach the corners the faults soak found after weeks of simulated time."""
+    from types import SimpleNamespace
 
-
-@settings(max_examples=2000, deadline=None, derandomize=True)
-@given(steps=_OUTAGE_STEPS)
-def test_no_outage_sequence_breaks_the_trace_invariants(steps):
-    """Calls on two extensions (answered, transferred onto another ConnID, released)
-    interleaved at random with link losses, DNs out of service
-    and Stat Server disconnects, each undone by a later step: whatever the order, every event
-    T-Server delivers keeps the invariants of tevents.md §11 (``sim check``). The faults soak
-    found its outage bugs after weeks of simulated time; this reaches the same corners in a
-    few hundred short sequences."""
+    from sim.commands.run import STATE_ACTION
+    from sim.model.agents import NOT_READY, OUT, READY
     from sim.model.calls import DEST, INBOUND, ORIG, Call, _move_leg, close_leg, leg_event, open_leg
     from sim.model.tserver import DN, PS_ALERTING, PS_CONNECTED
+    from sim.objects import build_objects
+    from sim.statserver.engine import ActionEngine
+    from sim.tlib.codes import AgentWorkMode
 
-    ts, _, checker = _switch("SW1", 0)
+    ts, seen, checker = _switch("SW1", 0)
     dns = [DN(n, "SW1", "Extension") for n in ("6001", "6002")]
     for dn in dns:
         ts.dns[dn.number] = dn
+        dn.agent = SimpleNamespace(login="1" + dn.number[1:], status=OUT)   # what T-Server reads
+    engine = ActionEngine(build_objects({
+        "switches": [{"name": "SW1"}],
+        "dns": [{"number": dn.number, "switch": "SW1", "type": "Extension"} for dn in dns],
+        "places": [{"name": f"Place_{dn.number}", "dns": [dn.id]} for dn in dns],
+        "agents": [{"id": f"agent{dn.agent.login}", "login": dn.agent.login,
+                    "place": f"Place_{dn.number}"} for dn in dns]}))
+    modes = {READY: int(AgentWorkMode.ManualIn), NOT_READY: int(AgentWorkMode.AuxWork)}
+
+    def agent(dn, status: int) -> None:
+        event = {OUT: "EventAgentLogout", READY: "EventAgentReady"}.get(status, "EventAgentNotReady")
+        attrs = {"ThisDN": dn.number, "AgentID": dn.agent.login}
+        if dn.agent.status == OUT:
+            ts.emit("EventAgentLogin", dn, {**attrs, "AgentWorkMode": modes[READY]})
+        if status != OUT:
+            attrs["AgentWorkMode"] = modes[status]
+        dn.agent.status = status
+        ts.emit(event, dn, attrs)
+    fed = 0
     ts.client_connect()
     calls: dict[str, Call] = {}
-    for step, i in steps:
+
+    def steps():
+        yield "link lost" if ts.link_up else "link restored"
+        yield "disconnect" if ts.connected else "reconnect"
+        for dn in dns:
+            call = calls.get(dn.number)
+            yield ("out of service" if dn.in_service else "back in service"), dn
+            for status in (OUT, READY, NOT_READY):
+                if status != dn.agent.status:
+                    yield status, dn
+            if call is None:
+                yield "ring", dn
+            else:
+                yield "release", dn
+                yield ("answer" if dn.legs[call.connid].ps == PS_ALERTING else "transfer"), dn
+
+    for _ in range(data.draw(st.integers(1, 30))):
+        step = data.draw(st.sampled_from([s if isinstance(s, tuple) else (s, None) for s in steps()]))
         ts.env.run(until=ts.env.now + 1)      # a new instant per step
-        dn = dns[i]
-        call = calls.get(dn.number)
-        if step == "ring" and call is None:
+        name, dn = step
+        if name == "link lost":
+            ts.link_lost()
+        elif name == "link restored":
+            ts.link_restored()
+        elif name == "disconnect":
+            ts.client_disconnect()
+        elif name == "reconnect":
+            ts.client_connect()
+        elif name == "out of service":
+            ts.out_of_service(dn)
+        elif name == "back in service":
+            ts.back_in_service(dn)
+        elif name == "ring":
             call = calls[dn.number] = Call(ts, INBOUND, ani="5550001")
             open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
-        elif step == "answer" and call is not None and dn.legs[call.connid].ps == PS_ALERTING:
-            leg_event(ts, "EventEstablished", dn, call, PS_CONNECTED)
-        elif step == "transfer" and call is not None and dn.legs[call.connid].ps == PS_CONNECTED:
-            main = calls[dn.number] = Call(ts, INBOUND, ani="5550002")      # its leg moves there
-            _move_leg(dn, call, main, dn.legs[call.connid])
+        elif name == "answer":
+            leg_event(ts, "EventEstablished", dn, calls[dn.number], PS_CONNECTED)
+        elif name == "transfer":            # the leg moves onto the ConnID that survives
+            old = calls[dn.number]
+            main = calls[dn.number] = Call(ts, INBOUND, ani="5550002")
+            _move_leg(dn, old, main, dn.legs[old.connid])
             leg_event(ts, "EventPartyChanged", dn, main, None,
-                      {"PreviousConnID": call.connid, "CallState": 1})      # Transferred
-        elif step == "release" and call is not None:
+                      {"PreviousConnID": old.connid, "CallState": 1})      # Transferred
+        elif name == "release":
             close_leg(ts, "EventReleased", dn, calls.pop(dn.number), {"CallState": 0})
-        elif step == "link":
-            ts.link_lost() if ts.link_up else ts.link_restored()
-        elif step == "service":
-            ts.out_of_service(dn) if dn.in_service else ts.back_in_service(dn)
-        elif step == "server":
-            ts.client_disconnect() if ts.connected else ts.client_connect()
+        else:
+            agent(dn, name)
+        for ev in seen[fed:]:
+            engine.feed(ev)
+        fed = len(seen)
+        if ts.live:     # Stat Server sees the switch: its calls per DN are the switch's
+            for d in dns:
+                if d.registered and d.in_service:
+                    assert engine.calls_on(d.id) == set(d.legs), (name, d.id)
+                    assert engine.agent_state(d.id) == STATE_ACTION[d.agent.status], (name, d.id)
     checker.finish()
     assert checker.count == 0, [str(v) for v in checker.violations]
+    assert not engine.problems, engine.problems
