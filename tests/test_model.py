@@ -465,7 +465,7 @@ class _OutageBench:
 
     def steps(self):
         from sim.model.agents import ACW, NOT_READY, OUT, READY
-        from sim.model.tserver import PS_ALERTING
+        from sim.model.tserver import PS_ALERTING, PS_CONNECTED
 
         ts = self.ts
         yield "link lost" if ts.link_up else "link restored", None
@@ -487,8 +487,11 @@ class _OutageBench:
                 if self.waiting:
                     yield "distribute", dn
             else:
+                ps = dn.legs[call.connid].ps
                 yield "release", dn
-                yield ("answer" if dn.legs[call.connid].ps == PS_ALERTING else "transfer"), dn
+                yield ("answer" if ps == PS_ALERTING else "transfer"), dn
+                if ps != PS_ALERTING:
+                    yield ("hold" if ps == PS_CONNECTED else "retrieve"), dn
 
     def do(self, name, dn) -> None:
         from sim.model.calls import (
@@ -501,7 +504,7 @@ class _OutageBench:
             leg_event,
             open_leg,
         )
-        from sim.model.tserver import PS_ALERTING, PS_CONNECTED, PS_QUEUED
+        from sim.model.tserver import PS_ALERTING, PS_CONNECTED, PS_HELD, PS_QUEUED
 
         ts, q = self.ts, self.queue
         ts.env.run(until=ts.env.now + 1)      # a new instant per step
@@ -534,6 +537,10 @@ class _OutageBench:
             open_leg(ts, "EventRinging", dn, call, PS_ALERTING, DEST, call.ani, ORIG)
         elif name == "answer":
             leg_event(ts, "EventEstablished", dn, self.calls[dn.number], PS_CONNECTED)
+        elif name == "hold":
+            leg_event(ts, "EventHeld", dn, self.calls[dn.number], PS_HELD)
+        elif name == "retrieve":
+            leg_event(ts, "EventRetrieved", dn, self.calls[dn.number], PS_CONNECTED, {"CallState": 0})
         elif name == "transfer":            # the leg moves onto the ConnID that survives
             old = self.calls[dn.number]
             main = self.calls[dn.number] = Call(ts, INBOUND, ani="5550003")
@@ -584,8 +591,8 @@ class _OutageBench:
 @settings(max_examples=1500, deadline=None, derandomize=True)
 @given(data=st.data())
 def test_no_outage_sequence_breaks_the_trace_invariants(data):
-    """Calls queued, abandoned, distributed to agents or rung on them directly, answered,
-    transferred onto another ConnID and released; agents logging in and out, ready, not ready
+    """Calls queued, abandoned, distributed to agents or rung on them directly, answered, held,
+    retrieved, transferred onto another ConnID and released; agents logging in and out, ready, not ready
     and in after-call work; link losses, DNs out of service and Stat Server disconnects, each
     undone by a later step: in any order, every event T-Server delivers keeps the invariants of
     tevents.md §11 (``sim check``), and whenever Stat Server sees the switch the action engine's
