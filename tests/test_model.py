@@ -429,7 +429,8 @@ def test_states_are_compared_only_once_stat_server_sees_events_again(tmp_path):
 
 
 class _OutageBench:
-    """One T-Server with an ACD queue (7000) and two agent extensions (6001, 6002), driven step
+    """One T-Server with a routing point (8000) in front of an ACD queue (7000) and two agent
+    extensions (6001, 6002), driven step
     by step without the SimPy model; every event it delivers goes to ``sim check``'s rules and
     to the action engine. ``steps()`` lists the steps that apply now; ``agree()`` compares the
     engine's view with the switch's."""
@@ -446,6 +447,7 @@ class _OutageBench:
         from sim.statserver.engine import ActionEngine
 
         self.ts, self.seen, self.checker = _switch("SW1", 0)
+        self.rp = self.ts.dns["8000"] = DN("8000", "SW1", "RoutingPoint")
         self.queue = self.ts.dns["7000"] = DN("7000", "SW1", "ACDQueue")
         self.agents = [DN(n, "SW1", "Extension") for n in ("6001", "6002")]
         for dn in self.agents:
@@ -459,6 +461,7 @@ class _OutageBench:
                         "place": f"Place_{dn.number}"} for dn in self.agents]}))
         self.fed = 0
         self.calls = {}           # agent DN number -> its call
+        self.routing = []         # calls at the routing point, oldest first
         self.waiting = []         # calls queued at 7000, oldest first
         self.acw_due = None       # the agent DN that just released an answered queue call
         self.ts.client_connect()
@@ -471,9 +474,12 @@ class _OutageBench:
         yield "link lost" if ts.link_up else "link restored", None
         yield "disconnect" if ts.connected else "reconnect", None
         yield "arrive", None
+        if self.routing:
+            yield "route", None
+            yield "abandon at the routing point", None
         if self.waiting:
             yield "abandon", None
-        for dn in [self.queue, *self.agents]:
+        for dn in [self.rp, self.queue, *self.agents]:
             yield ("out of service" if dn.in_service else "back in service"), dn
         for dn in self.agents:
             for status in (OUT, READY, NOT_READY):
@@ -504,7 +510,7 @@ class _OutageBench:
             leg_event,
             open_leg,
         )
-        from sim.model.tserver import PS_ALERTING, PS_CONNECTED, PS_HELD, PS_QUEUED
+        from sim.model.tserver import PS_ALERTING, PS_CONNECTED, PS_HELD, PS_QUEUED, PS_ROUTING
 
         ts, q = self.ts, self.queue
         ts.env.run(until=ts.env.now + 1)      # a new instant per step
@@ -523,8 +529,15 @@ class _OutageBench:
             ts.back_in_service(dn)
         elif name == "arrive":
             call = Call(ts, INBOUND, ani="5550001")
+            self.routing.append(call)
+            open_leg(ts, "EventRouteRequest", self.rp, call, PS_ROUTING, DEST, call.ani, ORIG, self.rp.number)
+        elif name == "route":                 # as calls.inbound_call: RouteUsed, then Queued
+            call = self.routing.pop(0)
+            close_leg(ts, "EventRouteUsed", self.rp, call, {"ThirdPartyDN": q.number, "ThirdPartyDNRole": DEST})
             self.waiting.append(call)
             open_leg(ts, "EventQueued", q, call, PS_QUEUED, DEST, call.ani, ORIG, q.number)
+        elif name == "abandon at the routing point":
+            close_leg(ts, "EventAbandoned", self.rp, self.routing.pop(0), {"CallState": 0})
         elif name == "abandon":
             close_leg(ts, "EventAbandoned", q, self.waiting.pop(0), {"CallState": 0})
         elif name == "distribute":            # as calls.deliver: Diverted, then Ringing
@@ -591,14 +604,14 @@ class _OutageBench:
 @settings(max_examples=1500, deadline=None, derandomize=True)
 @given(data=st.data())
 def test_no_outage_sequence_breaks_the_trace_invariants(data):
-    """Calls queued, abandoned, distributed to agents or rung on them directly, answered, held,
-    retrieved, transferred onto another ConnID and released; agents logging in and out, ready, not ready
-    and in after-call work; link losses, DNs out of service and Stat Server disconnects, each
-    undone by a later step: in any order, every event T-Server delivers keeps the invariants of
-    tevents.md §11 (``sim check``), and whenever Stat Server sees the switch the action engine's
-    calls and agent states per DN are the switch's (actions.md §11). Each step is drawn among
-    those that apply, so a few seconds reach the corners the faults soak found after weeks of
-    simulated time."""
+    """Calls routed to a queue, abandoned at either, distributed to agents or rung on them
+    directly, answered, held, retrieved, transferred onto another ConnID and released; agents
+    logging in and out, ready, not ready and in after-call work; link losses, DNs out of
+    service and Stat Server disconnects, each undone by a later step: in any order, every event
+    T-Server delivers keeps the invariants of tevents.md §11 (``sim check``), and whenever Stat
+    Server sees the switch the action engine's calls and agent states per DN are the switch's
+    (actions.md §11). Each step is drawn among those that apply, so a few seconds reach the
+    corners the faults soak found after weeks of simulated time."""
     bench = _OutageBench()
     for _ in range(data.draw(st.integers(1, 30))):
         name, dn = data.draw(st.sampled_from(list(bench.steps())))
