@@ -9,7 +9,7 @@ import os
 
 from sim.errors import UserError
 
-HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, stats.csv, summary.json"
+HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, stats.csv, summary.json, plots/"
 
 
 def configure(parser) -> None:
