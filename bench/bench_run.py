@@ -134,7 +134,7 @@ def breakdown(n: int, calls: int, sc=None) -> None:
             s.requests += n_requests
             notifier = self.stats.notifier
             notifying = notifier.next_at is not None and ev.time >= notifier.next_at
-            self.stats.feed_many(records, ev.time)
+            self.stats.feed_many(records)
             t5 = clock()
             spent["action engine"] += t1 - t0
             spent["trace written"] += t2 - t1

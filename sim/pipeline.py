@@ -114,7 +114,7 @@ class Pipeline:
         s.statuses += n_statuses
         s.requests += n_requests
         if self.stats is not None:
-            self.stats.feed_many(records, t)
+            self.stats.feed_many(records)
         if self.plot_feed is not None:
             self.plot_feed.feed(records)
         return records
@@ -159,7 +159,7 @@ class StatsStage:
         self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv")) if out_dir else None
         self.notifier = Notifier(self.engine, self.writer, notify_every)
 
-    def feed_many(self, records: list[Any], time: float) -> None:
+    def feed_many(self, records: list[Any]) -> None:
         self.notifier.feed_many(records)
 
     def close(self, end_time: float) -> None:

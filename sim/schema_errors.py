@@ -74,22 +74,6 @@ def explain(err: ValidationError) -> tuple[list[Any], str]:
     return list(err.absolute_path), err.message
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return "object"
-
-
 def _fits(option: dict[str, Any], value: Any) -> bool:
     """Whether ``option`` is a form of the value's JSON type (an untyped option may be)."""
     if not isinstance(option, dict):
@@ -97,9 +81,8 @@ def _fits(option: dict[str, Any], value: Any) -> bool:
     types = option.get("type")
     if types is None:
         return True
-    kind = _json_type(value)
-    allowed = {types} if isinstance(types, str) else set(types)
-    return kind in allowed or (kind == "integer" and "number" in allowed)
+    is_type = jsonschema.Draft202012Validator.TYPE_CHECKER.is_type
+    return any(is_type(value, t) for t in ([types] if isinstance(types, str) else types))
 
 
 def _by_key(options: list[dict[str, Any]], fitting: list[int], value: Any) -> Any:

@@ -206,7 +206,7 @@ def test_plots_from_records_in_memory():
        st.integers(1, 50))
 def test_bins_keep_the_total_time(intervals, n):
     """Binning never loses or invents time: the bins hold the clipped interval lengths."""
-    b = plots._Bins(10.0, 90.0, n)
+    b = plots.Bins(10.0, 90.0, n)
     want = 0.0
     for a, length in intervals:
         b.add("k", a, a + length)
@@ -232,7 +232,7 @@ def test_plot_on_a_sweep_folder_delegates_or_says_why(tmp_path, capsys):
 # parse of every line, binned one interval at a time), to the last bit.
 
 class ScalarBins:
-    """The binning as it was, one interval at a time: the reference of plots._Bins."""
+    """The binning as it was, one interval at a time: the reference of plots.Bins."""
 
     def __init__(self, t0, t1, n=plots.BINS):
         if t1 <= t0:
@@ -327,7 +327,7 @@ def png(fig) -> bytes:
 
 
 def episodes(path, object_type, span, **kw):
-    ep = plots._StatusEpisodes(object_type, *span, **kw)
+    ep = plots.StatusEpisodes(object_type, *span, **kw)
     plots._feed_statuses(str(path), [ep])
     return ep
 
@@ -388,7 +388,7 @@ def test_status_prefilter_keeps_every_line_of_the_type(tmp_path):
     path = tmp_path / "statuses.jsonl"
     path.write_text("\n".join(text) + "\n")
     span = (t0, t0 + 10.0)
-    eps = [plots._StatusEpisodes(t, *span, max_lanes=2) for t in ("Agent", "RegDN", "Place")]
+    eps = [plots.StatusEpisodes(t, *span, max_lanes=2) for t in ("Agent", "RegDN", "Place")]
     plots._feed_statuses(str(path), eps)
     for ep in eps:
         kept, total, data = reference_status_bins(path, ep.object_type, *span, max_lanes=2)
@@ -414,7 +414,7 @@ def test_status_pass_is_a_full_parse(tmp_path_factory, changes, block):
             fh.write((json.dumps(r) if spaced else orjson.dumps(r).decode()) + "\n")
     old, plots.BLOCK = plots.BLOCK, block
     try:
-        agents, dns = (plots._StatusEpisodes(t, 0.0, 100.0, max_lanes=2)
+        agents, dns = (plots.StatusEpisodes(t, 0.0, 100.0, max_lanes=2)
                        for t in ("Agent", "RegDN"))
         plots._feed_statuses(str(path), [agents, dns])
     finally:
@@ -430,9 +430,9 @@ def test_status_pass_is_a_full_parse(tmp_path_factory, changes, block):
                           st.sampled_from([1.0, 1, 2, 0, -1, 0.5])), max_size=80),
        st.integers(1, 60), st.integers(1, 7), st.integers(1, 50))
 def test_batched_bins_are_the_scalar_bins(intervals, n, flush, spread):
-    """_Bins buffers intervals and bins them with numpy, in small batches here: each bin
+    """Bins buffers intervals and bins them with numpy, in small batches here: each bin
     still sums its intervals in order, so the arrays are those of one add at a time."""
-    b = plots._Bins(10.0, 90.0, n)
+    b = plots.Bins(10.0, 90.0, n)
     b.FLUSH, b.SPREAD = flush, spread
     ref = ScalarBins(10.0, 90.0, n)
     for key, a, length, weight in intervals:
@@ -445,7 +445,7 @@ def test_batched_bins_keep_the_order_of_the_sums():
     """Many intervals of awkward lengths over few bins, binned in batches: every bin sums them
     in the order they came (a sum per batch first would round differently)."""
     rng = np.random.default_rng(7)
-    b, ref = plots._Bins(10.0, 90.0, 13), ScalarBins(10.0, 90.0, 13)
+    b, ref = plots.Bins(10.0, 90.0, 13), ScalarBins(10.0, 90.0, 13)
     b.FLUSH, b.SPREAD = 37, 101
     for key, a, length, weight in zip(rng.integers(0, 3, 3000), rng.uniform(0, 100, 3000),
                                       rng.exponential(9.0, 3000), rng.integers(-1, 4, 3000),
@@ -618,8 +618,8 @@ def test_run_feed_is_what_the_files_give(tmp_path, scenario, sets):
     span = plots.run_span(str(tmp_path))
     agents, dns, waiting = feed.over(*span)
     assert list(tmp_path.glob("tmp*")) == []           # the spill files are gone
-    file_agents = plots._StatusEpisodes("Agent", *span)
-    file_dns = plots._StatusEpisodes("RegDN", *span)
+    file_agents = plots.StatusEpisodes("Agent", *span)
+    file_dns = plots.StatusEpisodes("RegDN", *span)
     plots._feed_statuses(str(tmp_path / "statuses.jsonl"), [file_agents, file_dns])
     for fed, read in ((agents, file_agents), (dns, file_dns)):
         assert fed.kept == read.kept and fed.total == read.total > 0

@@ -167,7 +167,6 @@ class ContactCenter:
             dn = ts.dns.get(f.get("dn")) if f.get("dn") else None
             env.process(random_faults(env, ts, f["kind"], f["rate"], f["duration"], dn, self.streams, stop))
 
-
     def _restored(self, ts: TServer) -> None:
         """A fault ended: the restore hooks compare Stat Server's view with the model's, which
         only makes sense once events flow again. A DN back in service while the link is down,

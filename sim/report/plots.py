@@ -158,12 +158,6 @@ def _summary(run_dir: str) -> dict | None:
         return json.load(fh)
 
 
-# The binning and the per-line accumulators are compiled (sim.report.binning); the names
-# below are the ones this module always had.
-_Bins = Bins
-_StatusEpisodes = StatusEpisodes
-
-
 # ------------------------------------------------------------------------------ time axis
 _STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
             43200, 86400)
@@ -228,7 +222,7 @@ def state_timeline(statuses, object_type: str = "Agent", *, span=None, lanes=Non
 
     ``statuses``: a statuses.jsonl path or StatusChange records / dicts."""
     source, t0, t1 = _span(statuses, span)
-    ep = _StatusEpisodes(object_type, t0, t1, lanes, max_lanes)
+    ep = StatusEpisodes(object_type, t0, t1, lanes, max_lanes)
     _feed_statuses(source, [ep])
     return _timeline_figure(ep, title)
 
@@ -238,7 +232,7 @@ def agents_per_status(statuses, object_type: str = "Agent", *, span=None,
     """How many agents (or places, DNs) are in each status over time: a stacked area of
     time averages per bin, statuses stacked in priority order (lowest at the bottom)."""
     source, t0, t1 = _span(statuses, span)
-    ep = _StatusEpisodes(object_type, t0, t1, [], 0)
+    ep = StatusEpisodes(object_type, t0, t1, [], 0)
     _feed_statuses(source, [ep])
     return _per_status_figure(ep, title)
 
@@ -248,8 +242,8 @@ def status_figures(statuses, *, span=None) -> dict[str, Figure]:
     ``dn_states`` (:func:`state_timeline` of Agent and RegDN) and ``agents_per_status``
     (:func:`agents_per_status`), each the figure those functions draw."""
     source, t0, t1 = _span(statuses, span)
-    agents = _StatusEpisodes("Agent", t0, t1)
-    dns = _StatusEpisodes("RegDN", t0, t1)
+    agents = StatusEpisodes("Agent", t0, t1)
+    dns = StatusEpisodes("RegDN", t0, t1)
     _feed_statuses(source, [agents, dns])
     return _status_figures(agents, dns)
 
@@ -260,7 +254,7 @@ def _status_figures(agents: StatusEpisodes, dns: StatusEpisodes) -> dict[str, Fi
             "agents_per_status": _per_status_figure(agents)}
 
 
-def _timeline_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+def _timeline_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
     bins, kept, t0, t1 = ep.bins, ep.kept, ep.t0, ep.t1
     day0 = _day0(t0)
     fig, ax = _figure(10.0, max(2.5, 1.2 + 0.32 * max(len(kept), 1)))
@@ -298,7 +292,7 @@ def _timeline_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
     return fig
 
 
-def _per_status_figure(ep: _StatusEpisodes, title: str | None = None) -> Figure:
+def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
     bins, t0, t1 = ep.bins, ep.t0, ep.t1
     day0 = _day0(t0)
     present = _priority_order({s for (lane, s) in bins.data if lane is None})

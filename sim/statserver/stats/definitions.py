@@ -141,7 +141,8 @@ def _ini_error(exc: configparser.Error, source: str, text: str) -> UserError:
         return UserError(f"[{exc.section}]: defined twice", where=f"{source}:{exc.lineno}")
     if isinstance(exc, configparser.ParsingError):
         lineno = exc.errors[0][0]          # (its line comes as a repr: take the text's own)
-        line = text.splitlines()[lineno - 1] if 0 < lineno <= len(text.splitlines()) else ""
+        lines = text.splitlines()
+        line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
         return UserError(f"not a 'key = value' line: {line.strip()!r}", where=f"{source}:{lineno}")
     return UserError(" ".join(str(exc).split()), where=source)
 
