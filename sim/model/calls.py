@@ -195,14 +195,16 @@ def deliver(site, call: Call, agent, d) -> None:
             a.update(target)
             ts.emit("EventDiverted", d.dn, a)
         truth.distributed(d.dn)
-        if d.vq is not None:
-            close_leg(ts, "EventDiverted", d.vq, call, target)
-            truth.distributed(d.vq)
     extra = {"CallState": OK}
     if agent.status:
         extra["AgentID"] = agent.login
     open_leg(ts, "EventRinging", agent.dn, call, PS_ALERTING, DEST, call.ani, ORIG if call.ani else None,
              d.dn.number, extra)
+    if d.kind != "queue" and d.vq is not None:
+        # URS has T-Server distribute the VQ's EventDiverted only after EventRouteUsed: it
+        # reaches Stat Server after the agent's EventRinging (docs/decisions.md)
+        close_leg(ts, "EventDiverted", d.vq, call, target)
+        truth.distributed(d.vq)
     if call.wake is None:
         call.served = agent         # still in enter(): the call was never queued
     else:

@@ -68,8 +68,11 @@ class _Switch:
 class ActionEngine:
     """Stat Server's action engine for the DNs, places, agents and groups of ``objects``."""
 
-    def __init__(self, objects: Objects, *, stuck_call_timeout: float | None = None):
+    def __init__(self, objects: Objects, *, stuck_call_timeout: float | None = None,
+                 regular_call_abandoned: bool = False):
         self.objects = objects
+        # OQ-5 option: regular DNs also emit CallAbandoned next to CallAbandonedFromRinging.
+        self.regular_call_abandoned = regular_call_abandoned
         # Stuck-call clean-up (§12, optional): calls older than this on a DN are cleaned.
         self.stuck_call_timeout = stuck_call_timeout
         self._next_stuck_check: float | None = None
@@ -140,8 +143,6 @@ class ActionEngine:
         if name == "EventError":
             registration.on_error(self, dn, ev, t)
             return
-        if dn.registration_error:
-            dn.registration_error = False   # first non-error event: normal handling resumes (§10)
         table = self._mediation if dn.mediation else self._regular
         handler = table.get(name)
         if handler is not None:

@@ -90,7 +90,36 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     if tdn.mediation:
         eng.instant(m, "CallDistributedToQueue", RETRO, t, conn, run.ctype, t - run.start, run.data)
         return
-    eng.handoffs.setdefault((tdn.id, conn), []).append(Distribution(m, run.start, m.virtual))
+    d = Distribution(m, run.start, m.virtual)
+    leg = tdn.legs.get(conn)
+    if leg is not None:
+        late_distribution(eng, leg, d, t)      # the DN reported the call first
+        return
+    eng.handoffs.setdefault((tdn.id, conn), []).append(d)
+
+
+def late_distribution(eng: ActionEngine, leg: Leg, d: Distribution, t: float) -> None:
+    """M reports the distribution after the target DN reported the call (URS has T-Server
+    distribute a virtual queue's EventDiverted only after EventRouteUsed, so the agent's
+    EventRinging, even its EventEstablished, may come first). The DN's outcome must not
+    depend on that order: M joins the call's distributions as if it had come first, and
+    what the DN already reported is reflected now, with the durations it had then."""
+    for old in leg.dists:
+        if old.mdn is d.mdn:
+            if old.outcome is None:
+                old.entered = d.entered       # ThisQueue linked M before its diversion was seen
+            return
+    if not d.virtual:
+        for old in leg.dists:
+            if not old.virtual:
+                return                        # the call has its distributor already
+        if leg.this_queue is not None and leg.this_queue != d.mdn.number:
+            return
+    leg.dists.append(d)
+    if leg.outcome is None:
+        return
+    d.outcome = leg.outcome
+    _reflect(eng, d, leg.outcome, leg.conn, leg.ctype, max(0.0, leg.outcome_at - d.entered), None, t)
 
 
 def on_abandoned(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
@@ -206,6 +235,7 @@ def reflect_ringing_outcome(eng: ActionEngine, dn: DNState, leg: Leg, outcome: s
     """Ringing ended at the agent DN: M gets CallAnswered / CallAbandonedFromRinging /
     CallForwarded / CallMissed, duration from the call's entry at M (OQ-18)."""
     name = REFLECTED_RINGING_OUTCOME[outcome]
+    leg.outcome, leg.outcome_at = name, t       # for a distribution reported late
     for d in leg.dists:
         if d.outcome is None:
             d.outcome = name

@@ -27,7 +27,7 @@ from sim.statserver.rules import (
     ROLE_DESTINATION,
     ROLE_ORIGINATION,
 )
-from sim.statserver.state import DNState
+from sim.statserver.state import DNState, Leg
 from sim.tlib.codes import (
     PARTY_GENERIC_MASK,
     AddressInfoType,
@@ -46,22 +46,45 @@ def _int(value: Any, default: int | None = 0) -> int | None:
 
 
 def on_registered(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventRegistered: with Extensions they set the DN's state; without, the engine asks
-    TQueryAddress (DNStatus, or QueueStatus for a mediation DN) and waits for the answer."""
-    dn.registration_error = False
+    """EventRegistered: with DN-status data in its Extensions they set the DN's state;
+    without Extensions, or (regular DN) with Extensions that carry no DN-status key, the
+    engine asks TQueryAddress (DNStatus, or QueueStatus for a mediation DN), keeps the DN's
+    state and waits for the answer."""
     ext = ev.attrs.get("Extensions")
-    if ext is None:
+    if ext is None or not (dn.mediation or _is_dn_status(ext)):
         info = AddressInfoType.QueueStatus if dn.mediation else AddressInfoType.DNStatus
         eng.request(dn, "RequestQueryAddress", t, int(info))
         return
     apply_status_data(eng, dn, ev, ext, t)
 
 
+def _has_agent_part(ext: Mapping[str, Any]) -> bool:
+    return ext.get(KEY_AGENT_STATUS) is not None or bool(ext.get(KEY_AGENT_ID))
+
+
+def _has_call_part(ext: Mapping[str, Any]) -> bool:
+    if ext.get(KEY_CALL_STATUS) is not None:
+        return True
+    for key in ext:
+        if key.startswith(KEY_CONN_PREFIX):
+            return True
+    return False
+
+
+def _is_dn_status(ext: Mapping[str, Any]) -> bool:
+    """DN-status data carry at least one key of the agent part (AgentStatus, AgentID) or of
+    the call part (status, conn-N); empty Extensions or unrelated keys are not DN status."""
+    return _has_agent_part(ext) or _has_call_part(ext)
+
+
 def on_address_info(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAddressInfo: every answer is applied when it arrives, asked for or not (§9.2)."""
     info = ev.attrs.get("InfoType")
     if info in (AddressInfoType.DNStatus, AddressInfoType.QueueStatus):
-        apply_status_data(eng, dn, ev, ev.attrs.get("Extensions") or {}, t)
+        ext = ev.attrs.get("Extensions") or {}
+        if dn.mediation or _is_dn_status(ext):
+            apply_status_data(eng, dn, ev, ext, t)
+        # an answer without DN-status keys tells nothing: the kept state stays
     elif info == AddressInfoType.CallsQuery and not dn.mediation:
         apply_calls_query(eng, dn, ev, t)
 
@@ -69,11 +92,10 @@ def on_address_info(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Non
 def on_error(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventError: never starts or ends actions by itself (§10). An error instead of the
     CallsQuery answer means the T-Server cannot answer it: the reported calls become
-    CallUnknown (§9.2); otherwise the DN waits for its first non-error event."""
+    CallUnknown (§9.2). Otherwise nothing changes: the DN's first non-error event is handled
+    normally, like every later one, so no flag needs to remember the error."""
     if dn.pending_query:
         _resolve_pending(eng, dn, t)
-        return
-    dn.registration_error = True
 
 
 def on_unregistered(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -91,31 +113,41 @@ def on_out_of_service(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> N
 
 
 def apply_status_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[str, Any], t: float) -> None:
+    """DN-status data. A regular DN's data have an agent part (AgentStatus, AgentID) and a
+    call part (status, conn-N, ps-N); a part whose keys are all missing leaves the actions
+    it would reconcile as they are (a partial set of keys reports only what it names)."""
     if dn.mediation:
         from sim.statserver import mediation
         mediation.apply_queue_status(eng, dn, ext, t)
         return
-    _apply_agent_data(eng, dn, ev, ext, t)
-    _apply_call_data(eng, dn, ext, t)
+    if _has_agent_part(ext):
+        _apply_agent_data(eng, dn, ev, ext, t)
+    if _has_call_part(ext):
+        _apply_call_data(eng, dn, ext, t)
 
 
 def _apply_agent_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[str, Any], t: float) -> None:
     from sim.statserver import regular
     status = _int(ext.get(KEY_AGENT_STATUS))
     login = ev.attrs.get("AgentID") or ext.get(KEY_AGENT_ID)
-    if login is not None:
+    if login:
         login = str(login)
-    if login or status > TServerAgentStatus.NoAgent:
-        # LoggedOut ends when an AgentID is reported (source document).
+        # The source document: LoggedOut ends when an AgentID is reported (and only then).
         eng.end(dn, "LoggedOut", t)
-        if login and dn.agent_login not in (None, login) and "LoggedIn" in dn.running:
+        if dn.agent_login not in (None, login) and "LoggedIn" in dn.running:
             regular._logout(eng, dn, t, moment=False)     # another agent than the one kept
             eng.end(dn, "LoggedOut", t)
-        if login or dn.agent is None:
-            eng.bind(dn, login or dn.agent_login, t)
-        eng.start(dn, "LoggedIn", t, data={"AgentID": login} if login else None)
+        eng.bind(dn, login, t)
+        eng.start(dn, "LoggedIn", t, data={"AgentID": login})
+    elif status > TServerAgentStatus.NoAgent:
+        # An agent is said to be logged in but not named: a kept login stays, and the agent
+        # state applies to it; with no kept login nothing starts (an agent state needs an
+        # agent; LoggedOut keeps running until an AgentID is reported).
+        if "LoggedIn" not in dn.running:
+            return
     else:
         regular._logout(eng, dn, t, moment=False)         # no agent reported
+        return
     wanted = AGENT_STATUS_RULES.get(status)
     if wanted is None or wanted in dn.running:
         return                                            # 0/1, or it already runs: keep it
@@ -153,7 +185,10 @@ def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: 
             eng.start(dn, "OnHook", t)
             if dn.acw_pending is not None and not dn.legs:
                 regular.after_call_removed(eng, dn, t)
-        # status 1 without ConnIDs: busy after a switch re-sync; start nothing (§9.2 step 3).
+        else:
+            # status 1 without ConnIDs (busy after a switch re-sync): start nothing, but ask
+            # which calls there are (OQ-21); the answer starts them.
+            _ask_calls_query(eng, dn, t)
         return
     pending = False
     for conn, ps in calls:
@@ -174,51 +209,88 @@ def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: 
                 leg.held = True
                 eng.start(dn, "CallOnHold", t, conn, leg.ctype)
             pending = True
-    if pending and not dn.pending_query:
+    if pending:
+        _ask_calls_query(eng, dn, t)
+
+
+def _ask_calls_query(eng: ActionEngine, dn: DNState, t: float) -> None:
+    if not dn.pending_query:
         dn.pending_query = True
         eng.request(dn, "RequestQueryAddress", t, int(AddressInfoType.CallsQuery))
 
 
 def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """AddressInfoCallsQuery: ConnID = the active call, PreviousConnID = the held call; each
-    starts Call<T> with Call<T>Started (CallType of the answer, Unknown when absent), plus the
-    Originated / Received companion when ThisDNRole is given (OQ-19)."""
+    """AddressInfoCallsQuery: ConnID = the active call, PreviousConnID = the held call. The
+    answer's CallType is the active call's (the held call's when it is the only one). One
+    call has one phase at a time:
+
+    * a call waiting for its type starts Call<T> with Call<T>Started, plus the Originated /
+      Received companion when ThisDNRole is given (OQ-19);
+    * a call known ringing or dialing keeps that phase; the answer only gives its type;
+    * a call that runs CallUnknown only because an earlier answer did not name it gets its
+      type now (the placeholder ends without a retrospective); a call already typed (by an
+      earlier answer, or kept through an outage) keeps its type;
+    * a tracked call reported as the held one is put on hold if it was not.
+    """
     from sim.statserver import regular
     a = ev.attrs
     active, held = a.get("ConnID"), a.get("PreviousConnID")
-    ctype = a.get("CallType", CallType.Unknown)
+    ctype = regular._ctype(a.get("CallType", CallType.Unknown))
     role = a.get("ThisDNRole")
     origin = "dialed" if role == ROLE_ORIGINATION else "rung" if role == ROLE_DESTINATION else None
     data = regular.call_data(ev)
     for conn, is_held in ((active, False), (held, True)):
         if conn is None:
             continue
+        typ = ctype if not is_held or active is None else CallType.Unknown
         leg = dn.legs.get(conn)
         if leg is None:
             leg = regular._new_leg(dn, conn, CallType.Unknown, "pending", t)
-        if leg.typed is not None:
+        if leg.phase in ("ringing", "dialing"):
+            if not leg.queried:
+                leg.queried = True
+                leg.ctype = typ
             continue
-        if leg.phase == "pending":
-            leg.ctype = regular._ctype(ctype if not is_held or active is None else CallType.Unknown)
-            leg.origin = origin
-        leg.phase = "established"
-        leg.talk_start = t
-        leg.this_queue = a.get("ThisQueue")
         if is_held and not leg.held:
             leg.held = True
             eng.start(dn, "CallOnHold", t, conn, leg.ctype)
+            if leg.typed is not None:
+                run = dn.running.get((leg.typed.durable, conn))
+                if run is not None:
+                    eng.hide(dn, run, True)
+        if leg.queried or (leg.typed is not None and not leg.placeholder):
+            continue
+        leg.queried = True
+        if leg.placeholder:
+            _drop_placeholder(eng, dn, leg, t)
+        leg.ctype = typ
+        leg.origin = origin
+        leg.phase = "established"
+        leg.talk_start = t
+        leg.this_queue = a.get("ThisQueue")
         regular.start_call_type(eng, dn, leg, t, data)
     _resolve_pending(eng, dn, t)
 
 
+def _drop_placeholder(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
+    """End a CallUnknown started for want of an answer; the call did not complete."""
+    acts = leg.typed
+    leg.typed = None
+    leg.placeholder = False
+    if acts is not None:
+        eng.end(dn, (acts.durable, leg.conn), t)
+
+
 def _resolve_pending(eng: ActionEngine, dn: DNState, t: float) -> None:
-    """Calls reported but not typed by a CallsQuery answer start as CallUnknown (§9.2)."""
+    """Calls reported but not typed by a CallsQuery answer start as CallUnknown (§9.2); a
+    later answer naming one of them still gives its type."""
     from sim.statserver import regular
     dn.pending_query = False
     for leg in dn.legs.values():
         if leg.phase == "pending":
             leg.phase = "established"
             leg.talk_start = t
+            leg.placeholder = True
             regular.start_call_type(eng, dn, leg, t, None)
 
 

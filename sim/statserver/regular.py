@@ -15,14 +15,20 @@ if TYPE_CHECKING:
     from sim.tlib.event import TEvent
 
 from sim.statserver import mediation, registration
+from sim.statserver.records import RETRO
 from sim.statserver.rules import (
     AGENT_STATE_ACTIONS,
     AGENT_STATE_EVENTS,
     CALL_TYPE_ACTIONS,
     CLEANUP_STATES,
     COMPLETION_MOMENT,
+    CONFERENCE_BY_ROLES,
+    CONFERENCE_MADE,
+    CONFERENCE_ORIGINATED,
     DIALING_ENDED_BY_RELEASE,
     HOLD_ENDED_BY_RELEASE,
+    PARTY_MOMENT,
+    REGULAR_ABANDON_ALIAS,
     RINGING_ENDED_BY,
     RINGING_ENDED_BY_RELEASE,
     ROLE_TRANSFERRED_BY,
@@ -369,6 +375,16 @@ def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     after_call_removed(eng, dn, t)
 
 
+def end_ringing(eng: ActionEngine, dn: DNState, key: Any, t: float, retro: str | None) -> None:
+    """End CallRinging with its retrospective; with the OQ-5 option on, an abandon also
+    gives the legacy CallAbandoned (same duration)."""
+    run = eng.end(dn, key, t, retro)
+    alias = REGULAR_ABANDON_ALIAS.get(retro) if eng.regular_call_abandoned and retro else None
+    if run is not None and alias is not None:
+        eng.instant(dn, alias, RETRO, t, run.conn, run.ctype, t - run.start if t > run.start else 0.0,
+                    run.data)
+
+
 def on_abandoned(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAbandoned (c): if CallRinging(c), end it with CallAbandonedFromRinging; end every
     other action of c on d. (A T-Server clean-up, CallState SystemError / Cleared, gives no
@@ -380,7 +396,7 @@ def on_abandoned(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     key = ("CallRinging", conn)
     if key in dn.running:
         cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
-        eng.end(dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
+        end_ringing(eng, dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
         if not cleanup:
             mediation.reflect_ringing_outcome(eng, dn, leg, "CallAbandonedFromRinging", t)
     end_call_type(eng, dn, leg, t)
@@ -417,7 +433,7 @@ def on_released(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     key = ("CallRinging", conn)
     if key in dn.running:
         retro = _by_state(RINGING_ENDED_BY_RELEASE, s)
-        eng.end(dn, key, t, retro)
+        end_ringing(eng, dn, key, t, retro)
         if retro is not None:
             outcome = "RONA" if s in RONA_STATES else retro
             mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
@@ -494,11 +510,22 @@ def on_party_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> No
 
 
 def on_party_added(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventPartyAdded / EventPartyDeleted (c): CallConferencePartyAdded / …Deleted."""
-    conn: Any = ev.attrs.get("ConnID")
+    """EventPartyAdded / EventPartyDeleted (c): CallConferencePartyAdded / …Deleted. A party
+    added by this DN itself (ThirdPartyDN = d): ConferenceMade, and CallConferenceOriginated
+    the first time on the call."""
+    a = ev.attrs
+    conn: Any = a.get("ConnID")
     leg = dn.legs.get(conn)
-    name = "CallConferencePartyAdded" if ev.event == "EventPartyAdded" else "CallConferencePartyDeleted"
-    eng.moment(dn, name, t, conn, leg.ctype if leg else ev.attrs.get("CallType"), call_data(ev))
+    ctype = leg.ctype if leg else a.get("CallType")
+    data = call_data(ev)
+    eng.moment(dn, PARTY_MOMENT[ev.event], t, conn, ctype, data)
+    if (ev.event == "EventPartyAdded" and a.get("ThirdPartyDN") == dn.number
+            and a.get("ThirdPartyDNRole") in CONFERENCE_BY_ROLES):
+        if leg is None or not leg.conference_made:
+            if leg is not None:
+                leg.conference_made = True
+            eng.moment(dn, CONFERENCE_ORIGINATED, t, conn, ctype, data)
+        eng.moment(dn, CONFERENCE_MADE, t, conn, ctype, data)
 
 
 def on_data_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:

@@ -119,6 +119,21 @@ COMPLETION_MOMENT: Final = {
     CallState.Transferred: "CallTransferMade",
     CallState.Conferenced: "CallConferenceMade",
 }
+# Conference moments (§4.3; triggers [R], docs/decisions.md "Engine edge cases"): an
+# EventPartyAdded whose ThirdPartyDN is the receiving DN itself (role AddedBy / ConferencedBy,
+# or none) means that DN added the party: it made a conference step on that call. The first
+# step on a call also says the DN originated the conference. Every member receiving the event
+# gets the party moment.
+PARTY_MOMENT: Final = {
+    "EventPartyAdded": "CallConferencePartyAdded",
+    "EventPartyDeleted": "CallConferencePartyDeleted",
+}
+CONFERENCE_MADE: Final = "ConferenceMade"                    # each party the DN added
+CONFERENCE_ORIGINATED: Final = "CallConferenceOriginated"    # the first one, per call and DN
+CONFERENCE_BY_ROLES: Final = frozenset({DNRole.AddedBy, DNRole.ConferencedBy, None})
+# Optional (OQ-5, ActionEngine(regular_call_abandoned=True), off by default): regular DNs also
+# emit the legacy name next to the retrospective it duplicates, with the same duration.
+REGULAR_ABANDON_ALIAS: Final = {"CallAbandonedFromRinging": "CallAbandoned"}
 # Ringing ends on other events (§4.6).
 RINGING_ENDED_BY: Final = {
     "EventEstablished": "CallAnswered",

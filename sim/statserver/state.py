@@ -55,7 +55,8 @@ class Leg:
     """This DN's part in one call (one ConnID)."""
 
     __slots__ = ("conn", "ctype", "phase", "held", "origin", "this_queue", "user_data",
-                 "transferred", "dists", "acw_during", "talk_start", "typed", "since")
+                 "transferred", "dists", "acw_during", "talk_start", "typed", "since", "queried",
+                 "placeholder", "outcome", "outcome_at", "conference_made")
 
     def __init__(self, conn: str, ctype: int | None, phase: str, since: float = 0.0):
         self.conn = conn
@@ -71,6 +72,11 @@ class Leg:
         self.acw_during = False       # the agent asked for ACW while on this call (OQ-11)
         self.talk_start: float | None = None
         self.typed: CallTypeActions | None = None   # the CallTypeActions whose durable action runs for this call
+        self.queried = False          # a CallsQuery answer named this call (the first one wins)
+        self.placeholder = False      # runs CallUnknown only for want of a CallsQuery answer
+        self.outcome: str | None = None   # the ringing outcome reflected on its distributors (§5.3)
+        self.outcome_at = 0.0             # when it happened
+        self.conference_made = False  # the DN added a party to this call (CallConferenceOriginated)
 
 
 class DNState:
@@ -79,7 +85,7 @@ class DNState:
     __slots__ = ("id", "number", "switch", "type", "object_type", "place", "mediation", "virtual",
                  "running", "ranks", "status", "status_call_type", "status_reasons", "agent",
                  "agent_login", "login_queues", "legs", "acw_pending", "last_call",
-                 "not_monitored", "registration_error", "out_of_service", "unregistered",
+                 "not_monitored", "out_of_service", "unregistered",
                  "pending_query", "waits", "pseudo_ready", "pseudo_active")
 
     def __init__(self, dn: DN):
@@ -103,7 +109,6 @@ class DNState:
         self.acw_pending: dict | None = None   # data of an ACW waiting for the call to end
         self.last_call: Leg | None = None      # the Leg last released (ACW reflection, OQ-11)
         self.not_monitored = False
-        self.registration_error = False        # EventError instead of EventRegistered (§10)
         self.out_of_service = False
         self.unregistered = False
         self.pending_query = False             # calls reported, CallsQuery answer awaited
