@@ -306,3 +306,104 @@ def test_origination_dn_link():
     r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
     r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
     assert len(r.named("CallAnswered", Q2)) == 1
+
+
+# --- issue 18 part 2: the mediation DN's outcome does not depend on the order of reports ---------
+
+def _records(r, obj, since):
+    return [a for a in r.records[since:] if type(a) is Action and a.object == obj]
+
+
+def _vq_call(r, order, outcome):
+    """RP + VQ call to 6001 (no ThisQueue on the agent side); the VQ's EventDiverted comes
+    before the agent's EventRinging, after it, or after the agent's outcome (same second)."""
+    c = dict(ConnID=C1, CallType=CallType.Inbound)
+    r.ev("EventRouteRequest", ThisDN="8000", ThisQueue="8000", **c)
+    r.ev("EventQueued", 0, ThisDN="9000", ThisQueue="9000", **c)
+    r.ev("EventRouteUsed", 5, ThisDN="8000", ThisQueue="8000", ThirdPartyDN="6001", **c)
+
+    def diverted(dt):
+        r.ev("EventDiverted", dt, ThisDN="9000", ThisQueue="9000", ThirdPartyDN="6001", **c)
+    if order == "diverted_first":
+        diverted(0)
+    r.ev("EventRinging", 0.1, ThisDN="6001", **c)
+    if order == "ringing_first":
+        diverted(0.2)
+    if outcome == "answered":
+        r.ev("EventEstablished", 0.3, ThisDN="6001", **c)
+    else:
+        r.ev("EventAbandoned", 0.3, ThisDN="6001", CallState=CallState.Ok, **c)
+    if order == "outcome_first":
+        diverted(0.2)
+    if outcome == "answered":
+        r.ev("EventReleased", 20, ThisDN="6001", CallState=CallState.Ok, **c)
+
+
+@pytest.mark.parametrize("outcome,names", [
+    ("answered", ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased"]),
+    ("abandoned", ["CallEntered", "CallDistributed", "CallAbandonedFromRinging"]),
+])
+@pytest.mark.parametrize("order", ["diverted_first", "ringing_first", "outcome_first"])
+def test_virtual_queue_outcome_independent_of_order(ready_run, order, outcome, names):
+    """Issue 18: URS distributes the VQ's EventDiverted after EventRouteUsed, so the agent's
+    EventRinging (even its outcome) may come first. The VQ gets the same reflected outcomes,
+    with the same durations (entry -> the agent-side event), in every order."""
+    r = ready_run
+    m = r.mark()
+    _vq_call(r, order, outcome)
+    got = [(a.action, a.duration) for a in _records(r, VQ, m) if a.kind in ("moment", "retro")]
+    assert [n for n, _ in got] == names
+    ringing_outcome = dict(got)[names[2]]
+    assert ringing_outcome == pytest.approx(5 + 0.1 + 0.3 + (0.2 if order == "ringing_first" else 0.0))
+    if outcome == "answered":
+        assert dict(got)["CallReleased"] == pytest.approx(20 + (0.2 if order == "outcome_first" else 0.0))
+    assert not r.engine.handoffs
+
+
+def test_queue_diversion_reported_after_ringing_still_links(ready_run):
+    """The same holds for an ACD queue whose EventDiverted is reported late: it becomes the
+    call's distributor when the agent-side event named no other (no ThisQueue)."""
+    r = ready_run
+    queued(r)
+    m = r.mark()
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventDiverted", 0, ThisDN="7000", ThisQueue="7000", ThirdPartyDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
+    assert [(a.action, a.duration) for a in _records(r, Q, m) if a.kind == "retro"] == [
+        ("CallDistributed", 1.0), ("CallAnswered", 2.0)]
+
+
+def test_late_diversion_of_the_this_queue_sets_its_entry_time(ready_run):
+    """ThisQueue on EventRinging links the queue before its EventDiverted is seen (entry =
+    ringing time); the late EventDiverted corrects the entry to the CallWait start, so the
+    reflected CallAnswered counts from the call's entry (OQ-18)."""
+    r = ready_run
+    queued(r)
+    r.ev("EventRinging", 3, ThisDN="6001", ThisQueue="7000", ConnID=C1, CallType=2)
+    r.ev("EventDiverted", 0, ThisDN="7000", ThisQueue="7000", ThirdPartyDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", 2, ThisDN="6001", ThisQueue="7000", ConnID=C1, CallType=2)
+    assert r.named("CallAnswered", Q)[0].duration == 5.0
+    assert len(r.named("CallAnswered", Q)) == 1
+
+
+def test_late_diversion_after_the_call_left_the_dn(ready_run):
+    """Even a short call answered and released before the VQ's EventDiverted arrives (same
+    second) is reflected: CallAnswered, then CallReleased with the talk time. A ring-no-answer
+    leg is not joined (the call goes back for another distribution)."""
+    r = ready_run
+    c = dict(ConnID=C1, CallType=CallType.Inbound)
+    r.ev("EventQueued", ThisDN="9000", ThisQueue="9000", **c)
+    r.ev("EventRinging", 2, ThisDN="6001", **c)
+    r.ev("EventEstablished", 0.1, ThisDN="6001", **c)
+    r.ev("EventReleased", 0.5, ThisDN="6001", CallState=CallState.Ok, **c)
+    m = r.mark()
+    r.ev("EventDiverted", 0.2, ThisDN="9000", ThisQueue="9000", ThirdPartyDN="6001", **c)
+    got = [(a.action, round(a.duration, 3)) for a in _records(r, VQ, m) if a.kind == "retro"]
+    assert got == [("CallDistributed", 2.8), ("CallAnswered", 2.1), ("CallReleased", 0.5)]
+    r.ev("EventQueued", 5, ThisDN="9000", ThisQueue="9000", ConnID=C2, CallType=2)
+    r.ev("EventRinging", 1, ThisDN="6001", ConnID=C2, CallType=2)
+    r.ev("EventReleased", 4, ThisDN="6001", ConnID=C2, CallType=2, CallState=CallState.NoAnswer)
+    r.ev("EventDiverted", 0.5, ThisDN="9000", ThisQueue="9000", ThirdPartyDN="6001", ConnID=C2, CallType=2)
+    r.ev("EventRinging", 0.1, ThisDN="6001", ConnID=C2, CallType=2)
+    r.ev("EventEstablished", 1, ThisDN="6001", ConnID=C2, CallType=2)
+    assert [a.duration for a in r.named("CallAnswered", VQ)] == [pytest.approx(2.1), pytest.approx(6.6)]

@@ -326,3 +326,172 @@ def _reregister_as(r, login):
     r.ev("EventRegistered", ThisDN="6001", InfoType=8, AgentID=login,
          Extensions={"AgentStatus": 2, "AgentID": login, "status": 0})
     return m
+
+
+# --- issue 18 part 1: registration edge cases (docs/decisions.md "Engine edge cases") -------------
+
+def test_agent_status_without_agent_id_does_not_end_logged_out():
+    """SD: LoggedOut ends only when an AgentID is reported. AgentStatus 2 without AgentID on a
+    logged-out DN starts nothing: no LoggedIn without an agent, no WaitForNextCall the agent
+    would not show."""
+    r = _registered(0)
+    r.ev("EventServerDisconnected")
+    r.ev("EventServerConnected")
+    m = r.mark()
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8, Extensions={"AgentStatus": 2, "status": 0})
+    assert on(r, D1, m) == []
+    assert "LoggedOut" in r.engine.dns[D1].running
+    assert r.engine.dn_status(D1) == "OnHook" and r.engine.dns[D1].agent is None
+    assert r.engine.agent_status["agent1001"] == "LoggedOut"
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.DNStatus, InfoStatus=0,
+         Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 0})
+    assert on(r, D1, m) == [("LoggedOut", E), ("LoggedIn", S), ("WaitForNextCall", S)]
+    assert r.engine.agent_status["agent1001"] == "WaitForNextCall"
+
+
+def test_agent_status_without_agent_id_applies_to_the_kept_agent():
+    """A kept login stays when the data give an AgentStatus but no AgentID; the status
+    applies to it (SD transition NotReady -> Ready)."""
+    r = _registered(3)
+    r.ev("EventServerDisconnected")
+    r.ev("EventServerConnected")
+    m = r.mark()
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8, Extensions={"AgentStatus": 2, "status": 0})
+    assert on(r, D1, m) == [("NotReadyForNextCall", E), ("WaitForNextCall", S)]
+    assert r.engine.agent_status["agent1001"] == "WaitForNextCall"
+
+
+@pytest.mark.parametrize("ext", [{}, {"Unrelated": "x", "cnt": 0}])
+def test_extensions_without_dn_status_keys_are_not_dn_status(ext):
+    """Extensions that are empty or carry only unrelated keys are treated like no Extensions:
+    the DN is queried (DNStatus) and keeps its state (agent, call) until the answer."""
+    r = Run()
+    r.connect(("6001", {"AgentStatus": 2, "AgentID": "1001", "status": 0}))
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventLinkDisconnected")
+    r.ev("EventLinkConnected")
+    m = r.mark()
+    recs = r.ev("EventRegistered", ThisDN="6001", InfoType=8, Extensions=ext)
+    assert [(q.request, q.info_type) for q in recs if type(q) is Request] == [
+        ("RequestQueryAddress", AddressInfoType.DNStatus)]
+    assert on(r, D1, m) == []
+    assert r.engine.agent_status["agent1001"] == "CallInbound"
+    # an answer without DN-status keys tells nothing either
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.DNStatus, InfoStatus=0, Extensions=ext)
+    assert on(r, D1, m) == []
+    # the real answer reconciles
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.DNStatus, InfoStatus=0,
+         Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 0})
+    assert on(r, D1, m) == [("CallInbound", E)]      # (OnHook ran all along)
+
+
+def test_partial_dn_status_keys_report_only_their_part():
+    """A partial set of keys: the agent part (AgentStatus / AgentID) and the call part
+    (status / conn-N) are applied each only when one of its keys is present; the other part's
+    actions are kept as they are."""
+    r = Run()
+    r.connect(("6001", {"AgentStatus": 2, "AgentID": "1001", "status": 0}))
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventLinkDisconnected")
+    r.ev("EventLinkConnected")
+    m = r.mark()
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8, Extensions={"AgentStatus": 3, "AgentID": "1001"})
+    assert on(r, D1, m) == [("WaitForNextCall", E), ("NotReadyForNextCall", S)]     # call kept
+    assert r.engine.calls_on(D1) == {C1}
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.DNStatus, InfoStatus=0,
+         Extensions={"status": 0})
+    assert on(r, D1, m) == [("CallInbound", E)]     # agent state kept (OnHook ran all along)
+    assert r.engine.agent_state(D1) == "NotReadyForNextCall"
+
+
+@pytest.mark.parametrize("ps,phase,ended_by,retro", [
+    (PartyState.Alerting, "CallRinging", "EventEstablished", "CallAnswered"),
+    (PartyState.Dialing, "CallDialing", "EventEstablished", "CallDialed"),
+])
+def test_calls_query_for_a_call_known_ringing_or_dialing(ps, phase, ended_by, retro):
+    """One call, one phase: a CallsQuery answer for a call the registration data reported
+    ringing (or dialing) starts no call-type action next to it; the answer's CallType is used
+    when the call is established."""
+    r = Run()
+    r.ev("EventServerConnected", dt=0)
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8,
+         Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 1, "conn-1": C1, "ps-1": int(ps)})
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=1,
+         ConnID=C1, CallType=2)
+    assert on(r, D1, m) == []
+    assert [n for n, c, _ in r.engine.running(D1) if c == C1] == [phase]
+    r.ev(ended_by, ThisDN="6001", ConnID=C1)              # no CallType on the event
+    assert on(r, D1, m) == [(phase, E), (retro, R), ("CallInbound", S), ("CallInboundStarted", M)]
+
+
+def test_second_calls_query_answer_types_the_calls_the_first_left_unknown():
+    """The first answer types the calls it names; the other reported calls start as
+    CallUnknown. A later answer naming one of them gives its type (the CallUnknown placeholder
+    ends without CallUnknownCompleted); an answer for a call already typed changes nothing."""
+    r = Run()
+    r.ev("EventServerConnected", dt=0)
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8,
+         Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 1, "conn-1": C1,
+                     "ps-1": int(PartyState.Connected), "conn-2": C2, "ps-2": int(PartyState.Connected)})
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=2,
+         ConnID=C1, CallType=2)
+    assert on(r, D1, m) == [("CallInbound", S), ("CallInboundStarted", M), ("CallUnknown", S),
+                            ("CallUnknownStarted", M)]
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=2,
+         ConnID=C2, CallType=1)
+    assert on(r, D1, m) == [("CallUnknown", E), ("CallInternal", S), ("CallInternalStarted", M)]
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=2,
+         ConnID=C1, CallType=3)
+    assert on(r, D1, m) == []
+    assert sorted(n for n, _, _ in r.engine.running(D1) if n.startswith("Call")) == ["CallInbound", "CallInternal"]
+
+
+def test_calls_query_puts_a_tracked_call_reported_held_on_hold():
+    """PreviousConnID = the held call: a call kept through an outage that the answer (or the
+    ps-N party state) reports held gets CallOnHold (no CallHeld: the hold itself was not seen)
+    and its call-type action stops counting for status; its type is kept."""
+    r = Run()
+    r.connect(("6001", {"AgentStatus": 2, "AgentID": "1001", "status": 0}))
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventEstablished", ThisDN="6001", ConnID=C1, CallType=2)
+    r.ev("EventServerDisconnected")
+    r.ev("EventServerConnected")
+    m = r.mark()
+    r.ev("EventRegistered", ThisDN="6001", InfoType=8,
+         Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 1, "conn-1": C2,
+                     "ps-1": int(PartyState.Connected), "conn-2": C1, "ps-2": int(PartyState.Held)})
+    assert on(r, D1, m) == [("CallOnHold", S)]
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=2,
+         ConnID=C2, PreviousConnID=C1, CallType=1)
+    assert on(r, D1, m) == [("CallInternal", S), ("CallInternalStarted", M)]
+    assert r.engine.dn_status(D1) == "CallInternal"
+    r.ev("EventReleased", ThisDN="6001", ConnID=C2, CallType=1)
+    assert r.engine.dn_status(D1) == "CallOnHold"
+    m = r.mark()
+    r.ev("EventRetrieved", ThisDN="6001", ConnID=C1)
+    assert on(r, D1, m) == [("CallOnHold", E), ("CallRetrievedFromHold", R)]
+    assert r.engine.dn_status(D1) == "CallInbound"
+
+
+def test_calls_query_requested_when_calls_present_but_none_listed():
+    """OQ-21: status 1 without conn-N keys asks for a CallsQuery; its answer starts the call."""
+    r = Run()
+    r.ev("EventServerConnected", dt=0)
+    recs = r.ev("EventRegistered", ThisDN="6001", InfoType=8,
+                Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 1})
+    assert [(q.request, q.info_type) for q in recs if type(q) is Request] == [
+        ("RequestQueryAddress", AddressInfoType.CallsQuery)]
+    m = r.mark()
+    r.ev("EventAddressInfo", ThisDN="6001", InfoType=AddressInfoType.CallsQuery, InfoStatus=1,
+         ConnID=C1, CallType=2, ThisDNRole=DNRole.Destination)
+    assert on(r, D1, m) == [("CallInbound", S), ("CallInboundStarted", M)]
+    assert r.engine.dn_status(D1) == "CallInbound"

@@ -19,6 +19,7 @@ from sim.statserver.engine import ActionEngine
 from sim.statserver.propagation import GroupIndex
 from sim.statserver.records import Action, GroupStatus, StatusChange
 from sim.tlib import flows
+from sim.tlib.codes import CallState
 from sim.tlib.flows import FlowBuilder
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -81,10 +82,34 @@ class Flow:
         return out
 
 
+def inbound_virtual_queue_late(f: FlowBuilder, answered_first=False, agent_dn="6001", agent="1001",
+                               rp="8000", vq="9000", talk=30.0) -> str:
+    """The order real systems emit (issue 18): URS has T-Server distribute the VQ's
+    EventDiverted only after EventRouteUsed, so the agent's EventRinging -- with auto-answer
+    even its EventEstablished -- reaches Stat Server first, within the same second."""
+    c = f.conn()
+    a = flows._call_attrs(c, ANI=flows.CALLER, DNIS=flows.DNIS, OtherDN=flows.CALLER, OtherDNRole=flows.ORIG)
+    dest = flows.DEST
+    f.ev("EventRouteRequest", ThisDN=rp, ThisQueue=rp, ThisDNRole=dest, **a)
+    f.ev("EventQueued", 0, ThisDN=vq, ThisQueue=vq, ThisDNRole=dest, **a)
+    f.ev("EventRouteUsed", 8, ThisDN=rp, ThisQueue=rp, ThirdPartyDN=agent_dn, ThirdPartyDNRole=dest, **a)
+    f.ev("EventRinging", 0.001, ThisDN=agent_dn, ThisQueue=rp, ThisDNRole=dest, AgentID=agent, **a)
+    if answered_first:
+        f.ev("EventEstablished", 0.3, ThisDN=agent_dn, ThisQueue=rp, ThisDNRole=dest, **a)
+    f.ev("EventDiverted", 0.2 if answered_first else 0, ThisDN=vq, ThisQueue=vq, ThirdPartyDN=agent_dn,
+         ThirdPartyDNRole=dest, Reasons={"RTargetTypeSelected": "0", "RTargetAgentSelected": agent}, **a)
+    if not answered_first:
+        f.ev("EventEstablished", 2, ThisDN=agent_dn, ThisQueue=rp, ThisDNRole=dest, **a)
+    f.ev("EventReleased", talk, ThisDN=agent_dn, ThisQueue=rp, CallState=CallState.Ok, **a)
+    return c
+
+
 FLOWS = {
     "inbound_via_queue": lambda: Flow(flows.inbound_via_queue, hold=5.0, user_data={"Segment": "gold"}),
     "inbound_routed_to_agent": lambda: Flow(flows.inbound_routed_to_agent),
     "inbound_virtual_queue": lambda: Flow(flows.inbound_virtual_queue),
+    "inbound_virtual_queue_ringing_first": lambda: Flow(inbound_virtual_queue_late),
+    "inbound_virtual_queue_answered_first": lambda: Flow(inbound_virtual_queue_late, answered_first=True),
     "inbound_ivr_two_queues": lambda: Flow(flows.inbound_ivr_two_queues),
     "abandon_in_queue": lambda: Flow(flows.abandon_in_queue),
     "abandon_on_routing_point": lambda: Flow(flows.abandon_on_routing_point),
@@ -159,6 +184,21 @@ def test_virtual_queue_variants():
     assert f.retro(VQ) == ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased"]
     assert f.one(VQ, "CallDistributed").duration == 8.0
     assert f.retro(RP) == ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased"]
+
+
+@pytest.mark.parametrize("name,answer_after_entry", [("inbound_virtual_queue_ringing_first", 10.001),
+                                                     ("inbound_virtual_queue_answered_first", 8.301)])
+def test_virtual_queue_outcome_does_not_depend_on_the_order(name, answer_after_entry):
+    """Issue 18: the VQ's EventDiverted after the agent's EventRinging (or EventEstablished):
+    the VQ still gets CallAnswered (duration entry -> answer, the answer's own time) and
+    CallReleased, once each, like the diverted-first order."""
+    f = FLOWS[name]()
+    assert f.retro(VQ) == ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased"]
+    assert f.retro(RP) == ["CallEntered", "CallDistributed", "CallAnswered", "CallReleased"]
+    assert f.one(VQ, "CallAnswered").duration == pytest.approx(answer_after_entry)
+    assert f.one(VQ, "CallAnswered").duration == pytest.approx(f.one(RP, "CallAnswered").duration)
+    assert f.one(VQ, "CallReleased").duration == f.one(RP, "CallReleased").duration     # talk time
+    assert not f.engine.handoffs                 # nothing left waiting for a ringing
 
 
 def test_ivr_and_two_queues():
@@ -288,6 +328,10 @@ def test_conference():
     CallConferenceMade on the consult leg; B: CallConferenceJoined; A: PartyAdded / Deleted."""
     f = FLOWS["conference"]()
     assert "CallConferenceMade" in f.retro(D1)
+    # issue 18: A added B to the call: it originated the conference and made it (§4.3)
+    assert [x for x in f.retro(D1) if x in ("CallConferenceOriginated", "ConferenceMade")] == [
+        "CallConferenceOriginated", "ConferenceMade"]
+    assert "ConferenceMade" not in f.retro(D2) and "ConferenceJoined" not in f.retro(D2)
     assert "CallConferencePartyAdded" in f.retro(D1) and "CallConferencePartyDeleted" in f.retro(D1)
     assert f.retro(D2) == ["CallRingingStarted", "CallAnswered", "CallConsultStarted", "CallConsultCompleted",
                            "CallInboundStarted", "CallPartyChanged", "CallConferenceJoined",
@@ -298,6 +342,8 @@ def test_single_step_conference():
     f = FLOWS["single_step_conference"]()
     assert f.retro(D2) == ["CallRingingStarted", "CallAnswered", "CallInboundStarted", "CallConferenceJoined",
                            "CallInboundCompleted"]
+    assert f.retro(D1)[-5:] == ["CallConferencePartyAdded", "CallConferenceOriginated", "ConferenceMade",
+                                "CallConferencePartyDeleted", "CallInboundCompleted"]
 
 
 def test_login_session():

@@ -23,6 +23,7 @@ from sim.statserver.records import RETRO
 from sim.statserver.rules import (
     CALL_WAIT_ENDED_BY,
     CLEANUP_STATES,
+    LATE_DISTRIBUTION_WINDOW,
     QUEUE_PSEUDO_ACTIONS,
     REFLECTED_RINGING_OUTCOME,
     TREATMENT_EVENTS,
@@ -33,6 +34,8 @@ from sim.tlib.codes import CallType
 # Distributions to unconfigured targets remembered for the Origination-DN link (bounded).
 UNPLACED_LIMIT: Final = 10_000
 
+# Ringing outcomes after which the call does not come back for another distribution.
+FINAL_OUTCOMES: Final = frozenset({"CallAnswered", "CallAbandonedFromRinging"})
 # Virtual queues have their own variants of these three only (§5.1).
 VIRTUAL_QUEUE_VARIANTS: Final = frozenset({"CallAnswered", "CallAbandonedFromRinging", "CallReleased"})
 
@@ -92,6 +95,11 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
         return
     d = Distribution(m, run.start, m.virtual)
     leg = tdn.legs.get(conn)
+    if leg is None:
+        gone = tdn.closed
+        if (gone is not None and gone.conn == conn and t - tdn.closed_at <= LATE_DISTRIBUTION_WINDOW
+                and gone.outcome in FINAL_OUTCOMES):
+            leg = gone        # it even left the DN already (answered or abandoned: no new try)
     if leg is not None:
         late_distribution(eng, leg, d, t)      # the DN reported the call first
         return
@@ -120,6 +128,9 @@ def late_distribution(eng: ActionEngine, leg: Leg, d: Distribution, t: float) ->
         return
     d.outcome = leg.outcome
     _reflect(eng, d, leg.outcome, leg.conn, leg.ctype, max(0.0, leg.outcome_at - d.entered), None, t)
+    if leg.released_talk is not None and d.outcome == "CallAnswered":
+        d.released = True
+        _reflect(eng, d, "CallReleased", leg.conn, leg.ctype, leg.released_talk, None, t)
 
 
 def on_abandoned(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
@@ -244,6 +255,7 @@ def reflect_ringing_outcome(eng: ActionEngine, dn: DNState, leg: Leg, outcome: s
 
 def reflect_released(eng: ActionEngine, dn: DNState, leg: Leg, talk: float, t: float) -> None:
     """The answered call was released at the agent DN: CallReleased, duration = talk time."""
+    leg.released_talk = talk
     for d in leg.dists:
         if d.outcome == "CallAnswered" and not d.released:
             d.released = True

@@ -192,9 +192,13 @@ def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: 
         return
     pending = False
     for conn, ps in calls:
-        if conn in dn.legs:
-            continue                           # tracked already: keeps its actions and times
         generic = (ps or 0) & PARTY_GENERIC_MASK
+        tracked = dn.legs.get(conn)
+        if tracked is not None:
+            # tracked already: keeps its actions and times; reported held, it is on hold now
+            if generic == PartyState.Held and tracked.phase == "established":
+                _put_on_hold(eng, dn, tracked, t)
+            continue
         if generic == PartyState.Alerting:
             leg = regular._new_leg(dn, conn, CallType.Unknown, "ringing", t)
             leg.origin = "rung"
@@ -251,13 +255,8 @@ def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> N
                 leg.queried = True
                 leg.ctype = typ
             continue
-        if is_held and not leg.held:
-            leg.held = True
-            eng.start(dn, "CallOnHold", t, conn, leg.ctype)
-            if leg.typed is not None:
-                run = dn.running.get((leg.typed.durable, conn))
-                if run is not None:
-                    eng.hide(dn, run, True)
+        if is_held:
+            _put_on_hold(eng, dn, leg, t)
         if leg.queried or (leg.typed is not None and not leg.placeholder):
             continue
         leg.queried = True
@@ -270,6 +269,19 @@ def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> N
         leg.this_queue = a.get("ThisQueue")
         regular.start_call_type(eng, dn, leg, t, data)
     _resolve_pending(eng, dn, t)
+
+
+def _put_on_hold(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
+    """Registration data report a call held: CallOnHold starts (no CallHeld: the hold itself
+    was not seen) and the call-type action is hidden from status (§8.3.1)."""
+    if leg.held:
+        return
+    leg.held = True
+    eng.start(dn, "CallOnHold", t, leg.conn, leg.ctype)
+    if leg.typed is not None:
+        run = dn.running.get((leg.typed.durable, leg.conn))
+        if run is not None:
+            eng.hide(dn, run, True)
 
 
 def _drop_placeholder(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:

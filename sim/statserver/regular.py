@@ -369,6 +369,7 @@ def after_call_removed(eng: ActionEngine, dn: DNState, t: float) -> None:
 def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     if leg.conn in dn.legs:      # (not dict.pop: a generic method call once compiled)
         del dn.legs[leg.conn]
+    dn.closed, dn.closed_at = leg, t    # a distributor may still report it (late_distribution)
     eng.end_conn(dn, leg.conn, t)
     if leg.talk_start is not None:
         dn.last_call = leg

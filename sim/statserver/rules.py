@@ -171,6 +171,11 @@ REFLECTED_RINGING_OUTCOME: Final = {
     "RONA": "CallMissed",
     "Stuck": "StuckCallCleanedWhileRinging",
 }
+# A mediation DN may report its distribution after the target DN reported the call (URS has
+# T-Server distribute a virtual queue's EventDiverted only after EventRouteUsed): a diversion
+# this many seconds after the call left the target DN still joins it (issue 18; "within the
+# same second"). A live call on the target DN always joins.
+LATE_DISTRIBUTION_WINDOW: Final = 1.0
 # Queue pseudo-actions (§5.1, §5.2): what runs on the login queue while the agent-side DN is in
 # a state. Agent* carry the agent, DN* the DN.
 QUEUE_PSEUDO_ACTIONS: Final = {

@@ -56,7 +56,8 @@ class Leg:
 
     __slots__ = ("conn", "ctype", "phase", "held", "origin", "this_queue", "user_data",
                  "transferred", "dists", "acw_during", "talk_start", "typed", "since", "queried",
-                 "placeholder", "outcome", "outcome_at", "conference_made")
+                 "placeholder", "outcome", "outcome_at", "conference_made",
+                 "released_talk")
 
     def __init__(self, conn: str, ctype: int | None, phase: str, since: float = 0.0):
         self.conn = conn
@@ -77,6 +78,7 @@ class Leg:
         self.outcome: str | None = None   # the ringing outcome reflected on its distributors (§5.3)
         self.outcome_at = 0.0             # when it happened
         self.conference_made = False  # the DN added a party to this call (CallConferenceOriginated)
+        self.released_talk: float | None = None   # talk time reflected as CallReleased (§5.3)
 
 
 class DNState:
@@ -86,7 +88,7 @@ class DNState:
                  "running", "ranks", "status", "status_call_type", "status_reasons", "agent",
                  "agent_login", "login_queues", "legs", "acw_pending", "last_call",
                  "not_monitored", "out_of_service", "unregistered",
-                 "pending_query", "waits", "pseudo_ready", "pseudo_active")
+                 "pending_query", "waits", "pseudo_ready", "pseudo_active", "closed", "closed_at")
 
     def __init__(self, dn: DN):
         self.id = dn.id
@@ -115,6 +117,8 @@ class DNState:
         self.waits = 0                         # mediation DN: calls waiting (CallWait running)
         self.pseudo_ready = False              # last given to the login queues (AgentReady...)
         self.pseudo_active = False             # (AgentActive...)
+        self.closed: Leg | None = None         # the leg that left the DN last (late distributions)
+        self.closed_at = 0.0
 
     def top_status(self) -> str | None:
         if self.not_monitored:
