@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import objects
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sim.statserver.engine import ActionEngine
 from sim.statserver.records import Action, GroupStatus, StatusChange
+from sim.statserver.rules import CALL_TYPE_ACTION_NAMES
 from sim.tlib import make_event
 from sim.tlib.codes import AgentWorkMode, CallState, CallType, DNRole
 
@@ -66,6 +67,11 @@ def tevent(draw):
             ext = {"AgentStatus": draw(st.integers(0, 5)), "status": draw(st.integers(0, 1))}
             if ext["AgentStatus"] or draw(st.booleans()):
                 ext["AgentID"] = draw(st.sampled_from(AGENTS))
+            # issue 18: partial key sets and keys that are not DN status at all
+            for key in draw(st.sets(st.sampled_from(["AgentStatus", "AgentID", "status"]), max_size=3)):
+                ext.pop(key, None)
+            if draw(st.integers(0, 9)) == 0:
+                ext["Unrelated"] = "x"
             for i, c in enumerate(draw(st.lists(st.sampled_from(CONNS), max_size=2, unique=True)), 1):
                 ext[f"conn-{i}"] = c
                 ext[f"ps-{i}"] = draw(st.sampled_from([0xA, 0xC, 0xE, 0x10001]))
@@ -74,6 +80,8 @@ def tevent(draw):
                 attrs["ConnID"] = draw(st.sampled_from(CONNS))
                 attrs["CallType"] = draw(st.sampled_from(list(CallType)))
                 attrs["ThisDNRole"] = draw(st.sampled_from([DNRole.Origination, DNRole.Destination]))
+                if draw(st.booleans()):
+                    attrs["PreviousConnID"] = draw(st.sampled_from(CONNS))
             if draw(st.booleans()) or name == "EventAddressInfo":
                 attrs["Extensions"] = ext
     else:
@@ -101,6 +109,17 @@ def run_engine(script):
         t += dt
         records.extend(eng.feed(make_event(t, name, "SW1", seq, **attrs)))
     return eng, records, t
+
+
+def run_checked(script, check):
+    """Like run_engine, calling ``check(engine)`` after every event."""
+    eng = ActionEngine(objects())
+    t = 1000.0
+    for seq, (dt, name, attrs) in enumerate(script, 1):
+        t += dt
+        eng.feed(make_event(t, name, "SW1", seq, **attrs))
+        check(eng)
+    return eng
 
 
 SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -230,3 +249,42 @@ def test_retro_outcome_follows_end_of_wait():
             nxt = recs[i + 1]
             assert nxt.action in ("CallDistributed", "CallAbandoned", "CallCleared")
             assert nxt.duration == r.duration
+
+
+PHASES = frozenset({"CallRinging", "CallDialing"}) | CALL_TYPE_ACTION_NAMES
+
+
+def one_live_phase(eng):
+    for dn in eng.dns.values():
+        if dn.mediation:
+            continue
+        phases = Counter(run.conn for run in dn.running.values() if run.name in PHASES)
+        assert all(n == 1 for n in phases.values()), (dn.id, sorted(
+            (run.name, run.conn) for run in dn.running.values() if run.name in PHASES))
+        # and every live phase belongs to a call the DN knows
+        assert set(phases) <= set(dn.legs), (dn.id, set(phases) - set(dn.legs))
+
+
+# The call issue 18 found in two phases: registration reports it ringing, the CallsQuery
+# answer then types it (the engine used to start CallUnknown next to CallRinging).
+RINGING_THEN_TYPED = [
+    (0.0, "EventServerConnected", {}),
+    (0.0, "EventRegistered", {"ThisDN": "6001", "InfoType": 8, "Extensions": {
+        "AgentStatus": 2, "AgentID": "1001", "status": 1, "conn-1": CONNS[0], "ps-1": 0xA,
+        "conn-2": CONNS[1], "ps-2": 0xC}}),
+    (0.4, "EventAddressInfo", {"ThisDN": "6001", "InfoType": 9, "ConnID": CONNS[0], "CallType": 2}),
+    (0.4, "EventAddressInfo", {"ThisDN": "6001", "InfoType": 9, "ConnID": CONNS[1],
+                               "PreviousConnID": CONNS[0], "CallType": 1}),
+]
+
+
+@SETTINGS
+@example(RINGING_THEN_TYPED)
+@given(st.lists(tevent(), min_size=1, max_size=60))
+def test_one_live_phase_per_call_and_dn(script):
+    """Issue 18: one call has one phase at a time on a DN: after every event, at most one of
+    CallRinging, CallDialing and a call-type action (CallInbound ... CallUnknown) runs for each
+    ConnID on each regular DN -- across registration data, CallsQuery answers (also for a call
+    already ringing or dialing, a second answer, a held PreviousConnID), party changes and
+    lost connections."""
+    run_checked(script, one_live_phase)

@@ -468,3 +468,53 @@ def test_place_status_rule(voice, non_voice, logged_in, expected):
     so it applies rule 4 with the highest DN status, but the full rule is kept as data."""
     from sim.statserver.rules import place_status
     assert place_status(voice, non_voice, logged_in) == expected
+
+
+# --- issue 18 part 3: the optional CallAbandoned (OQ-5) and the conference moments -------------
+
+@pytest.mark.parametrize("option", [False, True])
+@pytest.mark.parametrize("event,state", [("EventAbandoned", CallState.Abandoned),
+                                         ("EventReleased", CallState.Ok),
+                                         ("EventReleased", CallState.NoAnswer)])
+def test_optional_call_abandoned_on_regular_dns(option, event, state):
+    """OQ-5: regular DNs emit CallAbandonedFromRinging; with
+    ActionEngine(regular_call_abandoned=True) they also emit the legacy CallAbandoned, same
+    duration, right after it. Off by default; a forwarded ringing call gives neither."""
+    from conftest import objects
+
+    from sim.statserver.engine import ActionEngine
+    r = Run()
+    r.engine = ActionEngine(objects(), regular_call_abandoned=option)
+    r.connect(("6001", IDLE))
+    r.ev("EventRinging", ThisDN="6001", ConnID=C1, CallType=CallType.Inbound)
+    m = r.mark()
+    r.ev(event, 4, ThisDN="6001", ConnID=C1, CallType=CallType.Inbound, CallState=state)
+    retros = [(a.action, a.duration) for a in r.named("CallAbandonedFromRinging", D1) + r.named("CallAbandoned", D1)
+              + r.named("CallForwarded", D1) if a.object_type == "RegDN"]
+    if state == CallState.NoAnswer:
+        assert retros == [("CallForwarded", 4.0)]
+    elif option:
+        assert on(r, D1, m)[:3] == [("CallRinging", E), ("CallAbandonedFromRinging", R), ("CallAbandoned", R)]
+        assert retros == [("CallAbandonedFromRinging", 4.0), ("CallAbandoned", 4.0)]
+    else:
+        assert retros == [("CallAbandonedFromRinging", 4.0)]
+
+
+def test_conference_moments_only_for_the_dn_that_added_the_party():
+    """§4.3 [R]: EventPartyAdded with ThirdPartyDN = the DN itself: CallConferenceOriginated
+    (first time on the call) and ConferenceMade (each party added); a member that did not add
+    the party gets only CallConferencePartyAdded."""
+    r = Run()
+    r.connect(("6001", IDLE), ("6002", IDLE))
+    for dn in ("6001", "6002"):
+        r.ev("EventRinging", ThisDN=dn, ConnID=C1, CallType=CallType.Inbound)
+        r.ev("EventEstablished", ThisDN=dn, ConnID=C1, CallType=CallType.Inbound)
+    m = r.mark()
+    added = dict(ConnID=C1, CallType=CallType.Inbound, CallState=CallState.Conferenced, OtherDN="6003",
+                 OtherDNRole=DNRole.NewParty, ThirdPartyDN="6001", ThirdPartyDNRole=DNRole.AddedBy)
+    r.ev("EventPartyAdded", ThisDN="6001", **added)
+    r.ev("EventPartyAdded", ThisDN="6002", **added)
+    r.ev("EventPartyAdded", ThisDN="6001", **{**added, "OtherDN": "6900"})
+    assert on(r, D1, m) == [("CallConferencePartyAdded", M), ("CallConferenceOriginated", M),
+                            ("ConferenceMade", M), ("CallConferencePartyAdded", M), ("ConferenceMade", M)]
+    assert on(r, D2, m) == [("CallConferencePartyAdded", M)]
