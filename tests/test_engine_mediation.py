@@ -407,3 +407,34 @@ def test_late_diversion_after_the_call_left_the_dn(ready_run):
     r.ev("EventRinging", 0.1, ThisDN="6001", ConnID=C2, CallType=2)
     r.ev("EventEstablished", 1, ThisDN="6001", ConnID=C2, CallType=2)
     assert [a.duration for a in r.named("CallAnswered", VQ)] == [pytest.approx(2.1), pytest.approx(6.6)]
+
+
+def test_model_emits_the_real_virtual_queue_order(tmp_path):
+    """Issue 18: the SimPy model emits a VQ's EventDiverted after the agent's EventRinging
+    (URS distributes it after EventRouteUsed), and the engine still reflects each call the VQ
+    distributed once: one CallAnswered per call answered at the DN the VQ sent it to."""
+    import json
+    from pathlib import Path
+
+    from sim.commands.run import simulate
+    from sim.scenario.load import load_scenario
+    scen = Path(__file__).resolve().parent.parent / "scenarios" / "blended.toml"
+    sc = load_scenario(str(scen), ["run.horizon=1800"], None)
+    simulate(sc, str(tmp_path), stats=False)
+    evs = [json.loads(x) for x in (tmp_path / "events.jsonl").read_text().splitlines()]
+    rung, answered, diverted = set(), set(), []
+    for e in evs:
+        key = (e.get("ThisDN"), e.get("ConnID"))
+        if e["event"] == "EventRinging":
+            rung.add(key)
+        elif e["event"] == "EventEstablished":
+            answered.add(key)
+        elif e["event"] == "EventDiverted" and e["ThisDN"] == "VQ_Sales":
+            target = (e["ThirdPartyDN"], e["ConnID"])
+            assert target in rung, f"VQ EventDiverted before the agent's EventRinging: {target}"
+            diverted.append(target)
+    assert diverted
+    acts = [json.loads(x) for x in (tmp_path / "actions.jsonl").read_text().splitlines()]
+    vq_answered = [a["ConnID"] for a in acts if a["object"].startswith("VQ_Sales@")
+                   and a["action"] == "CallAnswered" and a["object_type"] == "Queue"]
+    assert sorted(vq_answered) == sorted(c for dn, c in diverted if (dn, c) in answered)
