@@ -28,7 +28,7 @@ D1, D2 = "6001@SW1", "6002@SW1"
 
 
 class Flow:
-    def __init__(self, build, *args, **kw):
+    def __init__(self, build, *args, engine_options=None, **kw):
         f = FlowBuilder()
         flows.standard_connect(f)
         flows.login_ready(f, "6001", "1001")
@@ -37,7 +37,7 @@ class Flow:
         self.result = build(f, *args, **kw)
         self.events = f.events
         self.t0 = f.events[0].time
-        self.engine = ActionEngine(objects())
+        self.engine = ActionEngine(objects(), **(engine_options or {}))
         self.records = []
         self.flow_records = []
         for i, ev in enumerate(f.events):
@@ -104,6 +104,34 @@ def inbound_virtual_queue_late(f: FlowBuilder, answered_first=False, agent_dn="6
     return c
 
 
+def reregistration_edge_cases(f: FlowBuilder) -> tuple[str, str, str]:
+    """Issue 18 part 1 in one re-registration after a lost T-Server connection: 6001 (agent
+    1001, a call c1 ringing) is reported with AgentStatus but no AgentID and c1 still alerting;
+    6002 (agent 1002 on an answered call c2) with Extensions that are not DN status; 6003
+    (logged out) with AgentStatus 2 but no AgentID. Then the answers: a CallsQuery typing c1
+    (it stays ringing), 6002's DN status "calls present, none listed", the CallsQuery that asks
+    for, naming c2 held and a new call c3 active; c1 is answered."""
+    c1, c2, c3 = f.conn(), f.conn(), f.conn()
+    info = "InfoStatus"
+    a1 = flows._call_attrs(c1, ANI=flows.CALLER, OtherDN=flows.CALLER)
+    a2 = flows._call_attrs(c2, ANI=flows.CALLER, OtherDN=flows.CALLER)
+    f.ev("EventRinging", ThisDN="6001", AgentID="1001", **a1)
+    f.ev("EventRinging", 0, ThisDN="6002", AgentID="1002", **a2)
+    f.ev("EventEstablished", 1, ThisDN="6002", AgentID="1002", **a2)
+    flows.client_disconnect(f, {
+        "6001": {"AgentStatus": 3, "status": 1, "conn-1": c1, "ps-1": 0xA},
+        "6002": {"cnt": 1},
+        "6003": {"AgentStatus": 2, "status": 0},
+    })
+    f.ev("EventAddressInfo", 0.1, ThisDN="6001", InfoType=9, **{info: 1}, ConnID=c1, CallType=2)
+    f.ev("EventAddressInfo", 0.1, ThisDN="6002", InfoType=17, **{info: 0},
+         Extensions={"AgentStatus": 2, "AgentID": "1002", "status": 1})
+    f.ev("EventAddressInfo", 0.1, ThisDN="6002", InfoType=9, **{info: 2}, ConnID=c3, PreviousConnID=c2,
+         CallType=1, ThisDNRole=flows.ORIG)
+    f.ev("EventEstablished", 2, ThisDN="6001", AgentID="1001", ConnID=c1)
+    return c1, c2, c3
+
+
 FLOWS = {
     "inbound_via_queue": lambda: Flow(flows.inbound_via_queue, hold=5.0, user_data={"Segment": "gold"}),
     "inbound_routed_to_agent": lambda: Flow(flows.inbound_routed_to_agent),
@@ -126,6 +154,9 @@ FLOWS = {
     "conference": lambda: Flow(flows.conference),
     "single_step_conference": lambda: Flow(flows.single_step_conference),
     "login_session": lambda: Flow(flows.login_session, "6003", "1003"),
+    "reregistration_edge_cases": lambda: Flow(reregistration_edge_cases),
+    "abandon_while_ringing_call_abandoned_option": lambda: Flow(
+        flows.abandon_while_ringing, engine_options={"regular_call_abandoned": True}),
     "link_loss": lambda: Flow(flows.link_loss),
 }
 
@@ -199,6 +230,38 @@ def test_virtual_queue_outcome_does_not_depend_on_the_order(name, answer_after_e
     assert f.one(VQ, "CallAnswered").duration == pytest.approx(f.one(RP, "CallAnswered").duration)
     assert f.one(VQ, "CallReleased").duration == f.one(RP, "CallReleased").duration     # talk time
     assert not f.engine.handoffs                 # nothing left waiting for a ringing
+
+
+def test_reregistration_edge_cases():
+    """Issue 18 part 1 (docs/decisions.md "Engine edge cases")."""
+    f = FLOWS["reregistration_edge_cases"]()
+    c1, c2, c3 = f.result
+    d3 = "6003@SW1"
+    # 6001: the kept agent stays (no AgentID reported), AgentStatus 3 applies to it; c1 rings
+    # on and is answered as the CallsQuery answer typed it (one phase at a time)
+    assert f.acts(D1, names=("WaitForNextCall", "NotReadyForNextCall", "LoggedIn", "LoggedOut",
+                             "CallUnknown")) == [("WaitForNextCall", "end"), ("NotReadyForNextCall", "start")]
+    assert f.retro(D1) == ["CallRingingStarted", "CallAnswered", "CallInboundStarted"]
+    assert f.statuses(D1)[-1] == "CallInbound" and f.engine.dns[D1].agent == "agent1001"
+    # 6002: no DN-status keys -> state kept until the DNStatus answer; "status 1, none listed"
+    # -> CallsQuery; c2 (tracked) held, c3 new and Internal, originated here
+    assert f.acts(D2, names=("CallOnHold", "CallInternal", "CallInternalOriginated", "CallInbound")) == [
+        ("CallInbound", "start"), ("CallInternal", "start"), ("CallInternalOriginated", "start"),
+        ("CallOnHold", "start")]
+    assert f.statuses(D2)[-1] == "CallInternal"
+    assert f.engine.calls_on(D2) == {c2, c3}
+    # 6003: logged out, AgentStatus 2 without AgentID: LoggedOut keeps running, nothing starts
+    assert [x for x in f.acts(d3) if x[0] not in ("Monitored", "NotMonitored")] == []
+    assert f.engine.agent_status["agent1003"] == "LoggedOut"
+
+
+def test_abandon_while_ringing_with_call_abandoned_option():
+    """OQ-5 option on: the regular DN also gets CallAbandoned; the queue's reflection is
+    unchanged."""
+    f = FLOWS["abandon_while_ringing_call_abandoned_option"]()
+    assert f.retro(D1) == ["CallRingingStarted", "CallAbandonedFromRinging", "CallAbandoned"]
+    assert f.one(D1, "CallAbandoned").duration == f.one(D1, "CallAbandonedFromRinging").duration
+    assert f.retro(Q) == ["CallEntered", "CallDistributed", "CallAbandonedFromRinging"]
 
 
 def test_ivr_and_two_queues():
