@@ -492,6 +492,7 @@ def on_party_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> No
     retype = leg.typed is not None and CALL_TYPE_ACTIONS[new_type] is not leg.typed
     if retype:
         end_call_type(eng, dn, leg, t)
+        leg.placeholder = False           # typed by the call itself now, not by an answer
     del dn.legs[prev]
     rekey(eng, dn, prev, conn, t)
     leg.conn = conn
