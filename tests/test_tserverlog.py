@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sim.errors import UserError
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES
 from sim.tlib.event import TEvent, make_event
+from sim.tlib.logforms import Summary
 from sim.tlib.trace import INT_KEYS, STR_KEYS, dumps_event, parse_event, read_events
 from sim.tlib.tserverlog import CONNID_KEYS, read_log, render_event, write_log
 
@@ -192,7 +193,12 @@ message EventAgentReady
 \tAttributeTimeinSecs\t1767571400
 \tAttributeThisDN\t'6001'
 """
-    events, problems = _read(text, switch=None)
+    problems = []
+    summary = Summary()
+    events = list(read_log(io.StringIO(text), "x.log", on_problem=problems.append, summary=summary))
+    problems = [str(p) for p in problems]
+    assert summary.unknown == {"EventNoSuchThing": 1}  # counted, not a problem: valid log text
+    assert summary.bad_lines == len(problems) == 9 and summary.events == 2
     assert [e.event for e in events] == ["EventAgentLogin", "EventAgentReady"]
     assert events[0].attrs == {"ThisDN": "6001", "AgentID": "1001"}
     assert problems == [
