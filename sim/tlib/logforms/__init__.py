@@ -11,5 +11,7 @@
 The forms are described for users in docs/formats.md (the import-log section).
 """
 
-from sim.tlib.logforms.common import Summary  # noqa: F401
-from sim.tlib.logforms.reader import read_log  # noqa: F401
+from sim.tlib.logforms.common import Summary
+from sim.tlib.logforms.reader import read_log
+
+__all__ = ["Summary", "read_log"]

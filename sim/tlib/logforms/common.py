@@ -118,18 +118,18 @@ class KVStack:
     __slots__ = ("open",)
 
     def __init__(self) -> None:
-        self.open: list[tuple[int, dict]] = []  # (least indentation of its pairs, the dict)
+        self.open: list[tuple[int, dict[str, Any]]] = []  # (least indentation of its pairs, the dict)
 
     def clear(self) -> None:
         self.open.clear()
 
-    def top_level(self, indent: int, kv: dict) -> None:
+    def top_level(self, indent: int, kv: dict[str, Any]) -> None:
         self.open[:] = [(indent, kv)]
 
-    def nested(self, indent: int, kv: dict) -> None:
+    def nested(self, indent: int, kv: dict[str, Any]) -> None:
         self.open.append((indent + 1, kv))
 
-    def target(self, indent: int) -> dict:
+    def target(self, indent: int) -> dict[str, Any]:
         while self.open and indent < self.open[-1][0]:
             self.open.pop()
         if not self.open:
@@ -164,7 +164,7 @@ class Clock:
         self._utc: dt.datetime | None = None
         self.offset: int | None = None     # local - UTC, seconds, when the header says
 
-    def observe(self, line: str) -> re.Match | None:
+    def observe(self, line: str) -> re.Match[str] | None:
         """Take the stamp at the start of ``line`` (None if it has none); ValueError if bad."""
         m = STAMP.match(line)
         if m is None:
@@ -184,7 +184,7 @@ class Clock:
         m = _DATE_ANY.search(body)
         if m is None:
             return
-        when = dt.datetime(*(int(x) for x in m[1].split("-")), int(m[2]), int(m[3]), int(m[4]))
+        when = dt.datetime.combine(dt.date.fromisoformat(m[1]), dt.time(int(m[2]), int(m[3]), int(m[4])))
         if name.strip().lower() == "utc time":
             self._utc = when
         else:
@@ -195,7 +195,7 @@ class Clock:
             diff = (self._local - self._utc).total_seconds()
             self.offset = int(round(diff / 900) * 900)
 
-    def _seconds(self, date: dt.date, m: re.Match) -> float:
+    def _seconds(self, date: dt.date, m: re.Match[str]) -> float:
         frac = (m["frac"] or "0").ljust(6, "0")
         when = dt.datetime(date.year, date.month, date.day, int(m["h"]), int(m["m"]), int(m["s"]),
                            int(frac), tzinfo=dt.UTC)
@@ -215,13 +215,13 @@ class Summary:
 
     events: int = 0
     requests: int = 0                       # request blocks (RequestX), all forms
-    unknown: Counter = field(default_factory=Counter)  # message name -> blocks skipped
+    unknown: Counter[str] = field(default_factory=Counter)  # message name -> blocks skipped
     narration: int = 0                      # log records that are not messages (lines)
     bad_lines: int = 0                      # lines not understood (each reported FILE:LINE)
     own_clock: int = 0                      # events timed by AttributeTimeinSecs (UTC)
     line_clock: int = 0                     # events timed by their log line's stamp
     clock: Clock | None = None
-    forms: Counter = field(default_factory=Counter)    # form name -> events
+    forms: Counter[str] = field(default_factory=Counter)    # form name -> events
 
     def skipped(self) -> str:
         unknown = sum(self.unknown.values())

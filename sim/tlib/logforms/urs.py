@@ -45,7 +45,7 @@ class DistributeBlock(MessageBlock):
         if code is None:
             raise Bad(f"{DISTRIBUTE}: no AttributeUserEvent naming the event to distribute")
         try:
-            name = MessageType(code).name
+            name: str = MessageType(code).name
         except ValueError:
             raise Bad(f"{DISTRIBUTE}: AttributeUserEvent {code} is no T-Library message") from None
         if name not in EVENT_NAMES:
