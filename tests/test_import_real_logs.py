@@ -86,11 +86,13 @@ def test_tserver_log_imports_and_replays(capsys, tmp_path):
 def test_sip_server_log_imports_and_replays(capsys, tmp_path):
     """A SIP Server log: SIP messages (headers, SDP bodies, blank lines) and CIFace narration
     between message blocks, a RequestDistributeEvent from the router skipped (its event is
-    in the log as T-Server distributed it), a block indented with spaces, whitespace-only lines."""
+    in the log as T-Server distributed it), an ISCC message from another T-Server counted as an
+    unknown message, a block indented with spaces, whitespace-only lines."""
     code, trace, err = _import(capsys, tmp_path, "sipserver_vq", "--switch", "SIP_Switch")
     assert code == 0
     assert err[0].endswith("7 events -> " + str(tmp_path / "sipserver_vq.jsonl") + "; skipped 2 "
-                           "request block(s), 0 unknown message(s), 49 narration line(s); 0 line(s) "
+                           "request block(s), 1 unknown message(s) (ISCCEventAttachedDataChanged), 49 "
+                           "narration line(s); 0 line(s) "
                            "not understood; event times: 7 by AttributeTimeinSecs (UTC)")
     assert [(e["event"], e["ThisDN"]) for e in trace] == [
         ("EventRouteRequest", "5000"), ("EventQueued", "VQ_Sales"), ("EventRouteUsed", "5000"),
@@ -344,3 +346,20 @@ def test_a_log_with_no_events_exits_2_and_says_why(tmp_path, capsys):
         "2 narration line(s); 0 line(s) not understood; event times: none",
         f"{log}: no events: no 'message EventX', 'request to N(App) message RequestDistributeEvent' "
         "or 'Proxy got message 'EventX'' block could be read"]
+
+
+def test_message_headers_with_a_reference_and_iscc_messages():
+    """A header may end with a parenthesis (`message EventRouteUsed(refid=12)`); ISCC messages
+    between T-Servers are blocks of their own, counted as unknown messages with their lines."""
+    text = """\
+Local time:   2026-01-05T10:00:00.000
+10:00:01.000_T_I_006c02462a161006 [14:01] received from 65200(TServer_SW1)ctihost01:3000(fd=) message EventRouteUsed(refid=12)
+\tAttributeTimeinSecs\t1767607201
+\tAttributeThisDN\t'8000'
+@10:00:02.0000 [ISCC] Received from 65201(TServer_SW2)@ctihost02:3000: message ISCCEventAttachedDataChanged
+\tISCCAttributeReferenceID\t12
+\tAttributeThisDN\t'8000'
+"""
+    events, problems, summary = _events(text)
+    assert problems == [] and [e.event for e in events] == ["EventRouteUsed"]
+    assert summary.unknown == {"ISCCEventAttachedDataChanged": 1} and summary.narration == 1

@@ -33,8 +33,10 @@ from sim.tlib.logforms.common import (
     unescape,
 )
 
-#: ``... message EventRinging`` at the end of a line (narration and a stamp may come first)
-MESSAGE = re.compile(r"(?:^|\s)message\s+(?P<name>(?:Event|Request)[A-Za-z0-9_]+)\s*$")
+#: ``... message EventRinging`` at the end of a line (narration and a stamp may come first, a
+#: parenthesis such as ``(refid=12)`` may follow); ``ISCC`` messages (between T-Servers) too
+MESSAGE = re.compile(
+    r"(?:^|\s)message\s+(?P<name>(?:ISCC)?(?:Event|Request)[A-Za-z0-9_]+)\s*(?:\([^()]*\))?\s*$")
 _ATTR = re.compile(r"^Attribute(?P<name>[A-Za-z0-9_]+)(?:\s+(?P<value>.*))?$")
 _PAIR_LIST = re.compile(r"^'(?P<key>[^'\t]*)'[ ]?\(list\)(?:[ \t]+(?P<rest>.*))?$")
 _PAIR_TAB = re.compile(r"^'(?P<key>[^\t]*)'\t+(?P<value>.*)$")
