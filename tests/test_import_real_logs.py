@@ -48,7 +48,7 @@ def test_tserver_log_imports_and_replays(capsys, tmp_path):
     names, space-separated attributes."""
     code, trace, err = _import(capsys, tmp_path, "tserver_inbound", "--switch", "SW1")
     assert code == 0
-    assert err == [f"{LOGS / 'tserver_inbound.log'}: 11 events -> {tmp_path / 'tserver_inbound.jsonl'}; "
+    assert err == [f"{LOGS / 'tserver_inbound.log'}: 11 events (T-Server 11) -> {tmp_path / 'tserver_inbound.jsonl'}; "
                    "skipped 1 request block(s), 1 unknown message(s) (EventReserved_2), 14 narration "
                    "line(s); 0 line(s) not understood; event times: 11 by AttributeTimeinSecs (UTC)"]
     assert [e["event"] for e in trace] == [
@@ -90,7 +90,7 @@ def test_sip_server_log_imports_and_replays(capsys, tmp_path):
     unknown message, a block indented with spaces, whitespace-only lines."""
     code, trace, err = _import(capsys, tmp_path, "sipserver_vq", "--switch", "SIP_Switch")
     assert code == 0
-    assert err[0].endswith("7 events -> " + str(tmp_path / "sipserver_vq.jsonl") + "; skipped 2 "
+    assert err[0].endswith("7 events (T-Server 7) -> " + str(tmp_path / "sipserver_vq.jsonl") + "; skipped 2 "
                            "request block(s), 1 unknown message(s) (ISCCEventAttachedDataChanged), 49 "
                            "narration line(s); 0 line(s) "
                            "not understood; event times: 7 by AttributeTimeinSecs (UTC)")
@@ -117,6 +117,7 @@ def test_router_log_imports_and_replays(capsys, tmp_path):
     imported as they are; RequestRouteCall and the router's narration are skipped."""
     code, trace, err = _import(capsys, tmp_path, "urs_vq", "--switch", "SW1")
     assert code == 0
+    assert ": 8 events (T-Server 4, URS 4) -> " in err[0]
     assert err[0].endswith("; skipped 1 request block(s), 0 unknown message(s), 33 narration line(s); "
                            "0 line(s) not understood; event times: 4 by AttributeTimeinSecs (UTC); "
                            "4 by log-line stamps (local time, UTC+01:00 from the log header)")
@@ -152,6 +153,7 @@ def test_sdk_log_imports_and_replays(capsys, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     code, trace, err = _import(capsys, tmp_path, "sdk_desktop", "--switch", "SW1")
     assert code == 0
+    assert ": 9 events (SDK 9) -> " in err[0]
     assert err[0].endswith("; skipped 4 request block(s), 0 unknown message(s), 19 narration line(s); "
                            "0 line(s) not understood; event times: 9 by AttributeTimeinSecs (UTC)")
     assert [e["event"] for e in trace] == [
@@ -304,7 +306,7 @@ what is this
         f"{log}:17: AttributeEventSequenceNumber: expected a decimal integer, got '0x1f'; skipped",
         f"{log}:20: not understood as log text: 'what is this'; skipped",
     ]
-    assert err[-1].endswith("3 events -> " + str(out) + "; skipped 0 request block(s), 0 unknown "
+    assert err[-1].endswith("3 events (SDK 1, T-Server 2) -> " + str(out) + "; skipped 0 request block(s), 0 unknown "
                             "message(s), 2 narration line(s); 7 line(s) not understood; event times: "
                             "2 by AttributeTimeinSecs (UTC); 1 by log-line stamps (local time, read as "
                             "UTC: the log gives no UTC offset)")

@@ -72,7 +72,7 @@ def run(args) -> int:
     finally:
         if src is not sys.stdin:
             src.close()
-    print(f"{name}: {writer.count} events -> {args.out}; {summary.skipped()}; {summary.clocks()}",
+    print(f"{name}: {summary.imported()} -> {args.out}; {summary.skipped()}; {summary.clocks()}",
           file=sys.stderr)
     if writer.count == 0:
         print(f"{name}: no events: no 'message EventX', 'request to N(App) message "

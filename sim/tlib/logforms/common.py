@@ -223,6 +223,11 @@ class Summary:
     clock: Clock | None = None
     forms: Counter[str] = field(default_factory=Counter)    # form name -> events
 
+    def imported(self) -> str:
+        """``8 events (T-Server 4, URS 4)``: the events and the forms they came from."""
+        forms = ", ".join(f"{form} {n}" for form, n in sorted(self.forms.items()))
+        return f"{self.events} events" + (f" ({forms})" if forms else "")
+
     def skipped(self) -> str:
         unknown = sum(self.unknown.values())
         names = ", ".join(sorted(self.unknown)[:5]) + (", ..." if len(self.unknown) > 5 else "")
