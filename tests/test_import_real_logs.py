@@ -365,3 +365,19 @@ Local time:   2026-01-05T10:00:00.000
     events, problems, summary = _events(text)
     assert problems == [] and [e.event for e in events] == ["EventRouteUsed"]
     assert summary.unknown == {"ISCCEventAttachedDataChanged": 1} and summary.narration == 1
+
+
+def test_full_stamps_date_each_block_and_comments_are_narration():
+    """`YYYY-MM-DDTHH:MM:SS.mmm` stamps carry their own date (no header, no --date needed);
+    a `#` comment other than `# switch:` is counted as narration."""
+    text = """\
+# exported by the lab's log collector
+2026-01-05T23:59:59.500 Trc 04541 message EventLinkDisconnected
+\tAttributeEventSequenceNumber\t0000000000000001
+2026-01-06T00:00:01.250 Trc 04541 message EventLinkConnected
+\tAttributeEventSequenceNumber\t0000000000000002
+"""
+    events, problems, summary = _events(text)
+    assert problems == [] and [(e.event, e.time, e.seq) for e in events] == [
+        ("EventLinkDisconnected", 1767657599.5, 1), ("EventLinkConnected", 1767657601.25, 2)]
+    assert summary.narration == 1 and summary.line_clock == 2

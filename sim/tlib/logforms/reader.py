@@ -114,6 +114,8 @@ class _Reader:
                 self.switch = value
             else:
                 self.problem(lineno, "'# switch:' line without a name; skipped")
+        else:
+            self.summary.narration += 1  # a comment, as write_log's first line
 
     def block_header(self, lineno: int, body: str) -> bool:
         """Open the block whose header ``body`` is, if it is one; True when it was."""
