@@ -90,8 +90,12 @@ class _Reader:
         except ValueError:
             self.problem(lineno, f"bad timestamp {line.strip()[:30]!r}; skipped")
             return
-        if self.block_header(lineno, body):
-            return
+        if not self.block_header(lineno, body):
+            self.narration(lineno, body, stamped)
+
+    def narration(self, lineno: int, body: str, stamped: bool) -> None:
+        """A line that opens no block: narration (counted), a header (its date taken), or a
+        line not understood (reported)."""
         header = LOG_HEADER.match(body)
         if header is not None and not stamped:
             self.clock.header(header["name"], body)
