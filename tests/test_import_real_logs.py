@@ -18,9 +18,14 @@ LOGS = Path(__file__).resolve().parent / "fixtures" / "logs"
 
 
 def _import(capsys, tmp_path, name: str, *options: str) -> tuple[int, list[dict], list[str]]:
+    """Import a fixture; its trace must be the golden one beside it (``NAME.events.jsonl``,
+    checked by hand when written: a change to the reader shows up here line by line)."""
     out = tmp_path / f"{name}.jsonl"
     code = main(["import-log", str(LOGS / f"{name}.log"), *options, "--out", str(out)])
     err = capsys.readouterr().err.splitlines()
+    golden = LOGS / f"{name}.events.jsonl"
+    if golden.exists():
+        assert out.read_text().splitlines() == golden.read_text().splitlines()
     trace = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
     return code, trace, err
 
