@@ -24,8 +24,7 @@ def _import(capsys, tmp_path, name: str, *options: str) -> tuple[int, list[dict]
     code = main(["import-log", str(LOGS / f"{name}.log"), *options, "--out", str(out)])
     err = capsys.readouterr().err.splitlines()
     golden = LOGS / f"{name}.events.jsonl"
-    if golden.exists():
-        assert out.read_text().splitlines() == golden.read_text().splitlines()
+    assert out.read_text().splitlines() == golden.read_text().splitlines()
     trace = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
     return code, trace, err
 
