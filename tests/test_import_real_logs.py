@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.tlib.logforms import Summary, read_log
@@ -385,3 +387,22 @@ def test_full_stamps_date_each_block_and_comments_are_narration():
     assert problems == [] and [(e.event, e.time, e.seq) for e in events] == [
         ("EventLinkDisconnected", 1767657599.5, 1), ("EventLinkConnected", 1767657601.25, 2)]
     assert summary.narration == 1 and summary.line_clock == 2
+
+
+# --- any mix of real-log lines --------------------------------------------------------------------
+_FIXTURE_LINES = sorted({line for name in ("tserver_inbound", "sipserver_vq", "urs_vq", "sdk_desktop")
+                         for line in (LOGS / f"{name}.log").read_text(encoding="utf-8-sig").splitlines()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FIXTURE_LINES), st.text(max_size=30)), max_size=60))
+def test_any_mix_of_log_lines_is_read_without_crashing(lines):
+    """Lines of all four forms shuffled, cut and mixed with any text: the reader never fails,
+    every problem is one FILE:LINE line and counted, every event passes the contract checks."""
+    problems: list = []
+    summary = Summary()
+    events = list(read_log(lines, "mix.log", switch="SW1", on_problem=problems.append,
+                           summary=summary))
+    assert summary.bad_lines == len(problems)
+    assert summary.events == len(events) == summary.own_clock + summary.line_clock
+    assert all(p.file == "mix.log" and 1 <= p.line <= len(lines) for p in problems)
