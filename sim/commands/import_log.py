@@ -1,46 +1,61 @@
-"""``sim import-log LOGFILE [--switch NAME] --out EVENTS.jsonl``: T-Server log text -> trace.
+"""``sim import-log LOGFILE [--switch NAME] [--date YYYY-MM-DD] --out EVENTS.jsonl``: log text -> trace.
 
-Reads the ``message EventX`` blocks of a T-Server log (or router log, or the text ``write_log``
-produces; spec/tevents.md §11.1) and writes them as an ``events.jsonl`` trace (DESIGN contract
-1) that ``sim replay`` can feed through the engine. The switch comes from the log's
-``# switch:`` lines, else from ``--switch``.
+Reads the TEvents in a T-Server or SIP Server log (``message EventX`` blocks), a router (URS)
+log (``request to N(App) message RequestDistributeEvent`` blocks: the event T-Server
+distributes), a Platform SDK client log (``Proxy got message 'EventX' ('NN')``) or the text
+``write_log`` produces (docs/formats.md, the import-log section), and writes them as an
+``events.jsonl`` trace (DESIGN contract 1) that ``sim replay`` can feed through the engine. The
+switch comes from the log's ``# switch:`` lines, else from ``--switch``.
 
 Lines it does not understand are reported on stderr as ``FILE:LINE: reason`` and skipped; the
 valid events around them are still written, and the exit code is then 2 (the project rule for
-bad input). Timestamped narration, log-file header lines and request messages are understood
-and skipped without a word.
+bad input). The import ends with one summary line on stderr: events imported, blocks skipped by
+kind, lines not understood, and which clock timed the events. A log with no events exits 2.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from sim.errors import UserError, existing_file
 
-HELP = "convert T-Server log text (message EventX + Attribute lines) into an events.jsonl trace"
+HELP = "convert T-Server / SIP Server, router (URS) or Platform SDK log text into an events.jsonl trace"
 
 
 def configure(parser) -> None:
-    parser.add_argument("logfile", metavar="LOGFILE", help="T-Server / router log text ('-' for stdin)")
+    parser.add_argument("logfile", metavar="LOGFILE",
+                        help="T-Server / SIP Server, router or Platform SDK log text ('-' for stdin)")
     parser.add_argument("--switch", metavar="NAME", default=None,
                         help="switch of the events when the log has no '# switch:' line")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", default=None,
+                        help="date of time-of-day stamps (@HH:MM:SS.mmm) until the log gives one "
+                             "(its 'Local time:' header or a dated stamp wins)")
     parser.add_argument("--out", metavar="EVENTS.jsonl", required=True, help="trace to write")
 
 
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--date: expected YYYY-MM-DD, got {text!r}") from None
+
+
 def run(args) -> int:
+    from sim.tlib.logforms import Summary, read_log
     from sim.tlib.trace import TraceWriter
-    from sim.tlib.tserverlog import read_log
 
     if args.switch is not None and not args.switch.strip():
         raise UserError("--switch: expected a switch name")
+    date = _date(args.date)
     if args.logfile != "-":
         existing_file(args.logfile)
     name = "<stdin>" if args.logfile == "-" else args.logfile
-    problems = 0
+    summary = Summary()
 
     def report(problem) -> None:
-        nonlocal problems
-        problems += 1
         print(problem, file=sys.stderr)
 
     src = sys.stdin if args.logfile == "-" else open(args.logfile, encoding="utf-8", errors="replace")
@@ -51,11 +66,17 @@ def run(args) -> int:
             raise UserError(f"cannot write: {exc.strerror}", where=args.out) from None
         with out:
             writer = TraceWriter(out)
-            for ev in read_log(src, name, switch=args.switch, on_problem=report):
+            for ev in read_log(src, name, switch=args.switch, on_problem=report, date=date,
+                               summary=summary):
                 writer.write(ev)
     finally:
         if src is not sys.stdin:
             src.close()
-    skipped = f"; {problems} line(s) skipped (see above)" if problems else ""
-    print(f"{name}: {writer.count} events -> {args.out}{skipped}")
-    return 2 if problems else 0
+    print(f"{name}: {summary.imported()} -> {args.out}; {summary.skipped()}; {summary.clocks()}",
+          file=sys.stderr)
+    if writer.count == 0:
+        print(f"{name}: no events: no 'message EventX', 'request to N(App) message "
+              "RequestDistributeEvent' or 'Proxy got message 'EventX'' block could be read",
+              file=sys.stderr)
+        return 2
+    return 2 if summary.bad_lines else 0
