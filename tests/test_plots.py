@@ -122,7 +122,7 @@ def test_intraday_totals_match_the_summary(run_dir):
     ax, ax2 = fig.axes
     assert ax.get_title() == "Intraday: calls and service level per interval"
     assert ax.get_xlabel() == "interval start (UTC)"
-    assert ax.get_ylabel() == "calls per 15-minute interval"
+    assert ax.get_ylabel() == "calls per 15 min interval"
     assert ax2.get_ylabel() == "service level, % answered within 20 s of offered"
     bars = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
     assert list(bars) == ["offered", "answered", "abandoned"]
