@@ -302,7 +302,7 @@ def _timeline_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
     for y in range(len(kept) - 1):
         ax.axhline(y + 0.5, color="white", linewidth=3)
     ax.set_yticks(range(len(kept)), kept)
-    ax.set_ylim(len(kept) - 0.5, -0.5)
+    ax.set_ylim(max(len(kept), 1) - 0.5, -0.5)       # (no lane: still one empty row)
     object_type = ep.object_type
     what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
     ax.set_ylabel(what)
