@@ -33,6 +33,7 @@ order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -45,6 +46,7 @@ import numpy as np
 import orjson
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
@@ -331,7 +333,8 @@ def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
                   fontsize="small", frameon=False, title="status", title_fontsize="small")
     object_type = ep.object_type
     what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
-    ax.set_ylabel(f"{what} (time average per bin)")
+    ax.set_ylabel(f"{what} (time average per {duration_text(round(bins.width, 1))} bin)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     _time_axis(ax, t0, t1, day0)
     ax.set_title(title or f"{what.capitalize()} per status")
@@ -343,6 +346,12 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                   title: str | None = None) -> Figure:
     """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
     the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
+    waiting = _read_waiting(actions, span)
+    return _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1, max_lines, title)
+
+
+def _read_waiting(actions, span=None) -> CallsWaiting:
+    """The calls waiting of an actions.jsonl path or of records in memory, binned over ``span``."""
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
     if _is_path(source):
@@ -351,7 +360,7 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                            lambda: waiting.feed_all(_json_lines_with(source, (b'"CallWait"',))))
     else:
         waiting.feed_all(_records(source))
-    return _calls_waiting_figure(waiting, t0, t1, max_lines, title)
+    return waiting
 
 
 def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines: int = MAX_LINES,
@@ -364,10 +373,12 @@ def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines
     for obj in shown[:max_lines]:
         y = bins.data.get(obj, np.zeros(bins.n)) / bins.width
         ax.plot(x, y, drawstyle="steps-mid", label=f"{obj} ({types[obj]}, peak {peak[obj]})")
-    if shown:
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
-    ax.set_ylabel("calls waiting (time average per bin)")
-    ax.set_ylim(bottom=0)
+    if shown:       # beside the axes: a legend inside would hide the peaks
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.set_ylabel(f"calls waiting (time average per {duration_text(round(bins.width, 1))} bin)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max([1.0, *(float(bins.data[o].max()) / bins.width for o in shown[:max_lines]
+                                if o in bins.data)]) * 1.05)
     _time_axis(ax, t0, t1, day0)
     more = f" (top {max_lines} of {len(shown)} DNs)" if len(shown) > max_lines else ""
     ax.set_title(title or f"Calls waiting per mediation DN{more}")
@@ -513,13 +524,30 @@ def intraday(run_dir: str, *, interval: float | None = None, threshold: float | 
 
 
 # ------------------------------------------------------------------------------ stats.csv
-def stat_unit(stat_type: str) -> str:
-    """The unit of a stat type's values, from its category in the shipped library."""
+@functools.cache
+def _library() -> Any:
+    """The shipped stat type library (what ``sim run`` writes stats.csv with), or None."""
     try:
         from sim.statserver.stats import load_stattypes
-        category = load_stattypes()[stat_type].category_name
-    except (ImportError, KeyError):
+        return load_stattypes()
+    except ImportError:
+        return None
+
+
+def _stat_type(stat_type: str) -> Any:
+    lib = _library()
+    try:
+        return lib[stat_type] if lib is not None else None
+    except KeyError:
+        return None
+
+
+def stat_unit(stat_type: str) -> str:
+    """The unit of a stat type's values, from its category in the shipped library."""
+    st = _stat_type(stat_type)
+    if st is None:
         return "value"
+    category = st.category_name
     if "Percentage" in category or category.startswith("ServiceFactor"):
         return "%"
     if category.endswith("PerSecond"):
@@ -531,6 +559,61 @@ def stat_unit(stat_type: str) -> str:
     if "Number" in category:
         return "count"
     return "value"
+
+
+def is_current(stat_type: str) -> bool:
+    """A stat type of a current category (stat-types.md §4.4): its value is what holds at the
+    instant it is read, so stats.csv holds it only at the notification times."""
+    st = _stat_type(stat_type)
+    return st is not None and st.category.kind == "current"
+
+
+def is_calls_waiting(stat_type: str) -> bool:
+    """A current count of the CallWait actions of a DN (CurrNumberWaitingCalls): the calls
+    waiting that :class:`~sim.report.binning.CallsWaiting` follows from the action records, so
+    its course between notifications is known exactly."""
+    st = _stat_type(stat_type)
+    if st is None or st.category_name != "CurrentNumber" or st.subject != "DNAction":
+        return False
+    m = st.main_mask
+    # "CallWait" names its family (CallWaitInbound, ...: by CallType); every record counts
+    return (not m.star and "CallWait" in m.names and all(n.startswith("CallWait") for n in m.names)
+            and not m.excluded and st.filter is None
+            and (st.media_types is None or "voice" in st.media_types))
+
+
+def profile_text(stat_type: str, profile: str) -> str:
+    """What a historical value of ``profile`` accumulates: ``cumulative since 00:00`` for a
+    Growing profile reset at midnight, ``cumulative, reset every 15 min``, ``over the last
+    30 min`` (Sliding), ``over the last 10 calls`` (Selection)."""
+    st = _stat_type(stat_type)
+    tp = next((p for p in st.time_profiles if p.name == profile), None) if st is not None else None
+    if tp is None:
+        return f"time profile {profile}" if profile else "value"
+    if tp.kind == "Growing":
+        resets = sorted(tp.resets)
+        if len(resets) == 1:
+            r = resets[0]
+            return f"cumulative since {r // 3600:02d}:{r // 60 % 60:02d}"
+        gaps = {b - a for a, b in zip(resets, resets[1:], strict=False)}
+        if len(gaps) == 1:
+            return f"cumulative, reset every {duration_text(gaps.pop())}"
+        return "cumulative since the last reset"
+    if tp.kind == "Sliding":
+        return f"over the last {duration_text(tp.length)}"
+    if tp.kind == "Selection":
+        return f"over the last {tp.count} records"
+    return f"cumulative since login ({tp.name})" if tp.kind == "SinceLogin" else tp.kind
+
+
+def _notify_period(series: Series) -> float | None:
+    """The spacing of the notifications of ``series`` (the most common gap of its times)."""
+    gaps: dict[float, int] = {}
+    for ts, _ in list(series.values())[:20]:
+        for a, b in zip(ts[:200], ts[1:200], strict=False):
+            if b > a:
+                gaps[round(b - a, 3)] = gaps.get(round(b - a, 3), 0) + 1
+    return max(gaps, key=lambda g: (gaps[g], -g)) if gaps else None
 
 
 OBJECT_TYPE_ORDER = ("Tenant", "GroupQueues", "Queue", "RoutePoint", "GroupAgents", "Agent",
@@ -666,19 +749,36 @@ def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterat
 
 
 def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
-                max_points: int = 2000, title: str | None = None) -> Figure:
+                max_points: int = 2000, title: str | None = None,
+                waiting: CallsWaiting | None = None, beside: bool = True) -> Figure:
     """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
-    ValueError, naming ``stats_csv``, when there is none."""
+    ValueError, naming ``stats_csv``, when there is none.
+
+    The figure says what a value is. A historical value is labelled with what its time profile
+    accumulates (:func:`profile_text`). A current value is only known at the notification
+    times: its samples are dots, said to be so; for the calls waiting
+    (:func:`is_calls_waiting`) ``waiting`` (by default read from actions.jsonl beside
+    stats.csv unless ``beside`` is false) gives the line between them, the time average per
+    bin. Counts get whole-number
+    ticks, and the axes of counts, times and percentages start at 0."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
+    current = is_current(stat_type)
+    if not (current and is_calls_waiting(stat_type)):
+        waiting = None
+    elif waiting is None and beside:
+        waiting = _waiting_beside(stats_csv)
     t0 = min(ts[0] for ts, _ in series.values())
     t1 = max(ts[-1] for ts, _ in series.values())
+    if waiting is not None:
+        t0, t1 = min(t0, waiting.bins.t0), max(t1, waiting.bins.t1)
     day0 = _day0(t0)
     rank = {t: i for i, t in enumerate(OBJECT_TYPE_ORDER)}
     types = sorted({k[0] for k in series}, key=lambda t: (rank.get(t, len(rank)), t))[:6]
     fig = Figure(figsize=(10.0, 1.0 + 2.6 * len(types)), dpi=DPI, layout="constrained")
     axes = fig.subplots(len(types), 1, sharex=True, squeeze=False)[:, 0]
     unit = stat_unit(stat_type)
+    every = _notify_period(series)
     for ax, ot in zip(axes, types, strict=True):
         keys = [k for k in series if k[0] == ot]
         profiles = {k[2] for k in keys}
@@ -687,22 +787,83 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
             vals = [x for x in series[k][1] if not math.isnan(x)]
             return -max(vals) if vals else 0.0
         shown = sorted(sorted(keys, key=lambda k: (peak(k), k))[:max_lines])
+        traced = waiting is not None and ot in waiting.types.values()
+        drawn = [v for k in shown for v in series[k][1]]
         for key in shown:
             ts, vs = series[key]
             step = max(1, len(ts) // max_points)
             _, obj, prof = key
             label = obj if len(profiles) == 1 or not prof else f"{obj} ({prof})"
-            ax.plot(_hours(np.asarray(ts[::step]), day0), vs[::step],
-                    marker="o" if len(ts) <= 60 else None, markersize=3, label=label)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+            x = _hours(np.asarray(ts[::step]), day0)
+            if traced and waiting is not None:
+                bins = waiting.bins
+                y = bins.data.get(obj, np.zeros(bins.n)) / bins.width
+                line, = ax.plot(_hours(bins.centers(), day0), y, drawstyle="steps-mid", label=label,
+                                linewidth=1.0)
+                drawn.append(float(y.max()))
+                ax.plot(x, vs[::step], linestyle="none", marker="o", markersize=4,
+                        color=line.get_color(), clip_on=False, zorder=3)
+            elif current:
+                ax.plot(x, vs[::step], linestyle="none" if len(ts) <= 200 else "-",
+                        marker="o" if len(ts) <= 200 else None, markersize=4, label=label,
+                        clip_on=False, zorder=3)
+            else:
+                ax.plot(x, vs[::step], marker="o" if len(ts) <= 60 else None, markersize=3,
+                        label=label)
+        handles, labels = ax.get_legend_handles_labels()
+        if traced:
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4, color="#555555"))
+            labels.append("at notifications")
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  frameon=False)
         ax.set_ylabel(f"{stat_type} ({unit})" if len(types) == 1 else unit)
         more = f" (top {max_lines} of {len(keys)})" if len(keys) > max_lines else ""
-        ax.set_title(f"{ot}{more}", fontsize="medium")
+        ax.set_title(f"{ot}{more}: {_what_is_drawn(stat_type, profiles, current, traced, every, waiting)}",
+                     fontsize="medium")
+        _value_axis(ax, unit, drawn)
         _time_axis(ax, t0, t1, day0)
         if ax is not axes[-1]:
             ax.set_xlabel("")
     fig.suptitle(title or f"{stat_type} over time")
     return fig
+
+
+def _what_is_drawn(stat_type: str, profiles: set[str], current: bool, traced: bool,
+                   every: float | None, waiting: CallsWaiting | None) -> str:
+    """The panel title's account of its values."""
+    at = f"every {duration_text(every)}" if every else "at notification times"
+    if traced and waiting is not None:
+        return (f"time average per {duration_text(round(waiting.bins.width, 1))} bin (lines); "
+                f"instantaneous values at notifications, {at} (dots)")
+    if current:
+        return f"instantaneous values sampled at notifications, {at}"
+    st = _stat_type(stat_type)
+    kinds = {tp.name: f"{tp.kind} " for tp in st.time_profiles} if st is not None else {}
+    return "; ".join(f"{profile_text(stat_type, p)} ({kinds.get(p, '')}time profile {p})"
+                     for p in sorted(profiles))
+
+
+def _value_axis(ax, unit: str, values: list[float]) -> None:
+    """Counts get whole-number ticks; counts, times and percentages start at 0, with a range of
+    at least 1 (an all-zero count is a line at the bottom, not a line amid +-0.04)."""
+    finite = [v for v in values if not math.isnan(v)]
+    if unit == "count":
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if unit in ("count", "%", "s", "per hour", "per second") and (not finite or min(finite) >= 0):
+        top = max(finite, default=0.0)
+        if unit == "%" and top <= 100:
+            ax.set_ylim(0, 105)
+        else:
+            ax.set_ylim(0, max(1.0, top * 1.08))
+
+
+def _waiting_beside(stats_csv: str) -> CallsWaiting | None:
+    """The calls waiting from the actions.jsonl of the run folder of ``stats_csv``, if any."""
+    folder = os.path.dirname(os.path.abspath(stats_csv))
+    actions = os.path.join(folder, "actions.jsonl")
+    if not os.path.exists(actions) or not os.path.getsize(actions):
+        return None
+    return _read_waiting(actions, run_span(folder))
 
 
 # ------------------------------------------------------------------------------ a run folder
@@ -757,6 +918,7 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
     statuses = os.path.join(out_dir, "statuses.jsonl")
     actions = os.path.join(out_dir, "actions.jsonl")
     fed = span is not None and feed is not None
+    waiting: CallsWaiting | None = None      # also the course of the calls-waiting statistic
     if fed:
         agents, dns, waiting = feed.over(*span)
     if os.path.exists(statuses) and os.path.getsize(statuses):
@@ -767,8 +929,10 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
         attempt(status_plots, ["agent_states.png", "dn_states.png", "agents_per_status.png"])
     if os.path.exists(actions) and os.path.getsize(actions):
         def waiting_plot() -> Iterator[tuple[Figure, str]]:
-            yield (_calls_waiting_figure(waiting, *span) if fed else calls_waiting(actions, span=span),
-                   "calls_waiting.png")
+            nonlocal waiting
+            if waiting is None:
+                waiting = _read_waiting(actions, span)
+            yield _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1), "calls_waiting.png"
         attempt(waiting_plot, ["calls_waiting.png"])
     if os.path.exists(os.path.join(out_dir, "calls.csv")):
         attempt(lambda: iter([(intraday(out_dir), "intraday.png")]), ["intraday.png"])
@@ -781,7 +945,7 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
             data = stat_series_data(stats_csv, names)
             for name in names:
                 try:
-                    fig = stat_figure(stats_csv, name, data[name])
+                    fig = stat_figure(stats_csv, name, data[name], waiting=waiting, beside=False)
                 except RunFolderError:
                     raise
                 except ValueError:
