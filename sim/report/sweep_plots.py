@@ -21,6 +21,7 @@ import math
 import os
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 PLOTS = {   # file name -> (y label, [(KPI, legend name), ...])
     "service_level": ("Service level", [("service_level.offered", "SL offered"),
@@ -83,8 +84,12 @@ def sweep_figure(sweep, name: str) -> Figure:
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} vs {sweep.key} — {sweep.replications} replications, {level}")
     ax.grid(True, alpha=0.3)
-    if n:
-        ax.legend(fontsize="small")
+    xs = [float(p.values[0]) for p in sweep.points]
+    if xs and all(x.is_integer() for x in xs):      # agents, calls: whole-number ticks
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)                           # every KPI here is a share or a time
+    if n:       # beside the axes: a legend inside would hide the curves it names
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
