@@ -393,8 +393,8 @@ def _interval_length(run_dir: str, default: float = 900.0) -> float:
         return default
     check_csv_tail(p)
     starts: set[float] = set()
-    for n, row in csv_rows(p, ("interval_start",)):
-        starts.add(number(p, n, row, "interval_start"))
+    for n, (start,) in csv_rows(p, ("interval_start",)):
+        starts.add(number(p, n, start, "interval_start"))
         if len(starts) > 50:
             break
     s = sorted(starts)
@@ -445,16 +445,17 @@ def intraday_table(run_dir: str, interval: float | None = None, threshold: float
     abandoned: dict[int, int] = {}
     within: dict[int, int] = {}
     p = os.path.join(run_dir, "calls.csv")
-    for n, row in csv_rows(p, ("arrival", "outcome", "wait")):
-        arrival = number(p, n, row, "arrival")
-        if arrival < 0:
-            raise bad(p, f"arrival: expected seconds since the run start, got {row['arrival']!r}", n)
-        k = int(arrival // interval)
+    for n, (arrival, outcome, wait) in csv_rows(p, ("arrival", "outcome", "wait")):
+        try:
+            k = int(float(arrival) // interval)
+        except (ValueError, OverflowError):      # not a number, NaN, infinite
+            raise bad(p, f"arrival: expected a number, got {arrival!r}", n) from None
+        if k < 0:
+            raise bad(p, f"arrival: expected seconds since the run start, got {arrival!r}", n)
         offered[k] = offered.get(k, 0) + 1
-        outcome = row["outcome"]
         if outcome == "answered":
             answered[k] = answered.get(k, 0) + 1
-            if number(p, n, row, "wait") <= threshold:
+            if number(p, n, wait, "wait") <= threshold:
                 within[k] = within.get(k, 0) + 1
         elif outcome.startswith("abandoned"):
             abandoned[k] = abandoned.get(k, 0) + 1

@@ -185,8 +185,9 @@ def reading_json_lines(path: str, check: Callable[[dict[str, Any]], str | None],
 
 # ------------------------------------------------------------------------------ CSV
 def csv_rows(path: str, columns: Iterable[str]) -> Any:
-    """(line number, row dict) of a CSV file whose header has ``columns``; a row with too few or
-    too many fields, or a file that is not CSV text, is a :class:`RunFolderError`."""
+    """(line number, the row's fields of ``columns``) of a CSV file whose header has them; a row
+    with too few or too many fields, or a file that is not CSV text, is a
+    :class:`RunFolderError`."""
     columns = list(columns)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
@@ -197,12 +198,14 @@ def csv_rows(path: str, columns: Iterable[str]) -> Any:
             missing = [c for c in columns if c not in header]
             if missing:
                 raise bad(path, f"missing column {missing[0]!r} in the header", 1)
+            index = [header.index(c) for c in columns]
+            width = len(header)
             for row in reader:
-                if len(row) != len(header):
+                if len(row) != width:
                     if not row:
                         continue
-                    raise bad(path, f"expected {len(header)} fields, got {len(row)}", reader.line_num)
-                yield reader.line_num, dict(zip(header, row, strict=True))
+                    raise bad(path, f"expected {width} fields, got {len(row)}", reader.line_num)
+                yield reader.line_num, [row[i] for i in index]
     except UnicodeDecodeError as exc:
         raise bad(path, f"not UTF-8 text ({exc.reason})", _utf8_line(path)) from None
     except csv.Error as exc:
@@ -245,9 +248,9 @@ def _utf8_line(path: str) -> int | None:
     return None
 
 
-def number(path: str, line: int, row: dict[str, str], column: str) -> float:
-    """``row[column]`` as a finite number, else a :class:`RunFolderError` naming the line."""
-    text = row[column]
+def number(path: str, line: int, text: str, column: str) -> float:
+    """``text`` (of ``column``) as a finite number, else a :class:`RunFolderError` naming the
+    line."""
     try:
         x = float(text)
     except ValueError:
@@ -261,10 +264,10 @@ def first_bad_stats_row(path: str, stat_types: Iterable[str]) -> RunFolderError 
     """The first row of stats.csv, of one of ``stat_types``, that the plots cannot read."""
     names = set(stat_types)
     try:
-        for n, row in csv_rows(path, ("time", "stat_type", "object_type", "object", "time_profile",
-                                      "value")):
-            if row["stat_type"] in names:
-                number(path, n, row, "time")
+        for n, (time, stat_type, *_) in csv_rows(path, ("time", "stat_type", "object_type", "object",
+                                                         "time_profile", "value")):
+            if stat_type in names:
+                number(path, n, time, "time")
     except RunFolderError as exc:
         return exc
     return None
