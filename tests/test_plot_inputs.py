@@ -199,3 +199,28 @@ def test_summary_keys_queues_by_the_queue_behind_the_routing_point(run_1s):
     assert set(summary["mediation"]) == {"7000@SW1", "8000@SW1"}
     first = (run_1s / "calls.csv").read_text().splitlines()[1].split(",")
     assert first[2] == "8000@SW1"
+
+
+# ------------------------------------------------------------------------------ sweep folders
+SWEEP_CSV = ("teams[0].count,replications,service_level.offered_mean,service_level.offered_low,"
+             "service_level.offered_high,service_level.offered_erlang\n"
+             "10,2,0.7,0.6,0.8,0.65\n11,2,0.8,0.7,0.9,0.75\n")
+
+
+@pytest.mark.parametrize(("csv_text", "json_text", "message"), [
+    (SWEEP_CSV, None, None),
+    (SWEEP_CSV.replace("11,2,", "11,"), None, "sweep.csv:3: expected 6 fields, got 5"),
+    (SWEEP_CSV.replace("0.9", "high"), None, "sweep.csv:3: service_level.offered_high: expected a number, got 'high'"),
+    (SWEEP_CSV, '{"vary": [', "sweep.json:1: not valid JSON (Expecting value)"),
+    (SWEEP_CSV, '{"vary": 3}', "sweep.json: vary: expected the swept keys written by sim sweep"),
+])
+def test_a_damaged_sweep_folder_is_one_line(tmp_path, capsys, csv_text, json_text, message):
+    (tmp_path / "sweep.csv").write_text(csv_text)
+    (tmp_path / "sweep.json").write_text(json_text or json.dumps(
+        {"vary": [{"key": "teams[0].count"}], "level": 0.95, "replications": 2}))
+    code = main(["plot", str(tmp_path)])
+    err = capsys.readouterr().err.splitlines()
+    if message is None:
+        assert code == 0 and err == [] and (tmp_path / "plots" / "service_level.png").exists()
+    else:
+        assert code == 2 and err == [f"sim plot: error: {tmp_path / message.split(':')[0]}{message[message.index(':'):]}"]

@@ -31,15 +31,15 @@ def run(args) -> int:
     if not os.path.isdir(d):
         raise UserError("no such folder", where=d)
     problems: list[str] = []
+    from sim.report.run_folder import check_complete
+    try:
+        check_complete(d)           # a failed or interrupted run (or sweep): refused with its reason
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     if os.path.exists(os.path.join(d, "sweep.csv")):
         paths = _sweep_plots(d)
     else:
         from sim.report.plots import write_run_plots
-        from sim.report.run_folder import check_complete
-        try:
-            check_complete(d)       # a failed or interrupted run: refused with its reason
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
         if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
             raise UserError(f"not a run folder (none of {', '.join(RUN_FILES)})", where=d)
         if args.stat and not os.path.exists(os.path.join(d, "stats.csv")):
