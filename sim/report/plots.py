@@ -333,7 +333,7 @@ def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
                   fontsize="small", frameon=False, title="status", title_fontsize="small")
     object_type = ep.object_type
     what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
-    ax.set_ylabel(f"{what} (time average per {duration_text(round(bins.width, 1))} bin)")
+    ax.set_ylabel(f"{what} (time average per {duration_text(bins.width)} bin)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     _time_axis(ax, t0, t1, day0)
@@ -375,7 +375,7 @@ def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines
         ax.plot(x, y, drawstyle="steps-mid", label=f"{obj} ({types[obj]}, peak {peak[obj]})")
     if shown:       # beside the axes: a legend inside would hide the peaks
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    ax.set_ylabel(f"calls waiting (time average per {duration_text(round(bins.width, 1))} bin)")
+    ax.set_ylabel(f"calls waiting (time average per {duration_text(bins.width)} bin)")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max([1.0, *(float(bins.data[o].max()) / bins.width for o in shown[:max_lines]
                                 if o in bins.data)]) * 1.05)
@@ -411,7 +411,9 @@ def duration_text(seconds: float) -> str:
         return f"{seconds / 3600:g} h"
     if seconds >= 60 and seconds % 60 == 0:
         return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
+    if seconds == int(seconds):
+        return f"{seconds:g} s"
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.2g} s"     # a bin: 173 s, 3.7 s
 
 
 def merged_interval(interval: float, count: int, max_intervals: int = MAX_INTERVALS) -> float:
@@ -834,7 +836,7 @@ def _what_is_drawn(stat_type: str, profiles: set[str], current: bool, traced: bo
     """The panel title's account of its values."""
     at = f"every {duration_text(every)}" if every else "at notification times"
     if traced and waiting is not None:
-        return (f"time average per {duration_text(round(waiting.bins.width, 1))} bin (lines); "
+        return (f"time average per {duration_text(waiting.bins.width)} bin (lines); "
                 f"instantaneous values at notifications, {at} (dots)")
     if current:
         return f"instantaneous values sampled at notifications, {at}"
