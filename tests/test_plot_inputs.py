@@ -120,6 +120,8 @@ def test_an_incomplete_run_is_refused_by_the_api_too(run_1s, tmp_path):
     (d / "incomplete.json").write_text("{")                        # the marker itself cut short
     with pytest.raises(RunFolderError, match=r"incomplete run \(incomplete.json unreadable\)"):
         plots.write_run_plots(str(d))
+    (d / "incomplete.json").write_text('{"complete": true}')       # says it completed after all
+    assert plots.write_run_plots(str(d))
 
 
 # ------------------------------------------------------------------------------ what a value is

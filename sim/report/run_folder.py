@@ -45,6 +45,8 @@ def check_complete(run_dir: str) -> None:
     try:
         with open(p, "rb") as fh:
             marker = orjson.loads(fh.read())
+        if isinstance(marker, dict) and marker.get("complete") is True:
+            return                   # a marker that says the run completed after all
         if isinstance(marker, dict) and isinstance(marker.get("reason"), str) and marker["reason"]:
             reason = marker["reason"]
     except (OSError, orjson.JSONDecodeError):
