@@ -29,7 +29,7 @@ from errors_catalogue import (  # noqa: E402
 )
 
 DEFAULT_ARGV = {"trace": REPLAY, "objects": REPLAY, "scenario": ["run", "scenario.toml", "--out", "out"],
-                "stat types": STATS}
+                "stat types": STATS, "run folder": ["plot", "out"]}
 
 INTRO = f"""\
 # Bad input: every user-facing error
@@ -90,6 +90,12 @@ this stat type file changed as shown:
 ```
 """,
     "command line": "Usage errors, missing and wrong files, bad option values.\n",
+    "run folder": """\
+Command: `sim plot out` on the output folder of a short run (`summary.json`, `calls.csv`,
+`truth.csv`, `stats.csv`, `statuses.jsonl`, `actions.jsonl`) with one file damaged as shown. The
+plots of the other files are still drawn; the plots of the damaged file are not (an earlier PNG
+of them is removed), and the exit code is 2.
+""",
 }
 
 AROUND = {

@@ -123,7 +123,7 @@ STATS = ["replay", "events.jsonl", "--objects", "objects.toml", "--stattypes", "
 @dataclass
 class Case:
     id: str
-    area: str                       # trace | objects | scenario | stat types | command line
+    area: str                       # trace | objects | scenario | stat types | command line | run folder
     what: str                       # the mistake, in a few words
     files: dict[str, str | bytes]   # written into the temporary folder before the command
     argv: list[str]
@@ -445,4 +445,72 @@ _cli("cli-erlang-overload", "Erlang C with more traffic than agents",
 _cli("cli-explain-directory", "a folder given as the scenario", ["explain", "runs"], files={"runs/keep": ""},
      stderr=["sim explain: error: runs: is a directory, not a file"])
 
-AREAS = ("trace", "objects", "scenario", "stat types", "command line")
+# --------------------------------------------------------------------------- run folder
+# `sim plot out` on a small run folder (RUN_FOLDER) with one file damaged as shown.
+_T0F = float(_T0)
+RUN_FOLDER = {
+    "out/summary.json": '{"scenario": "t", "epoch": "2026-01-05T00:00:00Z", "end_time": 1800.0, '
+                        '"sl_thresholds": [20.0]}\n',
+    "out/calls.csv": "connid,traffic,queue,arrival,outcome,wait,talk\n"
+                     "0001,in,8000@SW1,12.500000,answered,4.000000,120.000000\n"
+                     "0002,in,8000@SW1,950.000000,abandoned_queue,30.000000,0.000000\n",
+    "out/truth.csv": "interval_start,object,counter,value\n0,7000@SW1,entered,1\n900,7000@SW1,entered,1\n",
+    "out/stats.csv": "time,stat_type,object_type,object,time_profile,value,valid\n"
+                     f"{_T0 + 900},Service_Level,Queue,7000@SW1,Default,100,1\n"
+                     f"{_T0 + 1800},Service_Level,Queue,7000@SW1,Default,50,1\n",
+    "out/statuses.jsonl": "".join(
+        f'{{"time":{_T0F + t},"object_type":"Agent","object":"agent1001","status":"{st}","previous":null}}\n'
+        for t, st in ((0, "LoggedIn"), (1, "WaitForNextCall"), (12.5, "CallInbound"), (132.5, "WaitForNextCall"))),
+    "out/actions.jsonl": "".join(
+        f'{{"time":{_T0F + t},"action":"CallWait","kind":"{k}","object_type":"Queue","object":"7000@SW1"}}\n'
+        for t, k in ((950, "start"), (980, "end"))),
+}
+PLOT = ["plot", "out"]
+
+
+def _run_folder(id: str, what: str, name: str, text: str, stderr: list[str], show: str | None = None,
+                **kw) -> None:
+    files = {**RUN_FOLDER, f"out/{name}": text}
+    CASES.append(Case(id, "run folder", what, files, kw.pop("argv", PLOT), stderr,
+                      show=show if show is not None else f"{name}:\n{text.rstrip()}", **kw))
+
+
+_LINES = RUN_FOLDER["out/statuses.jsonl"].splitlines(keepends=True)
+_run_folder("run-incomplete", "the folder of an interrupted run", "incomplete.json",
+            '{"complete": false, "reason": "interrupted", "command": "sim run scenario.toml --out out"}\n',
+            stderr=["sim plot: error: out: incomplete run (interrupted); run it again"])
+_run_folder("run-calls-arrival", "a call arrival that is not a number", "calls.csv",
+            RUN_FOLDER["out/calls.csv"].replace("950.000000", "9:50"),
+            stderr=["sim plot: error: out/calls.csv:3: arrival: expected a number, got '9:50'"])
+_run_folder("run-calls-fields", "a calls.csv line with a field missing", "calls.csv",
+            RUN_FOLDER["out/calls.csv"].replace("abandoned_queue,", ""),
+            stderr=["sim plot: error: out/calls.csv:3: expected 7 fields, got 6"])
+_run_folder("run-calls-outcome", "an unknown call outcome", "calls.csv",
+            RUN_FOLDER["out/calls.csv"].replace("abandoned_queue", "hung_up"),
+            stderr=["sim plot: error: out/calls.csv:3: outcome: expected answered, abandoned_queue, "
+                    "abandoned_ringing or unfinished, got 'hung_up'"])
+_run_folder("run-stats-cut", "stats.csv cut short in its last line", "stats.csv",
+            RUN_FOLDER["out/stats.csv"][:-8],
+            stderr=["sim plot: error: out/stats.csv:3: expected 7 fields, got 5 (the file ends in a cut line)"])
+_run_folder("run-stats-time", "a stats.csv time that is not a number", "stats.csv",
+            RUN_FOLDER["out/stats.csv"].replace(f"{_T0 + 900},", "12:15,"),
+            stderr=["sim plot: error: out/stats.csv:2: time: expected a number, got '12:15'"])
+_run_folder("run-summary-json", "summary.json that is not JSON", "summary.json",
+            RUN_FOLDER["out/summary.json"].replace('"epoch"', "epoch"),
+            stderr=["sim plot: error: out/summary.json:1: not valid JSON (Expecting property name enclosed in double quotes)"])
+_run_folder("run-summary-epoch", "a summary.json epoch that is not a date", "summary.json",
+            RUN_FOLDER["out/summary.json"].replace("2026-01-05T00:00:00Z", "yesterday"),
+            stderr=["sim plot: error: out/summary.json: epoch: expected an ISO date-time, got 'yesterday'"])
+_run_folder("run-statuses-truncated", "statuses.jsonl cut short", "statuses.jsonl",
+            "".join(_LINES)[:-40],
+            stderr=["sim plot: error: out/statuses.jsonl:4: not valid JSON (unexpected end of data)"],
+            show="statuses.jsonl: its last line cut 40 characters short")
+_run_folder("run-statuses-time", "a status change whose time is a word", "statuses.jsonl",
+            "".join(_LINES[:2]) + _LINES[2].replace(f"{_T0F + 12.5}", '"noon"') + _LINES[3],
+            stderr=["sim plot: error: out/statuses.jsonl:3: time: expected a number, got 'noon'"])
+_run_folder("run-actions-truncated", "actions.jsonl cut short", "actions.jsonl",
+            RUN_FOLDER["out/actions.jsonl"][:-20],
+            stderr=["sim plot: error: out/actions.jsonl:2: not valid JSON (unexpected end of data)"],
+            show="actions.jsonl: its last line cut 20 characters short")
+
+AREAS = ("trace", "objects", "scenario", "stat types", "command line", "run folder")

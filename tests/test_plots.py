@@ -87,7 +87,8 @@ def test_agents_per_status_stack_adds_up_to_the_agents(run_dir):
     fig = plots.agents_per_status(str(run_dir / "statuses.jsonl"))
     ax = fig.axes[0]
     assert ax.get_title() == "Agents per status"
-    assert ax.get_ylabel() == "agents (time average per bin)" and ax.get_xlabel() == "time (UTC)"
+    assert ax.get_ylabel() == "agents (time average per 2.2 s bin)" and ax.get_xlabel() == "time (UTC)"
+    assert all(float(t).is_integer() for t in ax.get_yticks()) and ax.get_ylim()[0] == 0
     labels = legend_texts(ax)
     assert {"WaitForNextCall", "CallInbound"} <= set(labels)
     series = [c for c in ax.collections if c.get_label() in labels]
@@ -101,7 +102,9 @@ def test_calls_waiting_matches_callwait_durations(run_dir):
     fig = plots.calls_waiting(str(run_dir / "actions.jsonl"))
     ax = fig.axes[0]
     assert ax.get_title() == "Calls waiting per mediation DN"
-    assert ax.get_ylabel() == "calls waiting (time average per bin)"
+    assert ax.get_ylabel() == "calls waiting (time average per 2.2 s bin)"
+    assert all(float(t).is_integer() for t in ax.get_yticks()) and ax.get_ylim()[0] == 0
+    assert ax.get_legend().get_bbox_to_anchor().x0 >= ax.get_window_extent().x1   # beside the data
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels[0].startswith("7000@SW1 (Queue, peak ")
     assert any(lab.startswith("8000@SW1 (RoutePoint") for lab in labels)
@@ -122,7 +125,7 @@ def test_intraday_totals_match_the_summary(run_dir):
     ax, ax2 = fig.axes
     assert ax.get_title() == "Intraday: calls and service level per interval"
     assert ax.get_xlabel() == "interval start (UTC)"
-    assert ax.get_ylabel() == "calls per 15-minute interval"
+    assert ax.get_ylabel() == "calls per 15 min interval"
     assert ax2.get_ylabel() == "service level, % answered within 20 s of offered"
     bars = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
     assert list(bars) == ["offered", "answered", "abandoned"]
@@ -142,7 +145,8 @@ def test_stat_series_from_stats_csv(run_dir):
     fig = plots.stat_series(str(run_dir / "stats.csv"), "Total_Calls_Answered")
     assert fig.get_suptitle() == "Total_Calls_Answered over time"
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["Queue", "RoutePoint", "GroupAgents", "Agent", "Place"]
+    assert titles == [f"{t}: cumulative since 00:00 (Growing time profile Default)"
+                      for t in ["Queue", "RoutePoint", "GroupAgents", "Agent", "Place"]]
     queue = fig.axes[0]
     assert queue.get_ylabel() == "count" and fig.axes[-1].get_xlabel() == "time (UTC)"
     assert [line.get_label() for line in queue.get_lines()] == ["7000@SW1"]

@@ -24,4 +24,6 @@ def test_plot_sweep_folder(tmp_path, capsys):
     assert ax.get_xlabel() == "teams[0].count"
     labels = [line.get_label() for line in ax.get_lines()]
     assert "SL offered (simulated)" in labels and "SL offered (Erlang)" in labels
+    assert ax.get_ylim()[0] == 0 and all(float(t).is_integer() for t in ax.get_xticks())
+    assert ax.get_legend().get_bbox_to_anchor().x0 >= ax.get_window_extent().x1   # beside the data
     assert main(["plot", str(tmp_path / "nothing")]) == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 
 from sim.errors import UserError
 
@@ -29,21 +30,30 @@ def run(args) -> int:
     d = args.dir
     if not os.path.isdir(d):
         raise UserError("no such folder", where=d)
+    problems: list[str] = []
+    from sim.report.run_folder import check_complete
+    try:
+        check_complete(d)           # a failed or interrupted run (or sweep): refused with its reason
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     if os.path.exists(os.path.join(d, "sweep.csv")):
         paths = _sweep_plots(d)
     else:
+        from sim.report.plots import write_run_plots
         if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
             raise UserError(f"not a run folder (none of {', '.join(RUN_FILES)})", where=d)
         if args.stat and not os.path.exists(os.path.join(d, "stats.csv")):
             raise UserError("--stat needs stats.csv in the folder", where=d)
-        from sim.report.plots import write_run_plots
         try:
-            paths = write_run_plots(d, stats=args.stat)
+            # a file that cannot be read: one line each, the other plots still drawn
+            paths = write_run_plots(d, stats=args.stat, problems=problems)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     for p in paths:
         print(p)
-    return 0
+    for problem in problems:
+        print(f"sim plot: error: {problem}", file=sys.stderr)
+    return 2 if problems else 0
 
 
 def _sweep_plots(d: str) -> list[str]:

@@ -35,10 +35,11 @@ class CallRecord(NamedTuple):
 
 
 class _Open:
-    __slots__ = ("connid", "traffic", "queue", "arrival", "outcome", "wait", "talk", "done")
+    __slots__ = ("connid", "traffic", "queue", "arrival", "outcome", "wait", "talk", "done", "kpi")
 
-    def __init__(self, connid, traffic, queue, arrival):
+    def __init__(self, connid, traffic, queue, arrival, kpi):
         self.connid, self.traffic, self.queue, self.arrival = connid, traffic, queue, arrival
+        self.kpi = kpi          # the _Kpi of the queue the call waits at (summary.json "queues")
         self.outcome = "unfinished"
         self.wait = 0.0
         self.talk = 0.0
@@ -150,8 +151,7 @@ class Truth:
         if rec is not None and rec.outcome == "unfinished":
             rec.outcome = "answered"
             rec.wait = t - rec.arrival
-            k = self.kpi[rec.queue]
-            for kp in (k, self.overall):
+            for kp in (rec.kpi, self.overall):
                 kp.answered += 1
                 kp.wait_ans += rec.wait
                 for i, th in enumerate(self.thresholds):
@@ -172,19 +172,22 @@ class Truth:
 
     # --- per call --------------------------------------------------------------------------------
     def new_call(self, call, src, t: float) -> _Open:
-        q = src.first_dn.id
+        # summary.json keys a call by the queue it waits at (the distributor: the ACD queue
+        # behind a routing point, or the routing point itself when it routes), calls.csv by
+        # the first mediation DN it arrived at
+        q = src.dist.dn.id
         k = self.kpi.get(q)
         if k is None:
             k = self.kpi[q] = _Kpi(len(self.thresholds))
         k.offered += 1
         self.overall.offered += 1
         self.active += 1
-        return _Open(call.connid, src.name, q, t)
+        return _Open(call.connid, src.name, src.first_dn.id, t, k)
 
     def call_abandoned(self, rec: _Open, t: float, where: str) -> None:
         rec.outcome = "abandoned_queue" if where == "queue" else "abandoned_ringing"
         rec.wait = t - rec.arrival
-        for kp in (self.kpi[rec.queue], self.overall):
+        for kp in (rec.kpi, self.overall):
             kp.abandoned += 1
             kp.wait_ab += rec.wait
             if where == "queue":
@@ -201,7 +204,7 @@ class Truth:
         if rec.done:
             return
         talk = rec.talk
-        for kp in (self.kpi[rec.queue], self.overall):
+        for kp in (rec.kpi, self.overall):
             kp.talk += talk
             kp.talk_n += 1
         self._finish(rec)

@@ -33,8 +33,8 @@ order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import json
 import math
 import os
 import re
@@ -46,8 +46,9 @@ import numpy as np
 import orjson
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim.report.binning import (  # noqa: F401
     BINS,
@@ -60,6 +61,21 @@ from sim.report.binning import (  # noqa: F401
     blocks,
     feed_statuses,
     json_lines_with,
+)
+from sim.report.run_folder import (
+    RunFolderError,
+    action_problem,
+    bad,
+    check_complete,
+    check_csv_tail,
+    check_tail,
+    csv_rows,
+    number,
+    read_summary,
+    reading_json_lines,
+    reading_stats,
+    status_problem,
+    time_problem,
 )
 from sim.statserver.rules import AGENT_PRIORITY
 
@@ -112,6 +128,11 @@ def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
 
 def _edge_times(path) -> tuple[float, float] | None:
     """Time of the first and the last line of a JSON-lines file (reads two lines)."""
+    check_tail(str(path), time_problem)
+    return reading_json_lines(str(path), time_problem, lambda: _read_edge_times(path))
+
+
+def _read_edge_times(path) -> tuple[float, float] | None:
     with open(path, "rb") as fh:
         first = fh.readline()
         if not first.strip():
@@ -151,11 +172,11 @@ def run_span(run_dir: str) -> tuple[float, float] | None:
 
 
 def _summary(run_dir: str) -> dict | None:
+    """summary.json, its keys checked (:func:`~sim.report.run_folder.read_summary`), or None."""
     p = os.path.join(run_dir, "summary.json")
     if not os.path.exists(p):
         return None
-    with open(p) as fh:
-        return json.load(fh)
+    return read_summary(p)
 
 
 # ------------------------------------------------------------------------------ time axis
@@ -202,7 +223,12 @@ def _figure(width: float = 10.0, height: float = 4.5) -> tuple[Figure, Any]:
 def _feed_statuses(source, episodes: list[StatusEpisodes]) -> None:
     """One pass over ``source`` feeding each status change to the accumulators of its object
     type, then closing them."""
-    feed_statuses(_status_records(source, {e.object_type for e in episodes}), episodes)
+    def read() -> None:
+        feed_statuses(_status_records(source, {e.object_type for e in episodes}), episodes)
+    if not _is_path(source):
+        return read()
+    check_tail(str(source), status_problem)
+    reading_json_lines(str(source), status_problem, read)
 
 
 def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
@@ -278,7 +304,7 @@ def _timeline_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
     for y in range(len(kept) - 1):
         ax.axhline(y + 0.5, color="white", linewidth=3)
     ax.set_yticks(range(len(kept)), kept)
-    ax.set_ylim(len(kept) - 0.5, -0.5)
+    ax.set_ylim(max(len(kept), 1) - 0.5, -0.5)       # (no lane: still one empty row)
     object_type = ep.object_type
     what = {"Agent": "agent", "Place": "place", "RegDN": "DN", "Queue": "queue"}.get(object_type, object_type)
     ax.set_ylabel(what)
@@ -307,7 +333,8 @@ def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
                   fontsize="small", frameon=False, title="status", title_fontsize="small")
     object_type = ep.object_type
     what = {"Agent": "agents", "Place": "places", "RegDN": "DNs"}.get(object_type, object_type)
-    ax.set_ylabel(f"{what} (time average per bin)")
+    ax.set_ylabel(f"{what} (time average per {duration_text(bins.width)} bin)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     _time_axis(ax, t0, t1, day0)
     ax.set_title(title or f"{what.capitalize()} per status")
@@ -319,10 +346,21 @@ def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                   title: str | None = None) -> Figure:
     """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
     the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
+    waiting = _read_waiting(actions, span)
+    return _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1, max_lines, title)
+
+
+def _read_waiting(actions, span=None) -> CallsWaiting:
+    """The calls waiting of an actions.jsonl path or of records in memory, binned over ``span``."""
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
-    waiting.feed_all(_json_lines_with(source, (b'"CallWait"',)) if _is_path(source) else _records(source))
-    return _calls_waiting_figure(waiting, t0, t1, max_lines, title)
+    if _is_path(source):
+        check_tail(str(source), action_problem)
+        reading_json_lines(str(source), action_problem,
+                           lambda: waiting.feed_all(_json_lines_with(source, (b'"CallWait"',))))
+    else:
+        waiting.feed_all(_records(source))
+    return waiting
 
 
 def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines: int = MAX_LINES,
@@ -335,10 +373,12 @@ def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines
     for obj in shown[:max_lines]:
         y = bins.data.get(obj, np.zeros(bins.n)) / bins.width
         ax.plot(x, y, drawstyle="steps-mid", label=f"{obj} ({types[obj]}, peak {peak[obj]})")
-    if shown:
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
-    ax.set_ylabel("calls waiting (time average per bin)")
-    ax.set_ylim(bottom=0)
+    if shown:       # beside the axes: a legend inside would hide the peaks
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.set_ylabel(f"calls waiting (time average per {duration_text(bins.width)} bin)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max([1.0, *(float(bins.data[o].max()) / bins.width for o in shown[:max_lines]
+                                if o in bins.data)]) * 1.05)
     _time_axis(ax, t0, t1, day0)
     more = f" (top {max_lines} of {len(shown)} DNs)" if len(shown) > max_lines else ""
     ax.set_title(title or f"Calls waiting per mediation DN{more}")
@@ -351,22 +391,52 @@ def _interval_length(run_dir: str, default: float = 900.0) -> float:
     p = os.path.join(run_dir, "truth.csv")
     if not os.path.exists(p):
         return default
+    check_csv_tail(p)
     starts: set[float] = set()
-    with open(p, newline="") as fh:
-        for row in csv.DictReader(fh):
-            starts.add(float(row["interval_start"]))
-            if len(starts) > 50:
-                break
+    for n, (start,) in csv_rows(p, ("interval_start",)):
+        starts.add(number(p, n, start, "interval_start"))
+        if len(starts) > 50:
+            break
     s = sorted(starts)
     gaps = [b - a for a, b in zip(s, s[1:], strict=False) if b > a]
     return min(gaps) if gaps else default
 
 
-def intraday_table(run_dir: str, interval: float | None = None,
-                   threshold: float | None = None) -> dict[str, Any]:
+MAX_INTERVALS = 96     # intervals of an intraday plot (a day of 15-minute intervals); more are merged
+
+
+def duration_text(seconds: float) -> str:
+    """``15 min``, ``1 h``, ``30 s``, ``90 s``: a bin or interval length as an axis says it."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    if seconds == int(seconds):
+        return f"{seconds:g} s"
+    return f"{seconds:.0f} s" if seconds >= 10 else f"{seconds:.2g} s"     # a bin: 173 s, 3.7 s
+
+
+def merged_interval(interval: float, count: int, max_intervals: int = MAX_INTERVALS) -> float:
+    """The length of the bars of ``count`` intervals of ``interval`` seconds: the interval
+    itself when they are at most ``max_intervals``, else the shortest clock step (1 s, ...,
+    15 min, 1 h, ...) that is a whole number of intervals and leaves at most that many bars."""
+    if count <= max_intervals:
+        return interval
+    need = interval * count / max_intervals
+    for step in _STEPS_S:
+        ratio = step / interval
+        if step >= need and abs(ratio - round(ratio)) < 1e-9:
+            return float(step)
+    return interval * math.ceil(count / max_intervals)
+
+
+def intraday_table(run_dir: str, interval: float | None = None, threshold: float | None = None,
+                   max_intervals: int | None = None) -> dict[str, Any]:
     """Per interval: offered, answered, abandoned and service level (answered within the
     threshold / offered, capacity-references.md §5.1 SL_offered), from calls.csv; an interval
-    holds the calls that arrived in it."""
+    holds the calls that arrived in it. With ``max_intervals``, more intervals than that are
+    merged (:func:`merged_interval`): ``interval`` is then the merged length and ``merged_from``
+    the reporting interval (equal when nothing was merged)."""
     summary = _summary(run_dir) or {}
     if interval is None:
         interval = _interval_length(run_dir)
@@ -376,32 +446,51 @@ def intraday_table(run_dir: str, interval: float | None = None,
     answered: dict[int, int] = {}
     abandoned: dict[int, int] = {}
     within: dict[int, int] = {}
-    with open(os.path.join(run_dir, "calls.csv"), newline="") as fh:
-        for row in csv.DictReader(fh):
-            k = int(float(row["arrival"]) // interval)
-            offered[k] = offered.get(k, 0) + 1
-            outcome = row["outcome"]
-            if outcome == "answered":
-                answered[k] = answered.get(k, 0) + 1
-                if float(row["wait"]) <= threshold:
-                    within[k] = within.get(k, 0) + 1
-            elif outcome.startswith("abandoned"):
-                abandoned[k] = abandoned.get(k, 0) + 1
-    keys = list(range(0, max(offered) + 1)) if offered else []
-    off = [offered.get(k, 0) for k in keys]
-    return {"interval": interval, "threshold": threshold,
-            "start": [k * interval for k in keys], "offered": off,
-            "answered": [answered.get(k, 0) for k in keys],
-            "abandoned": [abandoned.get(k, 0) for k in keys],
-            "service_level": [100.0 * within.get(k, 0) / o if o else math.nan
-                              for k, o in zip(keys, off, strict=True)]}
+    p = os.path.join(run_dir, "calls.csv")
+    for n, (arrival, outcome, wait) in csv_rows(p, ("arrival", "outcome", "wait")):
+        try:
+            k = int(float(arrival) // interval)
+        except (ValueError, OverflowError):      # not a number, NaN, infinite
+            raise bad(p, f"arrival: expected a number, got {arrival!r}", n) from None
+        if k < 0:
+            raise bad(p, f"arrival: expected seconds since the run start, got {arrival!r}", n)
+        offered[k] = offered.get(k, 0) + 1
+        if outcome == "answered":
+            answered[k] = answered.get(k, 0) + 1
+            if number(p, n, wait, "wait") <= threshold:
+                within[k] = within.get(k, 0) + 1
+        elif outcome.startswith("abandoned"):
+            abandoned[k] = abandoned.get(k, 0) + 1
+        elif outcome != "unfinished":
+            raise bad(p, f"outcome: expected answered, abandoned_queue, abandoned_ringing or "
+                         f"unfinished, got {outcome!r}", n)
+    count = max(offered) + 1 if offered else 0
+    width = merged_interval(interval, count, max_intervals) if max_intervals else interval
+    per = max(1, round(width / interval))      # reporting intervals per bar
+    tables = [_merge(t, per) for t in (offered, answered, abandoned, within)]
+    keys = list(range(0, (count + per - 1) // per))
+    off, ans, aban, inside = ([t.get(k, 0) for k in keys] for t in tables)
+    return {"interval": interval * per, "merged_from": interval, "threshold": threshold,
+            "start": [k * interval * per for k in keys], "offered": off, "answered": ans,
+            "abandoned": aban,
+            "service_level": [100.0 * w / o if o else math.nan for w, o in zip(inside, off, strict=True)]}
+
+
+def _merge(counts: dict[int, int], per: int) -> dict[int, int]:
+    if per == 1:
+        return counts
+    out: dict[int, int] = {}
+    for k, n in counts.items():
+        out[k // per] = out.get(k // per, 0) + n
+    return out
 
 
 def intraday(run_dir: str, *, interval: float | None = None, threshold: float | None = None,
-             title: str | None = None) -> Figure:
+             max_intervals: int = MAX_INTERVALS, title: str | None = None) -> Figure:
     """Offered, answered and abandoned calls per interval (bars) and the service level
-    (line, right axis, %), from the run's calls.csv."""
-    tab = intraday_table(run_dir, interval, threshold)
+    (line, right axis, %), from the run's calls.csv; more than ``max_intervals`` reporting
+    intervals are merged into longer bars, and the axis says so."""
+    tab = intraday_table(run_dir, interval, threshold, max_intervals)
     summary = _summary(run_dir) or {}
     epoch = summary.get("epoch")
     t0 = datetime.fromisoformat(epoch.replace("Z", "+00:00")).timestamp() if epoch else 0.0
@@ -414,31 +503,54 @@ def intraday(run_dir: str, *, interval: float | None = None, threshold: float | 
     ax.bar(x + 0.5 * w, tab["offered"], w, label="offered", color="#90a4ae", align="edge")
     ax.bar(x + 1.5 * w, tab["answered"], w, label="answered", color="#1e88e5", align="edge")
     ax.bar(x + 2.5 * w, tab["abandoned"], w, label="abandoned", color="#e53935", align="edge")
-    ax.set_ylabel(f"calls per {iv / 60:g}-minute interval")
+    if iv == tab["merged_from"]:
+        ax.set_ylabel(f"calls per {duration_text(iv)} interval")
+    else:
+        ax.set_ylabel(f"calls per {duration_text(iv)} (merged from {duration_text(tab['merged_from'])} intervals)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     t1 = t0 + (starts[-1] + iv if len(starts) else iv)
     _time_axis(ax, t0, t1, day0, "interval start (UTC)")
     ax.xaxis.set_major_locator(MultipleLocator(iv / 3600.0 * max(1, math.ceil(len(starts) / 12))))
     ax2 = ax.twinx()
-    ax2.plot(x + iv / 7200.0, tab["service_level"], color="#2e7d32", marker="o",
+    ax2.plot(x + iv / 7200.0, tab["service_level"], color="#2e7d32", marker="o" if len(starts) <= 48 else None,
              label=f"service level ({tab['threshold']:g} s)")
     ax2.set_ylim(0, 105)
     ax2.set_ylabel(f"service level, % answered within {tab['threshold']:g} s of offered")
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize="small", frameon=False, ncols=4)
-    ax.set_ylim(0, max([1, *tab["offered"]]) * 1.25)
-    ax.set_title(title or "Intraday: calls and service level per interval")
+    # the legend sits above the axes, where it cannot cover a bar or the service level
+    ax.legend(h1 + h2, l1 + l2, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize="small",
+              frameon=False, ncols=4, borderaxespad=0.2)
+    ax.set_ylim(0, max([1, *tab["offered"]]) * 1.05)
+    ax.set_title(title or "Intraday: calls and service level per interval", pad=22)
     return fig
 
 
 # ------------------------------------------------------------------------------ stats.csv
-def stat_unit(stat_type: str) -> str:
-    """The unit of a stat type's values, from its category in the shipped library."""
+@functools.cache
+def _library() -> Any:
+    """The shipped stat type library (what ``sim run`` writes stats.csv with), or None."""
     try:
         from sim.statserver.stats import load_stattypes
-        category = load_stattypes()[stat_type].category_name
-    except (ImportError, KeyError):
+        return load_stattypes()
+    except ImportError:
+        return None
+
+
+def _stat_type(stat_type: str) -> Any:
+    lib = _library()
+    try:
+        return lib[stat_type] if lib is not None else None
+    except KeyError:
+        return None
+
+
+def stat_unit(stat_type: str) -> str:
+    """The unit of a stat type's values, from its category in the shipped library."""
+    st = _stat_type(stat_type)
+    if st is None:
         return "value"
+    category = st.category_name
     if "Percentage" in category or category.startswith("ServiceFactor"):
         return "%"
     if category.endswith("PerSecond"):
@@ -450,6 +562,61 @@ def stat_unit(stat_type: str) -> str:
     if "Number" in category:
         return "count"
     return "value"
+
+
+def is_current(stat_type: str) -> bool:
+    """A stat type of a current category (stat-types.md §4.4): its value is what holds at the
+    instant it is read, so stats.csv holds it only at the notification times."""
+    st = _stat_type(stat_type)
+    return st is not None and st.category.kind == "current"
+
+
+def is_calls_waiting(stat_type: str) -> bool:
+    """A current count of the CallWait actions of a DN (CurrNumberWaitingCalls): the calls
+    waiting that :class:`~sim.report.binning.CallsWaiting` follows from the action records, so
+    its course between notifications is known exactly."""
+    st = _stat_type(stat_type)
+    if st is None or st.category_name != "CurrentNumber" or st.subject != "DNAction":
+        return False
+    m = st.main_mask
+    # "CallWait" names its family (CallWaitInbound, ...: by CallType); every record counts
+    return (not m.star and "CallWait" in m.names and all(n.startswith("CallWait") for n in m.names)
+            and not m.excluded and st.filter is None
+            and (st.media_types is None or "voice" in st.media_types))
+
+
+def profile_text(stat_type: str, profile: str) -> str:
+    """What a historical value of ``profile`` accumulates: ``cumulative since 00:00`` for a
+    Growing profile reset at midnight, ``cumulative, reset every 15 min``, ``over the last
+    30 min`` (Sliding), ``over the last 10 calls`` (Selection)."""
+    st = _stat_type(stat_type)
+    tp = next((p for p in st.time_profiles if p.name == profile), None) if st is not None else None
+    if tp is None:
+        return f"time profile {profile}" if profile else "value"
+    if tp.kind == "Growing":
+        resets = sorted(tp.resets)
+        if len(resets) == 1:
+            r = resets[0]
+            return f"cumulative since {r // 3600:02d}:{r // 60 % 60:02d}"
+        gaps = {b - a for a, b in zip(resets, resets[1:], strict=False)}
+        if len(gaps) == 1:
+            return f"cumulative, reset every {duration_text(gaps.pop())}"
+        return "cumulative since the last reset"
+    if tp.kind == "Sliding":
+        return f"over the last {duration_text(tp.length)}"
+    if tp.kind == "Selection":
+        return f"over the last {tp.count} records"
+    return f"cumulative since login ({tp.name})" if tp.kind == "SinceLogin" else tp.kind
+
+
+def _notify_period(series: Series) -> float | None:
+    """The spacing of the notifications of ``series`` (the most common gap of its times)."""
+    gaps: dict[float, int] = {}
+    for ts, _ in list(series.values())[:20]:
+        for a, b in zip(ts[:200], ts[1:200], strict=False):
+            if b > a:
+                gaps[round(b - a, 3)] = gaps.get(round(b - a, 3), 0) + 1
+    return max(gaps, key=lambda g: (gaps[g], -g)) if gaps else None
 
 
 OBJECT_TYPE_ORDER = ("Tenant", "GroupQueues", "Queue", "RoutePoint", "GroupAgents", "Agent",
@@ -479,10 +646,18 @@ def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
     """The series :func:`stat_series` draws, for each of ``stat_types`` from one pass over
     stats.csv: (object type, object, time profile) -> (times, values), values not numeric
     left out, invalid ones NaN, a series past ``4 * max_points`` values kept one in four."""
+    names = list(stat_types)
+    return reading_stats(stats_csv, names, lambda: _stat_series_data(
+        stats_csv, names, objects, object_types, time_profile, max_points))
+
+
+def _stat_series_data(stats_csv: str, stat_types: list[str], objects: Iterable[str] | None,
+                      object_types: Iterable[str] | None, time_profile: str | None,
+                      max_points: int) -> dict[str, Series]:
     wanted = set(objects) if objects is not None else None
     types_wanted = set(object_types) if object_types is not None else None
     out: dict[str, Series] = {name: {} for name in stat_types}
-    with open(stats_csv, newline="") as fh:
+    with open(stats_csv, newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh), None)
         if header is None:
             return out
@@ -490,6 +665,8 @@ def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
             series = out.get(row["stat_type"])
             if series is None:
                 continue
+            if None in row or row[header[-1]] is None:       # too many or too few fields
+                raise ValueError("a row of the wrong length")
             if wanted is not None and row["object"] not in wanted:
                 continue
             if types_wanted is not None and row["object_type"] not in types_wanted:
@@ -575,19 +752,36 @@ def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterat
 
 
 def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
-                max_points: int = 2000, title: str | None = None) -> Figure:
+                max_points: int = 2000, title: str | None = None,
+                waiting: CallsWaiting | None = None, beside: bool = True) -> Figure:
     """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
-    ValueError, naming ``stats_csv``, when there is none."""
+    ValueError, naming ``stats_csv``, when there is none.
+
+    The figure says what a value is. A historical value is labelled with what its time profile
+    accumulates (:func:`profile_text`). A current value is only known at the notification
+    times: its samples are dots, said to be so; for the calls waiting
+    (:func:`is_calls_waiting`) ``waiting`` (by default read from actions.jsonl beside
+    stats.csv unless ``beside`` is false) gives the line between them, the time average per
+    bin. Counts get whole-number
+    ticks, and the axes of counts, times and percentages start at 0."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
+    current = is_current(stat_type)
+    if not (current and is_calls_waiting(stat_type)):
+        waiting = None
+    elif waiting is None and beside:
+        waiting = _waiting_beside(stats_csv)
     t0 = min(ts[0] for ts, _ in series.values())
     t1 = max(ts[-1] for ts, _ in series.values())
+    if waiting is not None:
+        t0, t1 = min(t0, waiting.bins.t0), max(t1, waiting.bins.t1)
     day0 = _day0(t0)
     rank = {t: i for i, t in enumerate(OBJECT_TYPE_ORDER)}
     types = sorted({k[0] for k in series}, key=lambda t: (rank.get(t, len(rank)), t))[:6]
     fig = Figure(figsize=(10.0, 1.0 + 2.6 * len(types)), dpi=DPI, layout="constrained")
     axes = fig.subplots(len(types), 1, sharex=True, squeeze=False)[:, 0]
     unit = stat_unit(stat_type)
+    every = _notify_period(series)
     for ax, ot in zip(axes, types, strict=True):
         keys = [k for k in series if k[0] == ot]
         profiles = {k[2] for k in keys}
@@ -596,17 +790,40 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
             vals = [x for x in series[k][1] if not math.isnan(x)]
             return -max(vals) if vals else 0.0
         shown = sorted(sorted(keys, key=lambda k: (peak(k), k))[:max_lines])
+        traced = waiting is not None and ot in waiting.types.values()
+        drawn = [v for k in shown for v in series[k][1]]
         for key in shown:
             ts, vs = series[key]
             step = max(1, len(ts) // max_points)
             _, obj, prof = key
             label = obj if len(profiles) == 1 or not prof else f"{obj} ({prof})"
-            ax.plot(_hours(np.asarray(ts[::step]), day0), vs[::step],
-                    marker="o" if len(ts) <= 60 else None, markersize=3, label=label)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+            x = _hours(np.asarray(ts[::step]), day0)
+            if traced and waiting is not None:
+                bins = waiting.bins
+                y = bins.data.get(obj, np.zeros(bins.n)) / bins.width
+                line, = ax.plot(_hours(bins.centers(), day0), y, drawstyle="steps-mid", label=label,
+                                linewidth=1.0)
+                drawn.append(float(y.max()))
+                ax.plot(x, vs[::step], linestyle="none", marker="o", markersize=4,
+                        color=line.get_color(), clip_on=False, zorder=3)
+            elif current:
+                ax.plot(x, vs[::step], linestyle="none" if len(ts) <= 200 else "-",
+                        marker="o" if len(ts) <= 200 else None, markersize=4, label=label,
+                        clip_on=False, zorder=3)
+            else:
+                ax.plot(x, vs[::step], marker="o" if len(ts) <= 60 else None, markersize=3,
+                        label=label)
+        handles, labels = ax.get_legend_handles_labels()
+        if traced:
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4, color="#555555"))
+            labels.append("at notifications")
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  frameon=False)
         ax.set_ylabel(f"{stat_type} ({unit})" if len(types) == 1 else unit)
         more = f" (top {max_lines} of {len(keys)})" if len(keys) > max_lines else ""
-        ax.set_title(f"{ot}{more}", fontsize="medium")
+        ax.set_title(f"{ot}{more}: {_what_is_drawn(stat_type, profiles, current, traced, every, waiting)}",
+                     fontsize="medium")
+        _value_axis(ax, unit, drawn)
         _time_axis(ax, t0, t1, day0)
         if ax is not axes[-1]:
             ax.set_xlabel("")
@@ -614,53 +831,132 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
     return fig
 
 
+def _what_is_drawn(stat_type: str, profiles: set[str], current: bool, traced: bool,
+                   every: float | None, waiting: CallsWaiting | None) -> str:
+    """The panel title's account of its values."""
+    at = f"every {duration_text(every)}" if every else "at notification times"
+    if traced and waiting is not None:
+        return (f"time average per {duration_text(waiting.bins.width)} bin (lines); "
+                f"instantaneous values at notifications, {at} (dots)")
+    if current:
+        return f"instantaneous values sampled at notifications, {at}"
+    st = _stat_type(stat_type)
+    kinds = {tp.name: f"{tp.kind} " for tp in st.time_profiles} if st is not None else {}
+    return "; ".join(f"{profile_text(stat_type, p)} ({kinds.get(p, '')}time profile {p})"
+                     for p in sorted(profiles))
+
+
+def _value_axis(ax, unit: str, values: list[float]) -> None:
+    """Counts get whole-number ticks; counts, times and percentages start at 0, with a range of
+    at least 1 (an all-zero count is a line at the bottom, not a line amid +-0.04)."""
+    finite = [v for v in values if not math.isnan(v)]
+    if unit == "count":
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if unit in ("count", "%", "s", "per hour", "per second") and (not finite or min(finite) >= 0):
+        top = max(finite, default=0.0)
+        if unit == "%" and top <= 100:
+            ax.set_ylim(0, 105)
+        else:
+            ax.set_ylim(0, max(1.0, top * 1.08))
+
+
+def _waiting_beside(stats_csv: str) -> CallsWaiting | None:
+    """The calls waiting from the actions.jsonl of the run folder of ``stats_csv``, if any."""
+    folder = os.path.dirname(os.path.abspath(stats_csv))
+    actions = os.path.join(folder, "actions.jsonl")
+    if not os.path.exists(actions) or not os.path.getsize(actions):
+        return None
+    return _read_waiting(actions, run_span(folder))
+
+
 # ------------------------------------------------------------------------------ a run folder
 DEFAULT_STATS = ("CurrNumberWaitingCalls", "Service_Level")
 
 
-def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunFeed | None = None) -> list[str]:
+def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunFeed | None = None,
+                    problems: list[str] | None = None) -> list[str]:
     """Write every plot the files of run folder ``out_dir`` allow into ``out_dir/plots/``;
     return the paths written. A missing input file skips its plots. ``stats`` names the stat
     types plotted from stats.csv (default: :data:`DEFAULT_STATS` that the file holds).
     ``feed``: the run's status and CallWait records, taken as the run made them (``sim run``),
     read instead of statuses.jsonl and actions.jsonl: the same plots, without reading back
-    gigabytes."""
+    gigabytes.
+
+    A folder holding ``incomplete.json`` (a run that failed or was interrupted) is refused, a
+    :class:`~sim.report.run_folder.RunFolderError` (unless ``feed`` is given: that is the run
+    writing its own folder). So is a file that cannot be read, naming its line; with
+    ``problems``, such a file's message is appended to it instead, its plots are left out
+    (and their PNGs of an earlier drawing removed) and the other plots are still drawn."""
+    if feed is None:
+        check_complete(out_dir)
     plots = os.path.join(out_dir, "plots")
     os.makedirs(plots, exist_ok=True)
-    span = run_span(out_dir)
     written: list[str] = []
 
-    def save(fig: Figure, name: str) -> None:
-        path = os.path.join(plots, name)
-        fig.savefig(path)
-        written.append(path)
+    def note(exc: RunFolderError) -> None:
+        if problems is None:
+            raise exc
+        if str(exc) not in problems:
+            problems.append(str(exc))
 
+    def attempt(draw: Any, names: list[str]) -> None:
+        """``draw()`` yields (figure, file name) pairs; a bad input file skips the rest."""
+        try:
+            for fig, name in draw():
+                path = os.path.join(plots, name)
+                fig.savefig(path)
+                written.append(path)
+        except RunFolderError as exc:
+            note(exc)
+            for name in names:
+                stale = os.path.join(plots, name)
+                if stale not in written and os.path.exists(stale):
+                    os.remove(stale)
+
+    span: tuple[float, float] | None = None
+    try:
+        span = run_span(out_dir)
+    except RunFolderError as exc:
+        note(exc)
     statuses = os.path.join(out_dir, "statuses.jsonl")
     actions = os.path.join(out_dir, "actions.jsonl")
     fed = span is not None and feed is not None
+    waiting: CallsWaiting | None = None      # also the course of the calls-waiting statistic
     if fed:
         agents, dns, waiting = feed.over(*span)
     if os.path.exists(statuses) and os.path.getsize(statuses):
-        figs = _status_figures(agents, dns) if fed else status_figures(statuses, span=span)
-        for name, fig in figs.items():
-            save(fig, f"{name}.png")
+        def status_plots() -> Iterator[tuple[Figure, str]]:
+            figs = _status_figures(agents, dns) if fed else status_figures(statuses, span=span)
+            for name, fig in figs.items():
+                yield fig, f"{name}.png"
+        attempt(status_plots, ["agent_states.png", "dn_states.png", "agents_per_status.png"])
     if os.path.exists(actions) and os.path.getsize(actions):
-        save(_calls_waiting_figure(waiting, *span) if fed else calls_waiting(actions, span=span),
-             "calls_waiting.png")
+        def waiting_plot() -> Iterator[tuple[Figure, str]]:
+            nonlocal waiting
+            if waiting is None:
+                waiting = _read_waiting(actions, span)
+            yield _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1), "calls_waiting.png"
+        attempt(waiting_plot, ["calls_waiting.png"])
     if os.path.exists(os.path.join(out_dir, "calls.csv")):
-        save(intraday(out_dir), "intraday.png")
+        attempt(lambda: iter([(intraday(out_dir), "intraday.png")]), ["intraday.png"])
     stats_csv = os.path.join(out_dir, "stats.csv")
     if os.path.exists(stats_csv):
         names = list(stats) if stats is not None else list(DEFAULT_STATS)
-        data = stat_series_data(stats_csv, names)
-        for name in names:
-            try:
-                fig = stat_figure(stats_csv, name, data[name])
-            except ValueError:
-                if stats is not None:
+
+        def stat_plots() -> Iterator[tuple[Figure, str]]:
+            check_csv_tail(stats_csv)
+            data = stat_series_data(stats_csv, names)
+            for name in names:
+                try:
+                    fig = stat_figure(stats_csv, name, data[name], waiting=waiting, beside=False)
+                except RunFolderError:
                     raise
-                continue
-            save(fig, f"stat_{_safe(name)}.png")
+                except ValueError:
+                    if stats is not None:
+                        raise
+                    continue
+                yield fig, f"stat_{_safe(name)}.png"
+        attempt(stat_plots, [f"stat_{_safe(name)}.png" for name in names])
     return written
 
 

@@ -21,6 +21,7 @@ import math
 import os
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 PLOTS = {   # file name -> (y label, [(KPI, legend name), ...])
     "service_level": ("Service level", [("service_level.offered", "SL offered"),
@@ -83,8 +84,12 @@ def sweep_figure(sweep, name: str) -> Figure:
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} vs {sweep.key} — {sweep.replications} replications, {level}")
     ax.grid(True, alpha=0.3)
-    if n:
-        ax.legend(fontsize="small")
+    xs = [float(p.values[0]) for p in sweep.points]
+    if xs and all(x.is_integer() for x in xs):      # agents, calls: whole-number ticks
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)                           # every KPI here is a share or a time
+    if ax.get_legend_handles_labels()[0]:     # beside the axes: inside it would hide the curves
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
@@ -147,18 +152,55 @@ class _SavedSweep:
 
 
 def plot_sweep_dir(folder: str) -> list[str]:
-    """Redraw the plots of a sweep folder (``sweep.json`` + ``sweep.csv``) for ``sim plot``."""
-    import csv
+    """Redraw the plots of a sweep folder (``sweep.json`` + ``sweep.csv``) for ``sim plot``; a
+    file that cannot be read is one line naming it (and the line)."""
     import json
 
     from sim.errors import UserError
+    meta_path, csv_path = os.path.join(folder, "sweep.json"), os.path.join(folder, "sweep.csv")
     try:
-        with open(os.path.join(folder, "sweep.json"), encoding="utf-8") as fh:
+        with open(meta_path, encoding="utf-8") as fh:
             meta = json.load(fh)
-        with open(os.path.join(folder, "sweep.csv"), newline="", encoding="utf-8") as fh:
-            header, *rows = list(csv.reader(fh))
+        header, rows = _sweep_rows(csv_path)
     except FileNotFoundError as exc:
         raise UserError(f"{exc.filename}: no such file (a sweep folder has sweep.json and sweep.csv)") from None
-    except (ValueError, KeyError) as exc:
-        raise UserError(f"{folder}: not a sweep folder written by sim sweep ({exc})") from None
-    return write_sweep_plots(_SavedSweep(meta, header, rows), folder)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{meta_path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{folder}: not UTF-8 text ({exc.reason})") from None
+    vary = meta.get("vary") if isinstance(meta, dict) else None
+    if not isinstance(vary, list) or not vary or not all(isinstance(v, dict) and "key" in v for v in vary):
+        raise UserError(f"{meta_path}: vary: expected the swept keys written by sim sweep")
+    try:
+        sweep = _SavedSweep(meta, header, rows)
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{meta_path}: not a sweep folder written by sim sweep ({exc})") from None
+    return write_sweep_plots(sweep, folder)
+
+
+def _sweep_rows(path: str) -> tuple[list[str], list[list[str]]]:
+    """sweep.csv's header and rows; a row of the wrong length or a figure that is not a number
+    is a UserError naming its line."""
+    import csv
+
+    from sim.errors import UserError
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header:
+            raise UserError(f"{path}: empty file (expected the header sim sweep writes)")
+        figures = [i for i, col in enumerate(header) if col.endswith(("_mean", "_low", "_high", "_erlang"))]
+        rows = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise UserError(f"{path}:{reader.line_num}: expected {len(header)} fields, got {len(row)}")
+            for i in figures:
+                try:
+                    float(row[i] or 0)
+                except ValueError:
+                    raise UserError(f"{path}:{reader.line_num}: {header[i]}: expected a number, "
+                                    f"got {row[i]!r}") from None
+            rows.append(row)
+    return header, rows
