@@ -427,7 +427,7 @@ _cli("cli-replay-directory", "a folder given as the trace", ["replay", "runs", "
 _cli("cli-replay-notify", "a notification interval of 0", ["replay", "events.jsonl", "--objects", "objects.toml",
                                                            "--notify", "0"],
      files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0])},
-     stderr=["sim replay: error: --notify: must be a positive number of seconds, got 0.0"])
+     stderr=["sim replay: error: --notify: must be at least 1 second, got 0"])
 _cli("cli-replay-notify-word", "a notification interval that is not a number",
      ["replay", "events.jsonl", "--objects", "objects.toml", "--notify", "hourly"], stderr=["sim replay: error: argument --notify: invalid float value: 'hourly'"])
 _cli("cli-objects-directory", "a folder given as objects.toml", ["replay", "events.jsonl", "--objects", "conf"],

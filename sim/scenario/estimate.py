@@ -38,6 +38,8 @@ BYTES_PER_STAT_ROWS = 1_000  # stats.csv, per object (DN, agent, place, group) a
 MEMORY_BASE = 150 * 2**20
 MEMORY_PER_AGENT = 56 * 2**10  # 100,000 agents: 5.5 GB peak (5,000: 350 MB)
 MAX_REDIALS = 100            # attempts counted per caller who may redial for ever (probability 1)
+EVENTS_PER_STEP = 0.01       # a profile interval without arrivals costs a step of a loop, not an event
+BYTES_PER_TRUTH_ROW = 80     # truth.csv, per mediation DN and run.interval
 
 
 @dataclass
@@ -114,13 +116,27 @@ def estimate(sc) -> Estimate:
                 calls += float(a[kind]["rate"]) * horizon / 3600.0
     days = math.ceil((horizon + float(sc.run["drain"])) / DAY)
     pauses = sum(float(a[k]["rate"]) for a in sc.agents for k in ("not_ready", "walk_away") if a[k])
-    events = calls * EVENTS_PER_CALL + len(sc.agents) * EVENTS_PER_AGENT_DAY * days + 2 * pauses * horizon / 3600
     doc = sc.objects_dict()
+    events = (calls * EVENTS_PER_CALL + len(sc.agents) * EVENTS_PER_AGENT_DAY * days
+              + 2 * pauses * horizon / 3600 + _fault_events(sc, len(doc["dns"]))
+              + sum(horizon / float(t["interval"]) for t in sc.traffic) * EVENTS_PER_STEP)
     objects = sum(len(doc[k]) for k in ("dns", "agents", "places", "groups"))
-    notifications = (horizon + float(sc.run["drain"])) / float(sc.run["notify_every"]) + 1
-    output = events * BYTES_PER_EVENT + objects * notifications * BYTES_PER_STAT_ROWS
+    span = horizon + float(sc.run["drain"])
+    notifications = span / float(sc.run["notify_every"]) + 1
+    mediation = len(sc.queues) + len(sc.routing_points) + len(sc.virtual_queues)
+    output = (events * BYTES_PER_EVENT + objects * notifications * BYTES_PER_STAT_ROWS
+              + mediation * (span / float(sc.run["interval"]) + 1) * BYTES_PER_TRUTH_ROW)
     memory = MEMORY_BASE + len(sc.agents) * MEMORY_PER_AGENT
     return Estimate(calls, len(sc.agents), events, output, memory)
+
+
+def _fault_events(sc, dns: int) -> float:
+    """A fault ends with the re-registration (and clean-up) of the DNs it touched: every DN of
+    the switch at most; random faults at their rate over the horizon."""
+    f = sc.faults
+    fixed = sum(len(f[k]) for k in ("registration_errors", "link_loss", "server_disconnect", "out_of_service"))
+    rand = sum(float(r["rate"]) for r in f["random"]) * float(sc.run["horizon"]) / 3600.0
+    return (fixed + rand) * (dns + 4)
 
 
 def physical_memory() -> float:
