@@ -84,7 +84,7 @@ def make_draw(spec: Any) -> Callable[[np.random.Generator, int], np.ndarray]:
         return lambda g, n: g.exponential(mean, n)
     if kind == "lognormal":
         mean, sd = float(spec["mean"]), float(spec["sd"])
-        s2 = _log1p_square(sd / mean)
+        s2 = _log1p_square(sd, mean)
         mu, s = math.log(mean) - s2 / 2, math.sqrt(s2)
         return lambda g, n: g.lognormal(mu, s, n)
     if kind == "gamma":
@@ -108,11 +108,12 @@ def _square(r: float) -> float:
     return r ** 2 if r < 1e150 else math.inf
 
 
-def _log1p_square(r: float) -> float:
-    """log(1 + r**2), also where r**2 overflows (an enormous lognormal ``sd``)."""
+def _log1p_square(sd: float, mean: float) -> float:
+    """log(1 + (sd / mean)**2), also where the square overflows (an enormous lognormal ``sd``)."""
+    r = sd / mean
     if r < 1e150:
         return math.log1p(r ** 2)
-    return 2.0 * math.log(r) + math.log1p(1.0 / (r * r))
+    return 2.0 * (math.log(sd) - math.log(mean))    # 1 is negligible beside r**2 > 1e300
 
 
 def mean_of(spec: Any) -> float:
