@@ -274,3 +274,16 @@ def test_warnings_for_valid_but_almost_surely_wrong_scenarios(tmp_path):
     doc["teams"] = []
     assert build_scenario(doc, "s.toml").warnings == ["s.toml: no agents: every call can only wait and abandon"]
 
+
+
+@pytest.mark.parametrize("rate, profile", [(0.0, [1.0]), (60.0, [0.0, 0.0])])
+def test_a_source_that_never_calls_does_not_step_through_the_horizon(rate, profile):
+    """A source whose rate is 0 in every interval ends at once (it used to loop over every
+    interval of the horizon: 10^9 steps for a 30-year horizon of 1 s intervals)."""
+    import simpy
+
+    from sim.model.traffic import arrivals
+
+    src = SimpleNamespace(rate=rate, profile=profile, interval=1.0, day_cv=0.0)
+    with pytest.raises(StopIteration):
+        next(arrivals(simpy.Environment(), None, src, 1e9))

@@ -139,7 +139,7 @@ def enter(site, call: Call, d) -> None:
     if env.now - call.moved_at < 1e-6:     # within the trace's resolution: one instant
         _moved_again(call, d)
     else:
-        call.moved_at, call.moves = env.now, 0
+        call.moved_at, call.moves = env.now, 1
     call.waiting = True
     if call.wake is not None and call.wake.triggered:
         call.wake = None            # the previous wait is over
