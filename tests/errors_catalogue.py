@@ -484,6 +484,12 @@ _scenario("scenario-empirical-weights", "fewer weights than values", SCENARIO + 
 _scenario("scenario-epoch-range", "an epoch before 1970", SCENARIO.replace("horizon = 600", 'horizon = 600\nepoch = 1969-12-31T23:00:00Z'),
           stderr=["sim run: error: scenario.toml: run.epoch: the run from 1969-12-31T23:00:00+00:00 to its end (horizon + drain) must lie between 1970-01-01 and 2286-11-20 (the times a trace may carry)"],
           show="[run]\nepoch = 1969-12-31T23:00:00Z   # a TOML date-time (a string works too)")
+_scenario("scenario-warning-no-skill", "a queue no agent has the skill for (a warning: the run goes on)",
+          SCENARIO + '\n[[queues]]\nnumber = "7001"\nskill = "billing"\n',
+          argv=["run", "scenario.toml", "--out", "out", "--trace-only", "--no-plots"], code=0,
+          stderr=["sim run: warning: scenario.toml: queues[1]: no agent has skill 'billing', so queue 7001 never distributes a call"],
+          show='[[queues]]\nnumber = "7001"\nskill = "billing"   # no team has it',
+          note="also a team whose skills no queue asks for, and a scenario without agents")
 _cli("cli-replay-notify-short", "a notification interval below one second",
      ["replay", "events.jsonl", "--objects", "objects.toml", "--notify", "0.25"],
      files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0])},
