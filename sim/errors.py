@@ -27,7 +27,7 @@ def read_toml(path: str) -> dict:
     import tomllib
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            return tomllib.loads(fh.read().decode("utf-8-sig"))   # a byte-order mark is not TOML
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -427,7 +427,7 @@ _cli("cli-replay-directory", "a folder given as the trace", ["replay", "runs", "
 _cli("cli-replay-notify", "a notification interval of 0", ["replay", "events.jsonl", "--objects", "objects.toml",
                                                            "--notify", "0"],
      files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0])},
-     stderr=["sim replay: error: --notify: must be a positive number of seconds, got 0.0"])
+     stderr=["sim replay: error: --notify: must be at least 1 second, got 0"])
 _cli("cli-replay-notify-word", "a notification interval that is not a number",
      ["replay", "events.jsonl", "--objects", "objects.toml", "--notify", "hourly"], stderr=["sim replay: error: argument --notify: invalid float value: 'hourly'"])
 _cli("cli-objects-directory", "a folder given as objects.toml", ["replay", "events.jsonl", "--objects", "conf"],
@@ -512,5 +512,55 @@ _run_folder("run-actions-truncated", "actions.jsonl cut short", "actions.jsonl",
             RUN_FOLDER["out/actions.jsonl"][:-20],
             stderr=["sim plot: error: out/actions.jsonl:2: not valid JSON (unexpected end of data)"],
             show="actions.jsonl: its last line cut 20 characters short")
+
+# --------------------------------------------------------------------------- bounded work (issue 17)
+_OVERFLOW2 = SCENARIO.replace('skill = "sales"\n', 'skill = "sales"\noverflow = { after = 0, to = "7001" }\n', 1) + \
+    '\n[[queues]]\nnumber = "7001"\nskill = "sales"\noverflow = { after = 0, to = "7000" }\n'
+_scenario("scenario-overflow-self", "a queue overflowing to itself at once",
+          SCENARIO.replace('skill = "sales"\n', 'skill = "sales"\noverflow = { after = 0, to = "7000" }\n', 1),
+          stderr=["sim run: error: scenario.toml: queues[0].overflow: queue 7000 overflows to itself with after = 0 s in all: a call would move forever at one instant (the overflow times of a cycle must add up to at least 1 s)"],
+          show='[[queues]]\nnumber = "7000"\noverflow = { after = 0, to = "7000" }')
+_scenario("scenario-overflow-cycle", "two queues overflowing to each other at once", _OVERFLOW2,
+          stderr=["sim run: error: scenario.toml: queues[0].overflow: queues 7000 -> 7001 -> 7000 overflow to each other with after = 0 s in all: a call would move forever at one instant (the overflow times of a cycle must add up to at least 1 s)"],
+          show='[[queues]]\nnumber = "7000"\noverflow = { after = 0, to = "7001" }\n\n[[queues]]\nnumber = "7001"\noverflow = { after = 0, to = "7000" }')
+_scenario("scenario-redial-loop", "callers who never wait and always redial at once",
+          SCENARIO + "patience = 0\nredial = { probability = 1, delay = 0 }\n",
+          stderr=["sim run: error: scenario.toml: traffic[0].redial: probability 1 with delay 0 and patience 0: a caller would redial forever at one instant (give a delay, a patience or a probability below 1)"],
+          show="patience = 0\nredial = { probability = 1, delay = 0 }")
+_scenario("scenario-interval-short", "a reporting interval below one second", SCENARIO.replace("horizon = 600", "horizon = 600\ninterval = 0.5"),
+          stderr=["sim run: error: scenario.toml: run.interval: 0.5 is less than the minimum of 1"], show="[run]\ninterval = 0.5")
+_scenario("scenario-notify-short", "a notification period below one second", SCENARIO,
+          argv=["run", "scenario.toml", "--out", "out", "--set", "run.notify_every=0.001"],
+          stderr=["sim run: error: scenario.toml: run.notify_every: 0.001 is less than the minimum of 1"],
+          show="sim run scenario.toml --set run.notify_every=0.001")
+_scenario("scenario-profile-interval-short", "a traffic profile interval below one second", SCENARIO + "interval = 0\n",
+          stderr=["sim run: error: scenario.toml: traffic[0].interval: 0 is less than the minimum of 1"], show="[[traffic]]\ninterval = 0")
+_scenario("scenario-too-large", "a rate that asks for a billion calls", SCENARIO.replace("rate = 60", "rate = 6e9"),
+          argv=["stream", "scenario.toml"],
+          stderr=["sim stream: error: scenario.toml: estimated about 1,000,000,000 calls, 2 agents, 10,000,000,000 events, 157 MB of memory: more than 50,000,000 calls, more than 500,000,000 events; --allow-large runs it anyway"],
+          show="[[traffic]]\nrate = 6e9   # calls per hour, over 600 s",
+          note="`sim run` also compares the estimated output with the free space of `--out`; `sim sweep` adds up its points and replications")
+_scenario("scenario-gamma-mean-only", "a gamma distribution with only a mean", SCENARIO + 'handle = { dist = "gamma", mean = 180 }\n',
+          stderr=["sim run: error: scenario.toml: traffic[0].handle: a gamma distribution needs 'sd' or 'shape' (one of them) besides 'mean'"],
+          show='handle = { dist = "gamma", mean = 180 }')
+_scenario("scenario-uniform-reversed", "a uniform distribution with low above high", SCENARIO + 'handle = { dist = "uniform", low = 300, high = 60 }\n',
+          stderr=["sim run: error: scenario.toml: traffic[0].handle.high: 60 is less than low = 300"],
+          show='handle = { dist = "uniform", low = 300, high = 60 }')
+_scenario("scenario-empirical-weights", "fewer weights than values", SCENARIO + 'handle = { dist = "empirical", values = [60, 120, 180], weights = [1, 2] }\n',
+          stderr=["sim run: error: scenario.toml: traffic[0].handle.weights: 2 weights for 3 values (give one weight per value)"],
+          show='handle = { dist = "empirical", values = [60, 120, 180], weights = [1, 2] }')
+_scenario("scenario-epoch-range", "an epoch before 1970", SCENARIO.replace("horizon = 600", 'horizon = 600\nepoch = 1969-12-31T23:00:00Z'),
+          stderr=["sim run: error: scenario.toml: run.epoch: the run from 1969-12-31T23:00:00+00:00 to its end (horizon + drain) must lie between 1970-01-01 and 2286-11-20 (the times a trace may carry)"],
+          show="[run]\nepoch = 1969-12-31T23:00:00Z   # a TOML date-time (a string works too)")
+_scenario("scenario-warning-no-skill", "a queue no agent has the skill for (a warning: the run goes on)",
+          SCENARIO + '\n[[queues]]\nnumber = "7001"\nskill = "billing"\n',
+          argv=["run", "scenario.toml", "--out", "out", "--trace-only", "--no-plots"], code=0,
+          stderr=["sim run: warning: scenario.toml: queues[1]: no agent has skill 'billing', so queue 7001 never distributes a call"],
+          show='[[queues]]\nnumber = "7001"\nskill = "billing"   # no team has it',
+          note="also a team whose skills no queue asks for, and a scenario without agents")
+_cli("cli-replay-notify-short", "a notification interval below one second",
+     ["replay", "events.jsonl", "--objects", "objects.toml", "--notify", "0.25"],
+     files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0])},
+     stderr=["sim replay: error: --notify: must be at least 1 second, got 0.25"])
 
 AREAS = ("trace", "objects", "scenario", "stat types", "command line", "run folder")

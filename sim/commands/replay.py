@@ -33,8 +33,8 @@ def configure(p) -> None:
 
 def run(args) -> int:
     existing_file(args.events)
-    if args.notify <= 0 or args.notify != args.notify:
-        raise UserError(f"must be a positive number of seconds, got {args.notify}", where="--notify")
+    if not args.notify >= 1:      # Stat Server notifies in whole seconds (NaN fails too)
+        raise UserError(f"must be at least 1 second, got {args.notify:g}", where="--notify")
     if getattr(args, "listen", None):
         from sim.stream import stream_from_args
         from sim.tlib.trace import open_trace

@@ -28,6 +28,8 @@ def configure(parser) -> None:
                         help="tserver-log: also write the trace as T-Server log text (events.log)")
     parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
+    parser.add_argument("--allow-large", action="store_true",
+                        help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
 
 
 def run(args) -> int:
@@ -39,6 +41,8 @@ def run(args) -> int:
         raise UserError("give a scenario file (or --schema)")
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
+    from sim.scenario.estimate import preflight
+    preflight(sc, "run", out=args.out, allow_large=args.allow_large)
     tune_gc()
     plot_feed = None
     if not args.no_plots and not args.trace_only:

@@ -26,6 +26,8 @@ def configure(parser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario key, e.g. --set run.horizon=7200 (repeatable)")
     add_listen_arguments(parser, listen_default="127.0.0.1:0")
+    parser.add_argument("--allow-large", action="store_true",
+                        help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
 
 
 class _Stopped(Exception):
@@ -99,6 +101,8 @@ class ModelEvents:
 def run(args) -> int:
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
+    from sim.scenario.estimate import preflight
+    preflight(sc, "stream", allow_large=args.allow_large)
     events = ModelEvents(sc)
     try:
         return stream_from_args(iter(events), args)

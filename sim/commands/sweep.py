@@ -53,6 +53,8 @@ def configure(parser) -> None:
                         help="print the three-way report (ground truth, Stat Server, Erlang) per point")
     parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("--allow-large", action="store_true",
+                        help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
 
 
 def run(args) -> int:
@@ -76,6 +78,8 @@ def run(args) -> int:
     source = runner.read_scenario(args.scenario)
     base = runner.build(source, tuple(args.set))
     seed = args.seed if args.seed is not None else int(base.run["seed"])
+    from sim.scenario.estimate import preflight_sweep
+    preflight_sweep(base, source, varies, args.set, args.replications, allow_large=args.allow_large)
     stats = list(dict.fromkeys(args.stat))
     if args.agreement:
         if agr.stats_engine_available():

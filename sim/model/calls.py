@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from sim.errors import UserError
 from sim.model.tserver import (
     PS_ALERTING,
     PS_BUSY,
@@ -36,6 +37,7 @@ ABANDON = "abandon"
 NEW_PARTY, ADDED_BY, DELETED_BY = int(DNRole.NewParty), int(DNRole.AddedBy), int(DNRole.DeletedBy)
 TRANSFERRED_BY, DELETED_PARTY, CONFERENCED_BY = (int(DNRole.TransferredBy), int(DNRole.DeletedParty),
                                                  int(DNRole.ConferencedBy))
+MAX_MOVES = 1000    # a call entering distributors this often at one instant is in a routing loop
 
 
 class Call:
@@ -43,7 +45,7 @@ class Call:
 
     __slots__ = ("connid", "uuid", "callid", "type", "ani", "dnis", "ud", "prev", "_head",
                  "wake", "served", "waiting", "wait_token", "enq_time", "arrival", "patience_at",
-                 "dist", "armed", "rec")
+                 "dist", "armed", "rec", "moved_at", "moves")
 
     def __init__(self, ts, type_: int, ani: str | None = None, dnis: str | None = None,
                  ud: dict | None = None, prev: str | None = None):
@@ -67,6 +69,8 @@ class Call:
         self.dist = None
         self.armed = False
         self.rec = None
+        self.moved_at = -1.0    # the instant of its last moves into a distributor, and how many
+        self.moves = 0
 
     def attrs(self, this_dn: str, role: int, other: str | None, other_role: int | None,
               queue: str | None) -> dict:
@@ -132,6 +136,10 @@ def enter(site, call: Call, d) -> None:
     env = site.env
     call.dist = d
     call.enq_time = env.now
+    if env.now - call.moved_at < 1e-6:     # within the trace's resolution: one instant
+        _moved_again(call, d)
+    else:
+        call.moved_at, call.moves = env.now, 1
     call.waiting = True
     if call.wake is not None and call.wake.triggered:
         call.wake = None            # the previous wait is over
@@ -154,6 +162,15 @@ def enter(site, call: Call, d) -> None:
         call.armed = True
         env.timeout(max(0.0, call.patience_at - env.now)).callbacks.append(
             lambda _e, c=call, at=call.patience_at: _patience(c, at))
+
+
+def _moved_again(call: Call, d) -> None:
+    """The loader refuses routing loops with no delay; this stops any it could not see."""
+    call.moves += 1
+    if call.moves >= MAX_MOVES:
+        raise UserError(f"routing loop: call {call.connid} entered a queue or routing point "
+                        f"{call.moves} times at {call.moved_at:g} s into the run (last {d.dn.number}); "
+                        "give the loop a delay (overflow.after, redial.delay)")
 
 
 def _patience(call: Call, at: float) -> None:
@@ -335,13 +352,14 @@ def _ivr(env, site, call: Call, rp):
 
 def _maybe_redial(env, site, src, call: Call) -> None:
     if src.redial_p > 0 and src.redial_u() < src.redial_p:
-        env.process(_redial(env, site, src, src.redial_delay()))
+        env.process(_redial(env, site, src, src.redial_delay(), call))
 
 
-def _redial(env, site, src, delay: float):
+def _redial(env, site, src, delay: float, prev: Call):
     yield env.timeout(delay)
     if env.now < site.stop:
         c = src.new_call(site)
+        c.moved_at, c.moves = prev.moved_at, prev.moves     # a redial at once continues the count
         site.truth.redials += 1
         yield from inbound_call(env, site, src, c)
 

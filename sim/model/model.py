@@ -25,6 +25,10 @@ from sim.scenario.load import Scenario
 from sim.tlib.event import TEvent
 
 
+def _rate(conf: dict | None) -> bool:
+    return bool(conf) and conf["rate"] > 0
+
+
 class Site:
     """One switch with its T-Server and router (calls never cross switches)."""
 
@@ -146,12 +150,12 @@ class ContactCenter:
             site.ts.client_connect()
         for a in self.agents:
             env.process(agent_shifts(env, a, stop))
-            if a.conf["not_ready"]:
+            if _rate(a.conf["not_ready"]):     # (a rate of 0 is the schema's way to say none)
                 env.process(random_pauses(env, a, a.conf["not_ready"], self.streams, False, stop))
-            if a.conf["walk_away"]:
+            if _rate(a.conf["walk_away"]):
                 env.process(random_pauses(env, a, a.conf["walk_away"], self.streams, True, stop))
             for kind in ("outbound", "internal"):
-                if a.conf[kind]:
+                if _rate(a.conf[kind]):
                     env.process(agent_calls(env, a.site, a, a.conf[kind], kind, self.streams, stop))
         for site, src in self.sources:
             env.process(arrivals(env, site, src, stop))

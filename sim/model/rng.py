@@ -84,13 +84,14 @@ def make_draw(spec: Any) -> Callable[[np.random.Generator, int], np.ndarray]:
         return lambda g, n: g.exponential(mean, n)
     if kind == "lognormal":
         mean, sd = float(spec["mean"]), float(spec["sd"])
-        s2 = math.log1p((sd / mean) ** 2)
+        s2 = _log1p_square(sd, mean)
         mu, s = math.log(mean) - s2 / 2, math.sqrt(s2)
         return lambda g, n: g.lognormal(mu, s, n)
     if kind == "gamma":
         mean = float(spec["mean"])
-        shape = float(spec["shape"]) if "shape" in spec else (mean / float(spec["sd"])) ** 2
-        scale = mean / shape
+        shape = float(spec["shape"]) if "shape" in spec else _square(mean / float(spec["sd"]))
+        shape = min(max(shape, 1e-300), 1e300)     # extreme but valid parameters stay finite
+        scale = min(mean / shape, 1e300)
         return lambda g, n: g.gamma(shape, scale, n)
     if kind == "uniform":
         lo, hi = float(spec["low"]), float(spec["high"])
@@ -101,6 +102,18 @@ def make_draw(spec: Any) -> Callable[[np.random.Generator, int], np.ndarray]:
         p = None if w is None else np.asarray(w, dtype=float) / float(sum(w))
         return lambda g, n: g.choice(values, n, p=p)
     raise ValueError(f"unknown distribution {kind!r}")
+
+
+def _square(r: float) -> float:
+    return r ** 2 if r < 1e150 else math.inf
+
+
+def _log1p_square(sd: float, mean: float) -> float:
+    """log(1 + (sd / mean)**2), also where the square overflows (an enormous lognormal ``sd``)."""
+    r = sd / mean
+    if r < 1e150:
+        return math.log1p(r ** 2)
+    return 2.0 * (math.log(sd) - math.log(mean))    # 1 is negligible beside r**2 > 1e300
 
 
 def mean_of(spec: Any) -> float:

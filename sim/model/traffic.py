@@ -89,6 +89,8 @@ def arrivals(env, site, src: TrafficSource, horizon: float):
     """Poisson arrivals with a piecewise-constant rate until ``horizon``."""
     interval = src.interval
     profile = src.profile
+    if src.rate <= 0 or not any(p > 0 for p in profile):
+        return                  # no caller ever: do not step through every interval of the horizon
     n = len(profile)
     t = env.now
     rate_at = None              # (interval, day) the rate was computed for

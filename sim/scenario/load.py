@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import datetime as dt
 import math
 import re
 import tomllib
@@ -20,6 +19,7 @@ from typing import Any
 
 from sim.errors import UserError, read_toml
 from sim.objects import Objects, build_objects
+from sim.scenario import checks
 from sim.scenario.schema import SCHEMA
 from sim.schema_errors import check
 
@@ -47,6 +47,7 @@ class Scenario:
     traffic: list[dict[str, Any]]
     faults: dict[str, Any]
     groups: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # valid but almost surely wrong
 
     @property
     def seed(self) -> int:
@@ -134,8 +135,7 @@ def parse_time(value: Any) -> float:
     return float(value)
 
 
-def parse_epoch(text: str) -> float:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+parse_epoch = checks.parse_epoch
 
 
 def load_scenario(path: str, sets: list[str] | None = None, seed: int | None = None) -> Scenario:
@@ -148,7 +148,9 @@ def build_scenario(data: dict[str, Any], source: str = "scenario.toml", sets: li
     if seed is not None:
         data.setdefault("run", {})["seed"] = int(seed)
     _non_finite_error(data, source)
+    checks.native_epoch(data)
     _schema_error(data, source)
+    checks.check_distributions(data, source)
     return _normalise(data, source)
 
 
@@ -171,10 +173,7 @@ def _fail(source: str, path: str, message: str):
 
 def _normalise(data: dict[str, Any], source: str) -> Scenario:
     run = {**RUN_DEFAULTS, **data.get("run", {})}
-    try:
-        parse_epoch(run["epoch"])
-    except ValueError:
-        _fail(source, "run.epoch", f"not an ISO date-time: {run['epoch']!r}")
+    checks.check_epoch(run, source)
     run["sl_thresholds"] = [float(x) for x in run["sl_thresholds"]]
     switches = [{**SWITCH_DEFAULTS, **s} for s in data["switches"]]
     names = [s["name"] for s in switches]
@@ -222,6 +221,7 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
         ov = q.get("overflow")
         if ov and (q["switch"], ov["to"]) not in qnums:
             _fail(source, f"queues[{i}].overflow.to", f"unknown ACD queue {ov['to']!r}")
+    checks.check_overflow_cycles(queues, source)
     rps = []
     vqnums = {(v["switch"], v["number"]) for v in vqs}
     for i, r in enumerate(data.get("routing_points", [])):
@@ -314,6 +314,7 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
         t.setdefault("profile", [1.0])
         t.setdefault("interval", horizon if len(t["profile"]) <= 1 else 86400.0 / len(t["profile"]))
         traffic.append(t)
+    checks.check_redial_loops(traffic, source)
 
     faults = {"registration_errors": [], "link_loss": [], "server_disconnect": [], "out_of_service": [],
               "random": [], **data.get("faults", {})}
@@ -327,6 +328,7 @@ def _normalise(data: dict[str, Any], source: str) -> Scenario:
     sc = Scenario(source, data, run, switches, queues, rps, vqs, ivrs, agents, traffic, faults,
                   data.get("groups", []))
     sc.objects()  # validates the configuration as Stat Server would see it
+    sc.warnings = checks.warnings(sc)
     return sc
 
 

@@ -18,6 +18,8 @@ _NUM = {"type": "number", "minimum": 0}
 _POS = {"type": "number", "exclusiveMinimum": 0}
 _STR = {"type": "string", "minLength": 1}
 _PROB = {"type": "number", "minimum": 0, "maximum": 1}
+# A reporting period or profile interval: whole seconds are Stat Server's resolution, so at least 1 s
+_PERIOD = {"type": "number", "minimum": 1}
 _TIME = {"anyOf": [_NUM, {"type": "string", "pattern": r"^\d{1,3}:\d{2}(:\d{2})?$",
                           "description": 'a time of day, "HH:MM" or "HH:MM:SS"'}],
          "description": "seconds from the start of the day, or \"HH:MM[:SS]\""}
@@ -100,7 +102,7 @@ TRAFFIC = _obj(
     routing_point=_STR,
     queue=_STR,
     rate={**_NUM, "description": "calls per hour (multiplied by the interval profile)"},
-    interval=_POS,
+    interval={**_PERIOD, "description": "seconds per profile value (at least 1)"},
     profile={"type": "array", "items": _NUM},
     profile_csv=_STR,
     day_cv=_NUM,
@@ -153,12 +155,13 @@ RUN = _obj(
     [],
     name=_STR,
     seed={"type": "integer", "minimum": 0},
-    epoch={"type": "string", "format": "date-time"},
+    epoch={"type": "string", "format": "date-time",
+           "description": "the run's start, an ISO date-time (a TOML date-time too; no offset means UTC)"},
     horizon={**_POS, "description": "seconds of arrivals"},
     drain={**_NUM, "description": "maximum seconds after the horizon to let calls finish"},
-    interval={**_POS, "description": "ground-truth reporting interval (seconds)"},
+    interval={**_PERIOD, "description": "ground-truth reporting interval (seconds, at least 1)"},
     sl_thresholds={"type": "array", "items": _NUM},
-    notify_every=_POS,
+    notify_every={**_PERIOD, "description": "stats.csv notification interval (seconds, at least 1)"},
 )
 
 SCHEMA: dict[str, Any] = {
