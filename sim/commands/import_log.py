@@ -7,7 +7,8 @@ produces; spec/tevents.md §11.1) and writes them as an ``events.jsonl`` trace (
 
 Lines it does not understand are reported on stderr as ``FILE:LINE: reason`` and skipped; the
 valid events around them are still written, and the exit code is then 2 (the project rule for
-bad input). Timestamped narration, log-file header lines and request messages are understood
+bad input); after 20 lines of one kind the rest are counted. The trace is written to a
+temporary name beside ``--out`` and renamed when the import finishes (sim.outdir). Timestamped narration, log-file header lines and request messages are understood
 and skipped without a word.
 """
 
@@ -28,6 +29,9 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
+    from sim.outdir import staged_file
+    from sim.problems import ProblemLines
+    from sim.progress import EVERY, file_progress
     from sim.tlib.trace import TraceWriter
     from sim.tlib.tserverlog import read_log
 
@@ -36,26 +40,22 @@ def run(args) -> int:
     if args.logfile != "-":
         existing_file(args.logfile)
     name = "<stdin>" if args.logfile == "-" else args.logfile
-    problems = 0
-
-    def report(problem) -> None:
-        nonlocal problems
-        problems += 1
-        print(problem, file=sys.stderr)
-
+    report = ProblemLines(sys.stderr, 20)
     src = sys.stdin if args.logfile == "-" else open(args.logfile, encoding="utf-8", errors="replace")
     try:
-        try:
-            out = open(args.out, "wb")
-        except OSError as exc:
-            raise UserError(f"cannot write: {exc.strerror}", where=args.out) from None
-        with out:
+        with staged_file(args.out, inputs=(args.logfile,)) as out, \
+                file_progress(f"sim import-log {name}", args.logfile) as progress:
             writer = TraceWriter(out)
+            raw = getattr(src, "buffer", None)
             for ev in read_log(src, name, switch=args.switch, on_problem=report):
                 writer.write(ev)
+                if progress.enabled and writer.count % EVERY == 0 and raw is not None:
+                    progress.update(raw.tell())
     finally:
         if src is not sys.stdin:
             src.close()
+    report.summarise()
+    problems = report.count
     skipped = f"; {problems} line(s) skipped (see above)" if problems else ""
     print(f"{name}: {writer.count} events -> {args.out}{skipped}")
     return 2 if problems else 0

@@ -29,8 +29,10 @@ def run(args) -> int:
     d = args.dir
     if not os.path.isdir(d):
         raise UserError("no such folder", where=d)
+    from sim.outdir import staged_plots
     if os.path.exists(os.path.join(d, "sweep.csv")):
-        paths = _sweep_plots(d)
+        with staged_plots(d):
+            paths = _sweep_plots(d)
     else:
         if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
             raise UserError(f"not a run folder (none of {', '.join(RUN_FILES)})", where=d)
@@ -38,7 +40,8 @@ def run(args) -> int:
             raise UserError("--stat needs stats.csv in the folder", where=d)
         from sim.report.plots import write_run_plots
         try:
-            paths = write_run_plots(d, stats=args.stat)
+            with staged_plots(d):
+                paths = write_run_plots(d, stats=args.stat)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     for p in paths:

@@ -28,6 +28,8 @@ def configure(parser) -> None:
                         help="tserver-log: also write the trace as T-Server log text (events.log)")
     parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --out even when it holds files that are not a sim output")
 
 
 def run(args) -> int:
@@ -37,24 +39,31 @@ def run(args) -> int:
         return 0
     if args.scenario is None:
         raise UserError("give a scenario file (or --schema)")
+    from sim.outdir import staged_dir
+    from sim.progress import sim_progress
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
+    if args.stattypes and not args.trace_only:
+        validate_stattypes(args.stattypes)     # every input is checked before the first byte
     tune_gc()
-    plot_feed = None
-    if not args.no_plots and not args.trace_only:
-        # the status and calls-waiting plots from the records as they are made, not read back
-        from sim.report.binning import RunFeed
-        plot_feed = RunFeed(args.out)     # (its temporary files go there once simulate made it)
-    summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
-                       plot_feed=plot_feed)
-    if args.format == "tserver-log":
-        from sim.tlib.trace import open_trace
-        from sim.tlib.tserverlog import write_log_file
-        write_log_file(os.path.join(args.out, "events.log"), open_trace(os.path.join(args.out, "events.jsonl")))
-    if not args.no_plots:
-        from sim.report.plots import write_run_plots
-        gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
-        write_run_plots(args.out, feed=plot_feed)
+    with staged_dir(args.out, inputs=(args.scenario, args.stattypes), overwrite=args.overwrite) as tmp, \
+            sim_progress(f"sim run {sc.run['name']}", float(sc.run["horizon"])) as progress:
+        plot_feed = None
+        if not args.no_plots and not args.trace_only:
+            # the status and calls-waiting plots from the records as they are made, not read back
+            from sim.report.binning import RunFeed
+            plot_feed = RunFeed(tmp)     # (its temporary files go there)
+        summary = simulate(sc, tmp, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
+                           plot_feed=plot_feed, progress=progress)
+        progress.close()
+        if args.format == "tserver-log":
+            from sim.tlib.trace import open_trace
+            from sim.tlib.tserverlog import write_log_file
+            write_log_file(os.path.join(tmp, "events.log"), open_trace(os.path.join(tmp, "events.jsonl")))
+        if not args.no_plots:
+            from sim.report.plots import write_run_plots
+            gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
+            write_run_plots(tmp, feed=plot_feed)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
           f" -> {args.out}")
@@ -64,6 +73,13 @@ def run(args) -> int:
         print(f"sim check: {summary['check']['count']} violations")
         return 1 if summary["check"]["count"] else 0
     return 0
+
+
+def validate_stattypes(path: str) -> None:
+    """Parse a stat type file up front (its errors are one-line UserErrors)."""
+    from sim.errors import existing_file
+    from sim.statserver.stats.definitions import load_stattypes
+    load_stattypes(existing_file(path))
 
 
 def tune_gc() -> None:
@@ -79,10 +95,11 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True, plot_feed=None) -> dict:
+             check: bool = False, stats: bool = True, plot_feed=None, progress=None) -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
     ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
-    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots."""
+    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots;
+    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -118,6 +135,9 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
     with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
             open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
         cc = ContactCenter(sc, sink, calls_fh, truth_fh)
+        if progress is not None:
+            from sim.progress import follow_simulation
+            follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
         checks: list[dict] = []
         if pipeline is not None:
             cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
