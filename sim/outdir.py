@@ -74,13 +74,13 @@ def check_out_dir(out: str, inputs: Iterable[str | None] = (), overwrite: bool =
     """Refuse an output folder that would destroy something: an input of the command inside
     it, the current folder or one of its parents, a file, or files that are not a sim output
     (unless ``overwrite``)."""
+    if _inside(os.getcwd(), out):
+        raise UserError(f"is the current folder or one of its parents; choose another {option}",
+                        where=out)
     for inp in inputs:
         if inp and inp != "-" and os.path.exists(inp) and _inside(inp, out):
             raise UserError(f"holds {inp}, an input of this command, which the output would "
                             f"replace; choose another {option}", where=out)
-    if _inside(os.getcwd(), out):
-        raise UserError(f"is the current folder or one of its parents; choose another {option}",
-                        where=out)
     if os.path.lexists(out) and not os.path.isdir(out):
         raise UserError(f"exists and is not a folder; choose another {option}", where=out)
     if os.path.isdir(out) and not overwrite:

@@ -111,7 +111,8 @@ def run(args) -> int:
             agr.write_csv(os.path.join(tmp, "agreement.csv"), reports)
     print(f"{len(result.points)} points x {result.replications} replications -> "
           f"{os.path.join(args.out, 'sweep.csv')}", file=sys.stdout)
-    return 0
+    # a goal no swept value meets: the sweep ran and found a problem (exit code 1)
+    return 1 if any(a.simulated is None for a in answers) else 0
 
 
 def _agreement_only(args, source, seed: int, console) -> int:
