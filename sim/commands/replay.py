@@ -88,30 +88,10 @@ def _print_findings(path: str, findings: list) -> None:
         print(f"  {v}")
 
 
-def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
-                Pipeline=None, err=None, shown_out=None, limit=None, findings=None,
-                progress=None) -> int:
-    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
-    summary (stdout); return the problem count. ``limit``: problem lines of one kind before
-    the rest are only counted; ``findings``: a list that gets the sim.check.Checker the events
-    went through (consistency findings); ``shown_out``: the folder named in the summary."""
-    quiet = err is not None
-    err = err if err is not None else sys.stderr
-    from sim.problems import ProblemLines
-    from sim.progress import EVERY, file_progress
+def _feed_file(path, pipe, report, checker, progress) -> None:
+    from sim.progress import EVERY
     from sim.statserver.engine import EngineInputError
     from sim.tlib.trace import read_numbered
-    report = ProblemLines(err, limit if limit is not None else float("inf"))
-    checker = None
-    if findings is not None:
-        from sim.check import Checker
-        checker = Checker(path, limit=FIRST)
-        findings.append(checker)
-    if progress is None:
-        progress = file_progress(f"sim replay {path}", path, enabled=None if not quiet else False)
-
-    pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
-                    with_stats=with_stats, notify_every=notify_every)
     with open(path, "rb") as fh, progress:
         tick = EVERY - 1 if progress.enabled else -1
         for lineno, ev in read_numbered(fh, path, report):
@@ -128,6 +108,36 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
                 for msg in pipe.engine.problems:
                     report(f"{path}:{lineno}: {msg}")
                 pipe.engine.problems.clear()
+
+
+def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
+                Pipeline=None, err=None, shown_out=None, limit=None, findings=None,
+                progress=None) -> int:
+    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
+    summary (stdout); return the problem count. ``limit``: problem lines of one kind before
+    the rest are only counted; ``findings``: a list that gets the sim.check.Checker the events
+    went through (consistency findings); ``shown_out``: the folder named in the summary."""
+    quiet = err is not None
+    err = err if err is not None else sys.stderr
+    from sim.problems import ProblemLines
+    from sim.progress import file_progress
+    report = ProblemLines(err, limit if limit is not None else float("inf"))
+    checker = None
+    if findings is not None:
+        from sim.check import Checker
+        checker = Checker(path, limit=FIRST)
+        findings.append(checker)
+    if progress is None:
+        progress = file_progress(f"sim replay {path}", path, enabled=None if not quiet else False)
+
+    pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
+                    with_stats=with_stats, notify_every=notify_every)
+    try:
+        _feed_file(path, pipe, report, checker, progress)
+    except BaseException:
+        from sim.commands.run import abandon
+        abandon(pipe)           # an interrupted replay's files hold what it wrote so far
+        raise
     if checker is not None:
         checker.finish()
     report.summarise()

@@ -132,19 +132,23 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
             count[0] += 1
             checker.feed(ev, count[0])
             inner(ev)
-    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
-            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
-        cc = ContactCenter(sc, sink, calls_fh, truth_fh)
-        if progress is not None:
-            from sim.progress import follow_simulation
-            follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
-        checks: list[dict] = []
-        if pipeline is not None:
-            cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
-        if on_restore is not None:
-            cc.restore_hooks.append(lambda ts: on_restore(cc, ts))
-        end = cc.run()
-        summary = cc.summary(end)
+    try:
+        with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
+                open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+            cc = ContactCenter(sc, sink, calls_fh, truth_fh)
+            if progress is not None:
+                from sim.progress import follow_simulation
+                follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
+            checks: list[dict] = []
+            if pipeline is not None:
+                cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
+            if on_restore is not None:
+                cc.restore_hooks.append(lambda ts: on_restore(cc, ts))
+            end = cc.run()
+            summary = cc.summary(end)
+    except BaseException:
+        abandon(pipeline, trace_fh)     # an interrupted run's files hold what it wrote so far
+        raise
     if pipeline is not None:
         pipeline.close(cc.epoch + end)
         summary["restore_checks"] = checks
@@ -158,6 +162,22 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         json.dump(summary, fh, indent=2)
         fh.write("\n")
     return summary
+
+
+def abandon(pipeline, *files) -> None:
+    """Flush and close the files of a pipeline (and ``files``) that stops early, so the partial
+    output of an interrupted command holds what it wrote so far; errors (a full disk) are
+    ignored here, the first one is already on its way to the user."""
+    import contextlib
+    closers = [f.close for f in files if f is not None]
+    if pipeline is not None:
+        closers.append(lambda: pipeline.__exit__(None, None, None))
+        writer = pipeline.stats.writer if pipeline.stats is not None else None
+        if writer is not None:
+            closers.append(writer.close)
+    for close in closers:
+        with contextlib.suppress(Exception):
+            close()
 
 
 # AgentStatus (tevents.md §5.9) -> the agent-state action Stat Server should be running.
