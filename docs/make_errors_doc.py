@@ -90,6 +90,12 @@ this stat type file changed as shown:
 ```
 """,
     "command line": "Usage errors, missing and wrong files, bad option values.\n",
+    "output folder": """\
+Outputs are written beside `--out` and moved into place when the command succeeds; these
+are the folders and files a command refuses to write to, before it reads anything else. An
+I/O error while writing (a full disk: `sim run: error: out: No space left on device`) is one
+line too, exit code 2, and leaves nothing new (docs/decisions.md, "Output integrity").
+""",
 }
 
 AROUND = {
