@@ -140,7 +140,7 @@ def staged_dir(out: str, *, inputs: Iterable[str | None] = (), overwrite: bool =
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent)
         if parent:
             os.makedirs(parent, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)   # a leftover of a killed process with our pid
+        _remove_stale(out)
         os.mkdir(tmp)
     except OSError as exc:
         raise UserError(f"cannot create output folder: {exc.strerror}", where=out) from None
@@ -161,6 +161,28 @@ def staged_dir(out: str, *, inputs: Iterable[str | None] = (), overwrite: bool =
     except BaseException as exc:
         _keep_partial(tmp, out, str(exc) or type(exc).__name__)
         raise
+
+
+def _remove_stale(out: str) -> None:
+    """Remove the partial folders of ``out`` that a killed process left (its pid is gone)."""
+    parent, base = os.path.split(os.path.normpath(out))
+    prefix = f".{base}.partial-"
+    for entry in os.scandir(parent or "."):
+        pid = entry.name[len(prefix):] if entry.name.startswith(prefix) else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False        # an earlier staging of this process that did not finish
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True         # exists, owned by another user
+    return True
 
 
 def _keep_partial(tmp: str, out: str, reason: str) -> bool:

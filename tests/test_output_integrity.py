@@ -223,3 +223,20 @@ def test_file_size_limit_is_one_line_and_leaves_nothing(command, tmp_path, sourc
     assert r.returncode == 2, r.stderr
     assert r.stderr.splitlines() == [f"sim {command}: error: {out}: File too large"]
     assert not any(p.name.startswith((".out", "out")) for p in tmp_path.iterdir())
+
+
+def test_read_only_file_system_is_one_line(small_fs, scenario, capsys):
+    subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+    code, err = _sim(["run", scenario, "--out", small_fs / "out"], capsys)
+    assert code == 2
+    assert err == [f"sim run: error: {small_fs / 'out'}: cannot create output folder: Read-only file system"]
+
+
+def test_a_killed_runs_partial_folder_is_cleaned_up(tmp_path, scenario, capsys):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f".out.partial-{dead}"
+    stale.mkdir()
+    (stale / "events.jsonl").write_text("half\n")
+    assert _sim(["run", scenario, "--out", tmp_path / "out", "--no-plots"], capsys)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario.toml"]
