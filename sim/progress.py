@@ -14,7 +14,7 @@ from typing import IO, Any
 
 DELAY = 2.0          # seconds of work before a bar is worth showing
 STEPS = 500          # updates over a simulated horizon
-EVERY = 8192         # events (lines) between two updates of a file's bar
+EVERY = 1024         # events (lines) between two updates of a file's bar
 
 
 class Progress:

@@ -57,6 +57,7 @@ REPLAY = ["replay", "--objects", "objects.toml", "--out", "r", "--no-stats"]
     (["check", "clean.jsonl", "--max", "0"], 0),
     ([*REPLAY, "clean.jsonl"], 0),
     ([*REPLAY, "inconsistent.jsonl"], 1),
+    ([*REPLAY, "inconsistent.jsonl", "--no-check"], 0),
     ([*REPLAY, "calltype.jsonl"], 1),
     ([*REPLAY, "malformed.jsonl"], 2),
     (["explain", "--trace", "clean.jsonl", "--objects", "objects.toml"], 0),
