@@ -80,11 +80,23 @@ def main(argv: list[str] | None = None) -> int:
         left = "; nothing written" if getattr(args, "out", None) else ""
         print(f"sim {args.command}: interrupted{left}", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:         # `sim explain ... | head`: the reader has what it wanted
+        _quiet_stdout()
         return 0
     except OSError as exc:          # the one place an I/O error becomes the user's line
         print(f"sim {args.command}: error: {os_error_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush into the closed pipe does not
+    print an "Exception ignored" traceback."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -93,3 +93,24 @@ def test_sigint_before_any_output_says_nothing_was_written(tmp_path):
     assert code == 130 and "Traceback" not in err
     assert err.splitlines()[-1] == "sim sweep: interrupted; nothing written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_in_commands_without_output(tmp_path, monkeypatch, capsys):
+    """check and explain (nothing written): `sim CMD: interrupted`, 130, no traceback."""
+    import pytest
+    from errors_catalogue import OBJECTS, TRACE
+
+    from sim.cli import main
+    (tmp_path / "events.jsonl").write_text("\n".join(TRACE) + "\n")
+    (tmp_path / "objects.toml").write_text(OBJECTS)
+    monkeypatch.chdir(tmp_path)
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+    for target, argv in (("sim.check.Checker.feed", ["check", "events.jsonl"]),
+                         ("sim.report.explain.Explainer.feed",
+                          ["explain", "--trace", "events.jsonl", "--objects", "objects.toml"])):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(target, stop)
+            assert main(argv) == 130
+        assert capsys.readouterr().err == f"sim {argv[0]}: interrupted\n"
