@@ -152,7 +152,9 @@ def staged_dir(out: str, *, inputs: Iterable[str | None] = (), overwrite: bool =
             pass
         _swap_in(tmp, out)
     except KeyboardInterrupt:
-        if _keep_partial(tmp, out, "interrupted (Ctrl-C)"):
+        with _sigint_ignored():     # a second Ctrl-C must not stop the clean-up halfway
+            kept = _keep_partial(tmp, out, "interrupted (Ctrl-C)")
+        if kept:
             raise Interrupted(f"interrupted; partial output in {out} ({MARKER})") from None
         raise Interrupted("interrupted; nothing written") from None
     except OSError as exc:
@@ -161,6 +163,20 @@ def staged_dir(out: str, *, inputs: Iterable[str | None] = (), overwrite: bool =
     except BaseException as exc:
         _keep_partial(tmp, out, str(exc) or type(exc).__name__)
         raise
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _remove_stale(out: str) -> None:

@@ -79,7 +79,7 @@ def test_sigint_stops_a_stream(tmp_path):
     line = proc.stderr.readline()
     assert line.startswith("sim: streaming TEvents on 127.0.0.1:")
     code, _, err = _interrupt(proc)
-    assert code == 130
+    assert code == 130, err
     assert err.splitlines() == ["sim stream: interrupted; 0 events sent, 0 client(s) connected, 0 dropped"]
 
 
