@@ -36,7 +36,7 @@ from sim.tlib.event import TEvent
 
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 UNKNOWN = "?"   # ThisQueue of a leg learned from registration data: not checked
-CALL_TYPES = frozenset(int(c) for c in CallType)   # the codes T-Library defines (tevents.md §5)
+CALL_TYPES = frozenset(int(c) for c in CallType)   # the codes T-Library defines (docs/formats.md)
 FORGET_AFTER = 3600.0   # seconds a ConnID without legs is remembered (CallUUID, CallType, UserData)
 
 CALL_EVENTS = frozenset("""EventRinging EventDialing EventNetworkReached EventDestinationBusy
