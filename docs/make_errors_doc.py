@@ -96,6 +96,12 @@ Command: `sim plot out` on the output folder of a short run (`summary.json`, `ca
 plots of the other files are still drawn; the plots of the damaged file are not (an earlier PNG
 of them is removed), and the exit code is 2.
 """,
+    "output folder": """\
+Outputs are written beside `--out` and moved into place when the command succeeds; these
+are the folders and files a command refuses to write to, before it reads anything else. An
+I/O error while writing (a full disk: `sim run: error: out: No space left on device`) is one
+line too, exit code 2, and leaves nothing new (docs/decisions.md, "Output integrity").
+""",
 }
 
 AROUND = {

@@ -31,10 +31,12 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sim.tlib.codes import CallType
 from sim.tlib.event import TEvent
 
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 UNKNOWN = "?"   # ThisQueue of a leg learned from registration data: not checked
+CALL_TYPES = frozenset(int(c) for c in CallType)   # the codes T-Library defines (docs/formats.md)
 FORGET_AFTER = 3600.0   # seconds a ConnID without legs is remembered (CallUUID, CallType, UserData)
 
 CALL_EVENTS = frozenset("""EventRinging EventDialing EventNetworkReached EventDestinationBusy
@@ -314,6 +316,8 @@ class Checker:
             elif old != uuid:
                 self._v("connid", f"ConnID {connid} changed CallUUID from {old} to {uuid}")
         ctype = a.get("CallType")
+        if ctype is not None and ctype not in CALL_TYPES:
+            self._v("connid", f"{name} on {dn}: unknown CallType code {ctype}")
         if ctype is not None and name != "EventPartyChanged":
             old = self._type.get(k)
             if old is None:

@@ -11,14 +11,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import shlex
 import sys
 
 from sim import __version__, build
-from sim.errors import UserError
+from sim.errors import Interrupted, UserError, os_error_line
 
 COMMANDS = (
     "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang",
 )
+
+# The exit-code contract of every command (README, "Bad input"), shown under each --help.
+EXIT_CODES = ("exit codes: 0 ok; 1 ran and found problems (check violations, unmet --goal); "
+              "2 bad input or usage (also malformed data lines when the valid ones were "
+              "processed, and I/O errors); 130 interrupted (Ctrl-C)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = _command_module(name)
         if module is None:
             continue
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP, epilog=EXIT_CODES)
         module.configure(p)
         p.set_defaults(_run=module.run)
     return parser
@@ -51,19 +57,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("sim: interrupted", file=sys.stderr)
+        return 130
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    from sim import outdir
+    outdir.COMMAND["line"] = shlex.join(["sim", *argv])
     try:
         return int(args._run(args) or 0)
+    except Interrupted as exc:
+        print(f"sim {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except UserError as exc:
         print(f"sim {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        left = "; nothing written" if getattr(args, "out", None) else ""
+        print(f"sim {args.command}: interrupted{left}", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:         # `sim explain ... | head`: the reader has what it wanted
+        _quiet_stdout()
         return 0
+    except OSError as exc:          # the one place an I/O error becomes the user's line
+        print(f"sim {args.command}: error: {os_error_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush into the closed pipe does not
+    print an "Exception ignored" traceback."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -36,3 +36,19 @@ def read_toml(path: str) -> dict:
         raise UserError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+class Interrupted(UserError):
+    """The user stopped the command (Ctrl-C); ``str()`` says what was left (exit code 130)."""
+
+    exit_code = 130
+
+
+def os_error_line(exc: OSError) -> str:
+    """The one line for an I/O error: ``PATH: reason`` (``out/actions.jsonl: No space left on
+    device``); the single place an OSError becomes what the user reads."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    name = exc.filename
+    if name is None:
+        return reason
+    return f"{os.fsdecode(name)}: {reason}"

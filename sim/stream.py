@@ -438,8 +438,10 @@ def stream_from_args(events: Iterable[TEvent], args: argparse.Namespace,
         from sim.errors import UserError
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                         where="--listen") from None
-    how = {"end": "end of the events", "duration": "--duration reached",
-           "interrupt": "interrupted"}[stats.stopped_by]
-    log(f"sim: stream stopped ({how}): {stats.events} events sent, {stats.clients} client(s) "
-        f"connected, {stats.dropped} dropped")
+    sent = f"{stats.events} events sent, {stats.clients} client(s) connected, {stats.dropped} dropped"
+    if stats.stopped_by == "interrupt":     # Ctrl-C: one line and exit code 130, as every command
+        from sim.errors import Interrupted
+        raise Interrupted(f"interrupted; {sent}")
+    how = {"end": "end of the events", "duration": "--duration reached"}[stats.stopped_by]
+    log(f"sim: stream stopped ({how}): {sent}")
     return 0

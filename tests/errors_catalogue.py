@@ -563,4 +563,40 @@ _cli("cli-replay-notify-short", "a notification interval below one second",
      files={"objects.toml": OBJECTS, "events.jsonl": trace_file(TRACE_AFTER[0])},
      stderr=["sim replay: error: --notify: must be at least 1 second, got 0.25"])
 
-AREAS = ("trace", "objects", "scenario", "stat types", "command line", "run folder")
+# --------------------------------------------------------------------------- output folder (issue 17)
+def _out(id: str, what: str, argv: list[str], stderr: list[str], files: dict | None = None, **kw) -> None:
+    CASES.append(Case(id, "output folder", what, files or {}, argv, stderr, **kw))
+
+
+_out("out-foreign-files", "an --out folder holding other files", ["run", "scenario.toml", "--out", "mine"],
+     ["sim run: error: mine: holds files that are not a sim output (notes.txt); give --overwrite to replace "
+      "the folder, or choose another --out"], files={"scenario.toml": SCENARIO, "mine/notes.txt": "keep"})
+_out("out-is-a-file", "an --out that is a file", ["run", "scenario.toml", "--out", "taken"],
+     ["sim run: error: taken: exists and is not a folder; choose another --out"],
+     files={"scenario.toml": SCENARIO, "taken": "a file"})
+_out("out-current-folder", "the current folder as --out", ["run", "scenario.toml", "--out", ".", "--overwrite"],
+     ["sim run: error: .: is the current folder or one of its parents; choose another --out"],
+     files={"scenario.toml": SCENARIO})
+_out("out-holds-the-trace", "replaying a run's trace into its own folder",
+     ["replay", "out/events.jsonl", "--objects", "out/objects.toml", "--out", "out"],
+     ["sim replay: error: out: holds out/events.jsonl, an input of this command, which the output would "
+      "replace; choose another --out"],
+     files={"out/events.jsonl": trace_file(TRACE_AFTER[0]), "out/objects.toml": OBJECTS})
+_out("out-holds-the-scenario", "a scenario inside the --out folder",
+     ["run", "runs/scenario.toml", "--out", "runs", "--overwrite"],
+     ["sim run: error: runs: holds runs/scenario.toml, an input of this command, which the output would "
+      "replace; choose another --out"], files={"runs/scenario.toml": SCENARIO})
+_out("import-log-onto-itself", "import-log writing over its log", ["import-log", "x.log", "--out", "x.log"],
+     ["sim import-log: error: x.log: is an input of this command; choose another --out"],
+     files={"x.log": "message EventAgentReady\n"})
+_out("import-log-out-folder", "import-log --out naming a folder", ["import-log", "x.log", "--out", "traces"],
+     ["sim import-log: error: traces: is a folder; --out names the file to write"],
+     files={"x.log": "message EventAgentReady\n", "traces/keep": ""})
+_cli("cli-check-max-negative", "a negative --max", ["check", "events.jsonl", "--max", "-5"],
+     ["sim check: error: --max: must be 0 or more, got -5"], files={"events.jsonl": trace_file(TRACE_AFTER[0])})
+_cli("cli-explain-conn-unknown", "--conn naming no call of the trace",
+     ["explain", "--trace", "events.jsonl", "--objects", "objects.toml", "--conn", "00ffffffffffffff"],
+     ["sim explain: error: --conn: no row about ConnID '00ffffffffffffff' in the trace"],
+     files={"events.jsonl": "\n".join(TRACE) + "\n", "objects.toml": OBJECTS})
+
+AREAS = ('trace', 'objects', 'scenario', 'stat types', 'command line', 'run folder', 'output folder')

@@ -50,8 +50,9 @@ class _Enough(Exception):
     """Raised from the model's TEvent sink once ``--limit`` rows are collected."""
 
 
-def scenario_rows(sc, filt=None, stat_names=(), stattypes=None, limit=None) -> list:
-    """Simulate scenario ``sc`` in memory and return its explain rows (at most ``limit``)."""
+def scenario_rows(sc, filt=None, stat_names=(), stattypes=None, limit=None, progress=None) -> list:
+    """Simulate scenario ``sc`` in memory and return its explain rows (at most ``limit``);
+    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time."""
     from sim.model.model import ContactCenter
     from sim.report.explain import Explainer
     explainer = _explainer(sc.objects(), filt, stat_names, stattypes)
@@ -64,6 +65,9 @@ def scenario_rows(sc, filt=None, stat_names=(), stattypes=None, limit=None) -> l
         if row is not None:
             rows.append(row)
     cc = ContactCenter(sc, sink)
+    if progress is not None:
+        from sim.progress import follow_simulation
+        follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
     try:
         cc.run()
     except _Enough:
@@ -73,24 +77,42 @@ def scenario_rows(sc, filt=None, stat_names=(), stattypes=None, limit=None) -> l
 
 
 def trace_rows(path: str, objects, filt=None, stat_names=(), stattypes=None,
-               limit=None, err: IO[str] | None = None, problems: list | None = None) -> Iterator:
+               limit=None, err: IO[str] | None = None, problems: list | None = None,
+               progress=None) -> Iterator:
     """Explain rows of a recorded trace (streaming); bad lines are reported on ``err``
-    (default: stderr) and appended to ``problems``."""
-    from sim.tlib.trace import open_trace
-    err = err if err is not None else sys.stderr
+    (default: stderr) and appended to ``problems``; ``progress`` (a sim.progress.Progress
+    over the file's bytes) follows the reading."""
+    from sim.problems import LIMIT, ProblemLines
+    lines = ProblemLines(err if err is not None else sys.stderr, LIMIT)
 
     def report(problem) -> None:
-        print(problem, file=err)
+        lines(problem)
         if problems is not None:
             problems.append(problem)
 
     explainer = _explainer(objects, filt, stat_names, stattypes)
     n = 0
-    for row in explainer.rows(open_trace(path, report)):
+    for row in explainer.rows(_trace_events(path, report, progress)):
         yield row
         n += 1
         if limit is not None and n >= limit:
+            break
+    lines.summarise()
+
+
+def _trace_events(path: str, report, progress) -> Iterator:
+    """The TEvents of ``path``, updating ``progress`` every few thousand events."""
+    from sim.progress import EVERY
+    from sim.tlib.trace import read_events
+    with open(path, "rb") as fh:
+        if progress is None or not progress.enabled:
+            yield from read_events(fh, path, report)
             return
+        for n, ev in enumerate(read_events(fh, path, report), 1):
+            if n % EVERY == 0:
+                progress.update(fh.tell())
+            yield ev
+        progress.close()
 
 
 def _explainer(objects, filt, stat_names, stattypes):
@@ -192,17 +214,30 @@ def run(args) -> int:
         from sim.objects import load_objects
         objects = load_objects(args.objects)
         _check_filter(filt, objects)
+        from sim.progress import file_progress
+        # a bar only while the output waits (a table, or csv into a file): not across csv lines
+        bar = args.format == "text" or not sys.stdout.isatty()
         rows = trace_rows(args.trace, objects, filt, args.stat, args.stattypes, args.limit,
-                          problems=problems)
+                          problems=problems,
+                          progress=file_progress(f"sim explain {args.trace}", args.trace,
+                                                 enabled=None if bar else False))
     elif args.scenario:
         existing_file(args.scenario)
+        from sim.progress import sim_progress
         from sim.scenario.load import load_scenario
         sc = load_scenario(args.scenario, args.set, args.seed)
         _check_filter(filt, sc.objects())
-        rows = scenario_rows(sc, filt, args.stat, args.stattypes, args.limit)
+        with sim_progress(f"sim explain {sc.run['name']}", float(sc.run["horizon"])) as progress:
+            rows = scenario_rows(sc, filt, args.stat, args.stattypes, args.limit, progress)
     else:
         raise UserError("give a scenario, or --trace EVENTS.jsonl --objects objects.toml")
     rows = _counting(rows, problems)
+    if args.conn is not None:
+        # a ConnID is only known from the events: no row about it is bad input, as an unknown --agent
+        rows = list(rows)
+        if not rows:
+            raise UserError(f"no row about ConnID {args.conn!r} in the "
+                            f"{'trace' if args.trace else 'simulated calls'}", where="--conn")
     if args.format == "csv":
         render_csv(rows, show_stats=bool(args.stat))
     else:

@@ -9,8 +9,10 @@ switch comes from the log's ``# switch:`` lines, else from ``--switch``.
 
 Lines it does not understand are reported on stderr as ``FILE:LINE: reason`` and skipped; the
 valid events around them are still written, and the exit code is then 2 (the project rule for
-bad input). The import ends with one summary line on stderr: events imported, blocks skipped by
-kind, lines not understood, and which clock timed the events. A log with no events exits 2.
+bad input); after 20 lines of one kind the rest are counted. The import ends with one summary
+line on stderr: events imported, blocks skipped by kind, lines not understood, and which clock
+timed the events. A log with no events exits 2 and writes nothing. The trace is written to a
+temporary name beside ``--out`` and renamed when the import finishes (sim.outdir).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def run(args) -> int:
+    from sim.outdir import staged_file
+    from sim.problems import ProblemLines
+    from sim.progress import EVERY, file_progress
     from sim.tlib.logforms import Summary, read_log
     from sim.tlib.trace import TraceWriter
 
@@ -54,29 +59,26 @@ def run(args) -> int:
         existing_file(args.logfile)
     name = "<stdin>" if args.logfile == "-" else args.logfile
     summary = Summary()
-
-    def report(problem) -> None:
-        print(problem, file=sys.stderr)
-
+    report = ProblemLines(sys.stderr, 20)
     src = sys.stdin if args.logfile == "-" else open(args.logfile, encoding="utf-8", errors="replace")
     try:
-        try:
-            out = open(args.out, "wb")
-        except OSError as exc:
-            raise UserError(f"cannot write: {exc.strerror}", where=args.out) from None
-        with out:
+        with staged_file(args.out, inputs=(args.logfile,)) as out, \
+                file_progress(f"sim import-log {name}", args.logfile) as progress:
             writer = TraceWriter(out)
+            raw = getattr(src, "buffer", None)
             for ev in read_log(src, name, switch=args.switch, on_problem=report, date=date,
                                summary=summary):
                 writer.write(ev)
+                if progress.enabled and writer.count % EVERY == 0 and raw is not None:
+                    progress.update(raw.tell())
+            report.summarise()
+            print(f"{name}: {summary.imported()} -> {args.out}; {summary.skipped()}; {summary.clocks()}",
+                  file=sys.stderr)
+            if writer.count == 0:     # nothing is written (the staged file is dropped)
+                raise UserError("no events: no 'message EventX', 'request to N(App) message "
+                                "RequestDistributeEvent' or 'Proxy got message 'EventX'' block could be read",
+                                where=name)
     finally:
         if src is not sys.stdin:
             src.close()
-    print(f"{name}: {summary.imported()} -> {args.out}; {summary.skipped()}; {summary.clocks()}",
-          file=sys.stderr)
-    if writer.count == 0:
-        print(f"{name}: no events: no 'message EventX', 'request to N(App) message "
-              "RequestDistributeEvent' or 'Proxy got message 'EventX'' block could be read",
-              file=sys.stderr)
-        return 2
     return 2 if summary.bad_lines else 0

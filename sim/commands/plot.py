@@ -36,8 +36,10 @@ def run(args) -> int:
         check_complete(d)           # a failed or interrupted run (or sweep): refused with its reason
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    from sim.outdir import staged_plots
     if os.path.exists(os.path.join(d, "sweep.csv")):
-        paths = _sweep_plots(d)
+        with staged_plots(d):
+            paths = _sweep_plots(d)
     else:
         from sim.report.plots import write_run_plots
         if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
@@ -46,7 +48,8 @@ def run(args) -> int:
             raise UserError("--stat needs stats.csv in the folder", where=d)
         try:
             # a file that cannot be read: one line each, the other plots still drawn
-            paths = write_run_plots(d, stats=args.stat, problems=problems)
+            with staged_plots(d):
+                paths = write_run_plots(d, stats=args.stat, problems=problems)
         except ValueError as exc:
             raise UserError(str(exc)) from None
     for p in paths:

@@ -3,8 +3,13 @@
 Feeds a recorded trace through the action engine (and statistics) and writes
 ``actions.jsonl``, ``statuses.jsonl`` (and ``stats.csv``). Every bad line and every event the
 engine cannot place is reported as ``FILE:LINE: reason``; the valid events around it are
-still processed, and the exit code is 2 when anything was reported. With ``--listen`` the
-trace is streamed over TCP instead (no objects file needed).
+still processed, and the exit code is 2 when anything was reported. After the first 20 lines of
+one kind the rest are counted (sim.problems). What ``sim check`` would flag about the trace's
+consistency (a release of a call the DN never had, an unknown CallType code) is counted and its
+first cases printed after the summary; the events are still processed as Stat Server would, and
+the exit code is then 1 (ran and found problems) unless bad input made it 2. The outputs go to
+``--out`` only when the replay finishes (sim.outdir). With ``--listen`` the trace is streamed
+over TCP instead (no objects file needed).
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ def configure(p) -> None:
     p.add_argument("--notify", type=float, default=900.0, metavar="SECONDS",
                    help="stats.csv notification interval in seconds (default: %(default)s)")
     p.add_argument("--no-stats", action="store_true", help="skip statistics")
+    p.add_argument("--no-check", action="store_true",
+                   help="skip counting what sim check would flag (faster; about 15 %% of a replay)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace --out even when it holds files that are not a sim output")
     try:
         from sim.stream import add_listen_arguments
     except ImportError:
@@ -36,42 +45,63 @@ def run(args) -> int:
     if not args.notify >= 1:      # Stat Server notifies in whole seconds (NaN fails too)
         raise UserError(f"must be at least 1 second, got {args.notify:g}", where="--notify")
     if getattr(args, "listen", None):
+        from sim.problems import ProblemLines
         from sim.stream import stream_from_args
         from sim.tlib.trace import open_trace
-        return stream_from_args(open_trace(args.events), args)
+        report = ProblemLines()
+        code = stream_from_args(open_trace(args.events, report), args)
+        report.summarise()
+        return code if code or not report.count else 2     # bad lines: exit 2 as without --listen
     if not args.objects:
         raise UserError("--objects is required (the configuration the engine needs)")
-    from sim.commands.run import tune_gc
+    from sim.commands.run import tune_gc, validate_stattypes
     from sim.objects import load_objects
+    from sim.outdir import staged_dir
     from sim.pipeline import Pipeline
     objects = load_objects(args.objects)
-    tune_gc()      # as `sim run`: millions of short-lived records, no cycles worth a scan
-    if args.stattypes:
+    if args.stattypes and not args.no_stats:
+        validate_stattypes(args.stattypes)     # every input is checked before the first byte
+    elif args.stattypes:
         existing_file(args.stattypes)
-    problems = replay_file(args.events, objects, args.out, stattypes=args.stattypes,
-                           with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline)
-    return 2 if problems else 0
+    tune_gc()      # as `sim run`: millions of short-lived records, no cycles worth a scan
+    findings: list = []
+    with staged_dir(args.out, inputs=(args.events, args.objects, args.stattypes),
+                    overwrite=args.overwrite) as tmp:
+        problems = replay_file(args.events, objects, tmp, stattypes=args.stattypes,
+                               with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline,
+                               shown_out=args.out, limit=LIMIT,
+                               findings=None if args.no_check else findings)
+    _print_findings(args.events, findings)
+    return 2 if problems else 1 if findings and findings[0].count else 0
 
 
-def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
-                Pipeline=None, err=None) -> int:
-    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
-    summary (stdout); return the problem count."""
-    quiet = err is not None
-    err = err if err is not None else sys.stderr
+LIMIT = 20      # problem lines of one kind before the rest are only counted
+FIRST = 5       # consistency findings shown
+
+
+def _print_findings(path: str, findings: list) -> None:
+    """The consistency findings of the trace (what sim check flags), after the summary."""
+    if not findings or not findings[0].count:
+        return
+    checker = findings[0]
+    n = checker.count
+    print(f"{path}: {n} consistency finding{'s' * (n != 1)} (what sim check reports; the events "
+          f"were processed as Stat Server would){', the first:' if checker.violations else ''}")
+    for v in checker.violations[:FIRST]:
+        print(f"  {v}")
+
+
+def _feed_file(path, pipe, report, checker, progress) -> None:
+    from sim.progress import EVERY
     from sim.statserver.engine import EngineInputError
     from sim.tlib.trace import read_numbered
-    problems = 0
-
-    def report(problem) -> None:
-        nonlocal problems
-        problems += 1
-        print(problem, file=err)
-
-    pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
-                    with_stats=with_stats, notify_every=notify_every)
-    with open(path, "rb") as fh:
+    with open(path, "rb") as fh, progress:
+        tick = EVERY - 1 if progress.enabled else -1
         for lineno, ev in read_numbered(fh, path, report):
+            if (lineno & tick) == 0:
+                progress.update(fh.tell())
+            if checker is not None:
+                checker.feed(ev, lineno)
             try:
                 pipe.feed(ev)
             except EngineInputError as exc:
@@ -81,7 +111,41 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
                 for msg in pipe.engine.problems:
                     report(f"{path}:{lineno}: {msg}")
                 pipe.engine.problems.clear()
+
+
+def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
+                Pipeline=None, err=None, shown_out=None, limit=None, findings=None,
+                progress=None) -> int:
+    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
+    summary (stdout); return the problem count. ``limit``: problem lines of one kind before
+    the rest are only counted; ``findings``: a list that gets the sim.check.Checker the events
+    went through (consistency findings); ``shown_out``: the folder named in the summary."""
+    quiet = err is not None
+    err = err if err is not None else sys.stderr
+    from sim.problems import ProblemLines
+    from sim.progress import file_progress
+    report = ProblemLines(err, limit if limit is not None else float("inf"))
+    checker = None
+    if findings is not None:
+        from sim.check import Checker
+        checker = Checker(path, limit=FIRST)
+        findings.append(checker)
+    if progress is None:
+        progress = file_progress(f"sim replay {path}", path, enabled=None if not quiet else False)
+
+    pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
+                    with_stats=with_stats, notify_every=notify_every)
+    try:
+        _feed_file(path, pipe, report, checker, progress)
+    except BaseException:
+        from sim.commands.run import abandon
+        abandon(pipe)           # an interrupted replay's files hold what it wrote so far
+        raise
+    if checker is not None:
+        checker.finish()
+    report.summarise()
     summary = pipe.close()
-    summary.problems = problems
-    print(f"sim replay: {summary.line()} -> {out_dir}", file=err if quiet else sys.stdout)
-    return problems
+    summary.problems = report.count
+    shown = shown_out if shown_out is not None else out_dir
+    print(f"sim replay: {summary.line()} -> {shown}", file=err if quiet else sys.stdout)
+    return report.count

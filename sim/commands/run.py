@@ -30,6 +30,8 @@ def configure(parser) -> None:
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
     parser.add_argument("--allow-large", action="store_true",
                         help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --out even when it holds files that are not a sim output")
 
 
 def run(args) -> int:
@@ -39,26 +41,33 @@ def run(args) -> int:
         return 0
     if args.scenario is None:
         raise UserError("give a scenario file (or --schema)")
+    from sim.outdir import staged_dir
+    from sim.progress import sim_progress
     from sim.scenario.load import load_scenario
     sc = load_scenario(args.scenario, args.set, args.seed)
     from sim.scenario.estimate import preflight
     preflight(sc, "run", out=args.out, allow_large=args.allow_large)
+    if args.stattypes and not args.trace_only:
+        validate_stattypes(args.stattypes)     # every input is checked before the first byte
     tune_gc()
-    plot_feed = None
-    if not args.no_plots and not args.trace_only:
-        # the status and calls-waiting plots from the records as they are made, not read back
-        from sim.report.binning import RunFeed
-        plot_feed = RunFeed(args.out)     # (its temporary files go there once simulate made it)
-    summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
-                       plot_feed=plot_feed)
-    if args.format == "tserver-log":
-        from sim.tlib.trace import open_trace
-        from sim.tlib.tserverlog import write_log_file
-        write_log_file(os.path.join(args.out, "events.log"), open_trace(os.path.join(args.out, "events.jsonl")))
-    if not args.no_plots:
-        from sim.report.plots import write_run_plots
-        gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
-        write_run_plots(args.out, feed=plot_feed)
+    with staged_dir(args.out, inputs=(args.scenario, args.stattypes), overwrite=args.overwrite) as tmp, \
+            sim_progress(f"sim run {sc.run['name']}", float(sc.run["horizon"])) as progress:
+        plot_feed = None
+        if not args.no_plots and not args.trace_only:
+            # the status and calls-waiting plots from the records as they are made, not read back
+            from sim.report.binning import RunFeed
+            plot_feed = RunFeed(tmp)     # (its temporary files go there)
+        summary = simulate(sc, tmp, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
+                           plot_feed=plot_feed, progress=progress)
+        progress.close()
+        if args.format == "tserver-log":
+            from sim.tlib.trace import open_trace
+            from sim.tlib.tserverlog import write_log_file
+            write_log_file(os.path.join(tmp, "events.log"), open_trace(os.path.join(tmp, "events.jsonl")))
+        if not args.no_plots:
+            from sim.report.plots import write_run_plots
+            gc.collect()    # the engines' structures hold cycles: free them for the plots to reuse
+            write_run_plots(tmp, feed=plot_feed)
     o = summary["overall"]
     print(f"{sc.run['name']}: offered {o['offered']}, answered {o['answered']}, abandoned {o['abandoned']}"
           f" -> {args.out}")
@@ -68,6 +77,13 @@ def run(args) -> int:
         print(f"sim check: {summary['check']['count']} violations")
         return 1 if summary["check"]["count"] else 0
     return 0
+
+
+def validate_stattypes(path: str) -> None:
+    """Parse a stat type file up front (its errors are one-line UserErrors)."""
+    from sim.errors import existing_file
+    from sim.statserver.stats.definitions import load_stattypes
+    load_stattypes(existing_file(path))
 
 
 def tune_gc() -> None:
@@ -83,10 +99,11 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True, plot_feed=None) -> dict:
+             check: bool = False, stats: bool = True, plot_feed=None, progress=None) -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
     ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
-    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots."""
+    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots;
+    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -119,16 +136,23 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
             count[0] += 1
             checker.feed(ev, count[0])
             inner(ev)
-    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
-            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
-        cc = ContactCenter(sc, sink, calls_fh, truth_fh)
-        checks: list[dict] = []
-        if pipeline is not None:
-            cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
-        if on_restore is not None:
-            cc.restore_hooks.append(lambda ts: on_restore(cc, ts))
-        end = cc.run()
-        summary = cc.summary(end)
+    try:
+        with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
+                open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+            cc = ContactCenter(sc, sink, calls_fh, truth_fh)
+            if progress is not None:
+                from sim.progress import follow_simulation
+                follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
+            checks: list[dict] = []
+            if pipeline is not None:
+                cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
+            if on_restore is not None:
+                cc.restore_hooks.append(lambda ts: on_restore(cc, ts))
+            end = cc.run()
+            summary = cc.summary(end)
+    except BaseException:
+        abandon(pipeline, trace_fh)     # an interrupted run's files hold what it wrote so far
+        raise
     if pipeline is not None:
         pipeline.close(cc.epoch + end)
         summary["restore_checks"] = checks
@@ -142,6 +166,22 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         json.dump(summary, fh, indent=2)
         fh.write("\n")
     return summary
+
+
+def abandon(pipeline, *files) -> None:
+    """Flush and close the files of a pipeline (and ``files``) that stops early, so the partial
+    output of an interrupted command holds what it wrote so far; errors (a full disk) are
+    ignored here, the first one is already on its way to the user."""
+    import contextlib
+    closers = [f.close for f in files if f is not None]
+    if pipeline is not None:
+        closers.append(lambda: pipeline.__exit__(None, None, None))
+        writer = pipeline.stats.writer if pipeline.stats is not None else None
+        if writer is not None:
+            closers.append(writer.close)
+    for close in closers:
+        with contextlib.suppress(Exception):
+            close()
 
 
 # AgentStatus (tevents.md §5.9) -> the agent-state action Stat Server should be running.

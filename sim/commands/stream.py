@@ -94,7 +94,7 @@ class ModelEvents:
 
     def close(self) -> None:
         self.stopped.set()
-        if self.started:
+        if self.thread.ident is not None:   # started (the stream's reader may be about to start it)
             self.thread.join(5)
 
 

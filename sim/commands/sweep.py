@@ -55,6 +55,8 @@ def configure(parser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--allow-large", action="store_true",
                         help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --out even when it holds files that are not a sim output")
 
 
 def run(args) -> int:
@@ -84,6 +86,8 @@ def run(args) -> int:
     if args.agreement:
         if agr.stats_engine_available():
             stats += [s for s in runner.AGREEMENT_STATS if s not in stats]
+    from sim.outdir import check_out_dir, staged_dir
+    check_out_dir(args.out, (args.scenario,), args.overwrite)     # before hours of replications
     console = Console(stderr=False)
     if not varies:          # --agreement alone: the scenario as written is the one point
         return _agreement_only(args, source, seed, console)
@@ -92,25 +96,27 @@ def run(args) -> int:
                                  warmup=args.warmup, sets=args.set, level=args.level, stats=tuple(stats),
                                  executor=executor, progress=not args.no_progress)
     answers = sweep.evaluate_goals(result, goals) if goals else []
-    paths = sweep.write_outputs(result, args.out, goals, answers)
-    if not args.no_plots:
-        from sim.report.sweep_plots import write_sweep_plots
+    with staged_dir(args.out, inputs=(args.scenario,), overwrite=args.overwrite) as tmp:
+        sweep.write_outputs(result, tmp, goals, answers)
+        if not args.no_plots:
+            from sim.report.sweep_plots import write_sweep_plots
 
-        write_sweep_plots(result, args.out)
-    _print_table(console, result)
-    if answers:
-        _print_goals(result, goals, answers)
-    if args.agreement:
-        reports = []
-        for p in result.points:
-            rep = agr.agreement(source, (*args.set, *p.overrides), replications=args.replications,
-                                seed=seed, warmup=args.warmup, level=args.level, results=p.results)
-            agr.render(rep, console)
-            reports.append((dict(zip((v.key for v in result.varies), p.values, strict=True)), rep))
-        agr.write_csv(os.path.join(args.out, "agreement.csv"), reports)
-    print(f"{len(result.points)} points x {result.replications} replications -> {paths['sweep.csv']}",
-          file=sys.stdout)
-    return 0
+            write_sweep_plots(result, tmp)
+        _print_table(console, result)
+        if answers:
+            _print_goals(result, goals, answers)
+        if args.agreement:
+            reports = []
+            for p in result.points:
+                rep = agr.agreement(source, (*args.set, *p.overrides), replications=args.replications,
+                                    seed=seed, warmup=args.warmup, level=args.level, results=p.results)
+                agr.render(rep, console)
+                reports.append((dict(zip((v.key for v in result.varies), p.values, strict=True)), rep))
+            agr.write_csv(os.path.join(tmp, "agreement.csv"), reports)
+    print(f"{len(result.points)} points x {result.replications} replications -> "
+          f"{os.path.join(args.out, 'sweep.csv')}", file=sys.stdout)
+    # a goal no swept value meets: the sweep ran and found a problem (exit code 1)
+    return 1 if any(a.simulated is None for a in answers) else 0
 
 
 def _agreement_only(args, source, seed: int, console) -> int:
@@ -123,12 +129,10 @@ def _agreement_only(args, source, seed: int, console) -> int:
         rep = agr.agreement(source, tuple(args.set), replications=args.replications, seed=seed,
                             warmup=args.warmup, level=args.level, executor=executor)
     agr.render(rep, console)
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create output folder: {exc.strerror}", where=args.out) from None
+    from sim.outdir import staged_dir
+    with staged_dir(args.out, inputs=(args.scenario,), overwrite=args.overwrite) as tmp:
+        agr.write_csv(os.path.join(tmp, "agreement.csv"), [({}, rep)])
     path = os.path.join(args.out, "agreement.csv")
-    agr.write_csv(path, [({}, rep)])
     print(f"{rep.replications} replications -> {path}")
     return 0
 
