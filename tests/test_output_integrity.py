@@ -165,7 +165,8 @@ def test_sim_plot_keeps_earlier_plots_when_it_fails(tmp_path, source, capsys, mo
 # --------------------------------------------------------------------------- a full file system
 def _commands(source: Path, out: Path) -> dict[str, list[str]]:
     return {
-        "run": ["run", str(QUICKSTART), "--out", str(out), "--set", "run.horizon=1800"],
+        "run": ["run", str(QUICKSTART), "--out", str(out), "--set", "run.horizon=1800",
+                "--allow-large"],   # past the free-space estimate: the disk fills while writing
         "replay": ["replay", str(source / "events.jsonl"), "--objects", str(source / "objects.toml"),
                    "--out", str(out)],
         "import-log": ["import-log", str(source / "events.log"), "--out", str(out)],
@@ -227,7 +228,7 @@ def test_file_size_limit_is_one_line_and_leaves_nothing(command, tmp_path, sourc
 
 def test_read_only_file_system_is_one_line(small_fs, scenario, capsys):
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
-    code, err = _sim(["run", scenario, "--out", small_fs / "out"], capsys)
+    code, err = _sim(["run", scenario, "--out", small_fs / "out", "--allow-large"], capsys)
     assert code == 2
     assert err == [f"sim run: error: {small_fs / 'out'}: cannot create output folder: Read-only file system"]
 
