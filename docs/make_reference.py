@@ -154,7 +154,7 @@ def dn_status_keys() -> str:
             (f"`{R.KEY_AGENT_ID}`", "the agent logged in"),
             (f"`{R.KEY_CALL_STATUS}`", "0 no calls, 1 calls present"),
             (f"`{R.KEY_CONN_PREFIX}N`", "ConnID of call N"),
-            (f"`{R.KEY_PARTY_STATE_PREFIX}N`", "TPartyState of this DN in call N (tevents §5.8)")]
+            (f"`{R.KEY_PARTY_STATE_PREFIX}N`", "TPartyState of this DN in call N ([tevents §5.8](tevents.md))")]
     return table(("key", "meaning"), rows)
 
 

@@ -80,9 +80,10 @@ LATE = {"docs/errors.md", "docs/diagrams/README.md"}   # generated from sources 
 
 _NAME = r"(?P<doc>actions|tevents|stat-types|capacity-references)"
 # a cited file name: optional ../shared/ and spec/ prefixes, not already under a directory
-_FILE = re.compile(r"(?<![\w/.-])(?:spec\s+)?(?:\.\./shared/)?(?:spec/)?" + _NAME + r"\.md\b")
+# (markdown links such as [actions §4](actions.md) inside docs/reference/ are left alone)
+_FILE = re.compile(r"(?<![\w/.\[-])(?<!\]\()(?:spec\s+)?(?:\.\./shared/)?(?:spec/)?" + _NAME + r"\.md\b")
 # the name without .md, only when a section follows ("stat-types §8", "actions §8.5")
-_BARE = re.compile(r"(?<![\w/.-])" + _NAME + r"(?=\s(?:§|OQ-\d|Q\d|Appendix\b))")
+_BARE = re.compile(r"(?<![\w/.\[-])" + _NAME + r"(?=\s(?:§|OQ-\d|Q\d|Appendix\b))")
 _SPEC_DIR = re.compile(r"\.\./shared/spec\b/?(?![\w.-])")
 _DESIGN_CONTRACTS = re.compile(
     r"\bDESIGN(?:\.md)?(?:'s)?\s+contracts?\s+(?P<nums>\d(?:(?:,\s*|\s+and\s+)\d)*)")
