@@ -31,6 +31,7 @@ sys.path[:0] = [str(ROOT), str(DOCS)]
 import relink  # noqa: E402  (docs/relink.py: the section map)
 
 from sim.analysis import erlang  # noqa: E402
+from sim.statserver import regular  # noqa: E402
 from sim.statserver import rules as R  # noqa: E402
 from sim.statserver.stats import categories as CAT  # noqa: E402
 from sim.statserver.stats import names as N  # noqa: E402
@@ -51,7 +52,8 @@ def table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 
 def enum_table(enum: type[IntEnum], hexa: bool = False) -> str:
-    return table(("code", "name"), ((hex(m.value) if hexa else m.value, m.name) for m in enum))
+    items: list[tuple[object, str]] = [(hex(m.value) if hexa else m.value, m.name) for m in enum]
+    return columns(items) if len(items) > 12 else table(("code", "name"), items)
 
 
 def columns(items: list[tuple[object, str]], ncols: int = 3) -> str:
@@ -166,10 +168,11 @@ def _engine_literals() -> set[str]:
 def action_names() -> str:
     used = _engine_literals() | {a for c in R.CALL_TYPE_ACTIONS.values() for a in c if a}
     used |= set(R.CALL_WAIT_MASK.values())
+    used |= {"StuckCallCleanedWhile" + p for p in (*regular.STUCK_PHASE.values(), "OnHold")}
     items = [f"{n} ●" if n in used else n for n in sorted(N.ACTION_NAMES, key=str.lower)]
     per = 4
     rows = [items[i:i + per] + [""] * (per - len(items[i:i + per])) for i in range(0, len(items), per)]
-    return table([""] * per, rows)
+    return table(["name"] * per, rows)
 
 
 # --- tevents.md ---------------------------------------------------------------------------------
