@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(DOCS)]
 import relink  # noqa: E402  (docs/relink.py: the section map)
 
 from sim.analysis import erlang  # noqa: E402
-from sim.statserver import regular  # noqa: E402
+from sim.statserver import mediation, regular  # noqa: E402
 from sim.statserver import rules as R  # noqa: E402
 from sim.statserver.stats import categories as CAT  # noqa: E402
 from sim.statserver.stats import names as N  # noqa: E402
@@ -268,6 +268,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "call_wait_ended_by": call_wait_ended_by, "treatment_events": treatment_events,
     "reflected_outcomes": reflected_outcomes,
     "mediation_priority": lambda: " < ".join(R.MEDIATION_PRIORITY),
+    "vq_variants": lambda: names(sorted(mediation.VIRTUAL_QUEUE_VARIANTS)),
     "priority_table": priority_table, "tserver_agent_status": tserver_agent_status,
     "dn_status_keys": dn_status_keys, "action_names": action_names,
     "message_types": message_types, "attributes": attributes, "enum_keys": enum_keys,

@@ -79,12 +79,17 @@ SKIP = {"docs/relink.py", "docs/make_reference.py", "tests/test_docs_links.py"}
 LATE = {"docs/errors.md", "docs/diagrams/README.md"}   # generated from sources (above)
 
 _NAME = r"(?P<doc>actions|tevents|stat-types|capacity-references)"
-# a cited file name: optional ../shared/ and spec/ prefixes, not already under a directory
+# the folder of the outside documents, as a path (../shared/, /work/shared/)
+_SPEC_DIR = re.compile(r"(?<![\w.-])(?:\.\./|/work/)?shared/spec\b/?(?![\w.-])")
+_SHARED = re.compile(r"(?<![\w.-])(?:\.\./|/work/)?shared/(?=spec/|DESIGN|seed/)")
+# the source document's file; it is cited by its title instead
+_SEED = re.compile(r"(?<![\w.-])(?:\.\./)*seed/stat-server-actions-overview\.txt")
+SOURCE_DOCUMENT = 'the source document (Genesys, "Stat Server Actions")'
+# a cited file name: optional spec/ prefix, not already under a directory
 # (markdown links such as [actions §4](actions.md) inside docs/reference/ are left alone)
-_FILE = re.compile(r"(?<![\w/.\[-])(?<!\]\()(?:spec\s+)?(?:\.\./shared/)?(?:spec/)?" + _NAME + r"\.md\b")
+_FILE = re.compile(r"(?<![\w/.\[-])(?<!\]\()(?:spec\s+)?(?:spec/)?" + _NAME + r"\.md\b")
 # the name without .md, only when a section follows ("stat-types §8", "actions §8.5")
 _BARE = re.compile(r"(?<![\w/.\[-])" + _NAME + r"(?=\s(?:§|OQ-\d|Q\d|Appendix\b))")
-_SPEC_DIR = re.compile(r"\.\./shared/spec\b/?(?![\w.-])")
 _DESIGN_CONTRACTS = re.compile(
     r"\bDESIGN(?:\.md)?(?:'s)?\s+contracts?\s+(?P<nums>\d(?:(?:,\s*|\s+and\s+)\d)*)")
 _DESIGN_FLOW = re.compile(r"\bDESIGN(?:\.md)?'s data flow\b")
@@ -102,9 +107,11 @@ def _design(m: re.Match[str]) -> str:
 
 def relink(text: str) -> str:
     """``text`` with every citation of an outside document pointing into docs/reference/."""
+    text = _SPEC_DIR.sub(REF, text)
+    text = _SHARED.sub("", text)
+    text = _SEED.sub(SOURCE_DOCUMENT, text)
     text = _FILE.sub(lambda m: PAGES[m.group("doc")], text)
     text = _BARE.sub(lambda m: PAGES[m.group("doc")], text)
-    text = _SPEC_DIR.sub(REF, text)
     text = _DESIGN_CONTRACTS.sub(_contracts, text)
     text = _DESIGN_FLOW.sub(f"the data flow of {PAGES['DESIGN']} §0", text)
     text = _DESIGN_FILE.sub(_design, text)

@@ -39,7 +39,7 @@ PAGES = sorted([ROOT / "README.md", *DOCS.glob("*.md"), *DOCS.glob("*/*.md"), *D
 # The one place that must name the old documents: the section map, which translates them.
 MAP_PAGE = DOCS / "reference" / "README.md"
 # Names of documents outside the repository, in any form relink.py does not rewrite.
-OUTSIDE = re.compile(r"\.\./shared\b|(?<![\w/])spec/|\bDESIGN\b|seed/|stat-server-actions-overview")
+OUTSIDE = re.compile(r"\bshared/(?:spec|seed|DESIGN)|(?<![\w/])spec/|\bDESIGN\b|seed/|stat-server-actions-overview")
 
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 _TOP = ("sim", "tests", "docs", "scenarios", "notebooks", "bench")
@@ -173,6 +173,10 @@ def test_citations_land_on_existing_sections():
     ("DESIGN's data flow", "the data flow of docs/reference/contracts.md §0"),
     ("the spec (../shared/spec) leaves", "the spec (docs/reference) leaves"),
     ("tevents.md \\u00a714 Q6", "docs/reference/tevents.md \\u00a714 Q6"),
+    ("/work/shared/spec/stat-types.md §4.5", "docs/reference/stat-types.md §4.5"),
+    ("shared/DESIGN.md contract 3", "docs/reference/contracts.md §3"),
+    ("(see /work/shared/spec/)", "(see docs/reference)"),
+    ("Source: ../seed/stat-server-actions-overview.txt.", 'Source: the source document (Genesys, "Stat Server Actions").'),
 ])
 def test_relink_rewrites_each_form(old: str, new: str):
     assert relink.relink(old) == new
