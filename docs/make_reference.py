@@ -146,9 +146,10 @@ def priority_table() -> str:
 
 
 def tserver_agent_status() -> str:
-    return table(("AgentStatus", "meaning", "agent-state action"),
-                 ((s.value, s.name, R.AGENT_STATUS_RULES.get(s, "—" if s.value else "none (LoggedOut)"))
-                  for s in codes.TServerAgentStatus))
+    return table(("AgentStatus", "meaning", "agent-state action", "from"),
+                 ((s.value, s.name, R.AGENT_STATUS_RULES.get(s, "—" if s.value else "none (LoggedOut)"),
+                   "source document, *DN Actions at Newly Registered DNs*" if s in R.AGENT_STATUS_RULES
+                   else "[R] OQ-15") for s in codes.TServerAgentStatus))
 
 
 def dn_status_keys() -> str:
