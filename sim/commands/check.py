@@ -1,4 +1,4 @@
-"""``sim check EVENTS.jsonl``: verify the trace invariants of spec/tevents.md §11."""
+"""``sim check EVENTS.jsonl``: verify the trace invariants of docs/reference/tevents.md §11."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 from sim.errors import existing_file
 
-HELP = "verify a trace against the invariants of spec/tevents.md §11 (exit 1 on violations)"
+HELP = "verify a trace against the invariants of docs/reference/tevents.md §11 (exit 1 on violations)"
 
 
 def configure(parser) -> None:

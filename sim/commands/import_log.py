@@ -1,8 +1,7 @@
 """``sim import-log LOGFILE [--switch NAME] --out EVENTS.jsonl``: T-Server log text -> trace.
 
 Reads the ``message EventX`` blocks of a T-Server log (or router log, or the text ``write_log``
-produces; spec/tevents.md §11.1) and writes them as an ``events.jsonl`` trace (DESIGN contract
-1) that ``sim replay`` can feed through the engine. The switch comes from the log's
+produces; docs/reference/tevents.md §11.1) and writes them as an ``events.jsonl`` trace (docs/reference/contracts.md §1) that ``sim replay`` can feed through the engine. The switch comes from the log's
 ``# switch:`` lines, else from ``--switch``.
 
 Lines it does not understand are reported on stderr as ``FILE:LINE: reason`` and skipped; the

@@ -1,6 +1,6 @@
 """Plots of a run's output folder (matplotlib; PNG files).
 
-Each plot function reads what ``sim run`` writes (DESIGN contract 5) and returns the
+Each plot function reads what ``sim run`` writes (docs/reference/contracts.md §5) and returns the
 :class:`~matplotlib.figure.Figure`, so tests and notebooks can inspect titles, axis labels and
 series; :func:`write_run_plots` saves them all into ``DIR/plots/``.
 
@@ -27,7 +27,7 @@ run made them (:class:`~sim.report.binning.RunFeed`) and statuses.jsonl and acti
 not read back. The per-line work is compiled (:mod:`sim.report.binning`).
 
 Colors follow one fixed palette per status, and legends list the statuses in the priority
-order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
+order of docs/reference/actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
 def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                   title: str | None = None) -> Figure:
     """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
-    the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
+    the number of running CallWait actions (docs/reference/actions.md §5.2), time-averaged per bin."""
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
     waiting.feed_all(_json_lines_with(source, (b'"CallWait"',)) if _is_path(source) else _records(source))
@@ -365,7 +365,7 @@ def _interval_length(run_dir: str, default: float = 900.0) -> float:
 def intraday_table(run_dir: str, interval: float | None = None,
                    threshold: float | None = None) -> dict[str, Any]:
     """Per interval: offered, answered, abandoned and service level (answered within the
-    threshold / offered, capacity-references.md §5.1 SL_offered), from calls.csv; an interval
+    threshold / offered, docs/reference/capacity-references.md §5.1 SL_offered), from calls.csv; an interval
     holds the calls that arrived in it."""
     summary = _summary(run_dir) or {}
     if interval is None:
@@ -463,7 +463,7 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
                 object_types: Iterable[str] | None = None, time_profile: str | None = None,
                 max_lines: int = MAX_LINES, max_points: int = 2000,
                 title: str | None = None) -> Figure:
-    """A stat type's values over time from stats.csv (DESIGN contract 4): one panel per object
+    """A stat type's values over time from stats.csv (docs/reference/contracts.md §4): one panel per object
     type, one line per object and time profile; invalid values (``valid`` 0) are gaps. Raises
     ValueError when the file has no numeric value of ``stat_type``."""
     data = stat_series_data(stats_csv, [stat_type], objects=objects, object_types=object_types,

@@ -1,7 +1,7 @@
 """T-Server log text: TEvents written and read the way a T-Server log prints them.
 
 A T-Server log shows each event it sends as a ``message <EventName>`` line followed by one
-tab-indented ``Attribute<Name> TAB <value>`` line per attribute (spec/tevents.md §4.1,
+tab-indented ``Attribute<Name> TAB <value>`` line per attribute (docs/reference/tevents.md §4.1,
 §11.1; tabs shown as spaces)::
 
     message EventRinging
@@ -68,14 +68,14 @@ from sim.tlib.event import TEvent
 from sim.tlib.trace import INT_KEYS, STR_KEYS, BadLine, TraceProblem, parse_event
 
 # --- names ---------------------------------------------------------------------------------------
-#: trace key -> log attribute name (without ``Attribute``) where they differ (tevents.md §4.2)
+#: trace key -> log attribute name (without ``Attribute``) where they differ (docs/reference/tevents.md §4.2)
 LOG_NAMES = {"Reasons": "Reason", "InfoType": "AddressInfoType", "InfoStatus": "AddressInfoStatus"}
 #: log attribute name -> trace key; also accepts the trace spellings and ``WorkMode`` (§4.2 C API)
 TRACE_KEYS = {v: k for k, v in LOG_NAMES.items()} | {"WorkMode": "AgentWorkMode"}
 CONNID_KEYS = frozenset("ConnID PreviousConnID TransferConnID ConferenceConnID OriginalConnID".split())
 SEQ_ATTR, SECS_ATTR, USECS_ATTR = "EventSequenceNumber", "TimeinSecs", "TimeinuSecs"
 SWITCH_COMMENT = "# switch: "
-HEADER = "# sim T-Server log text (spec/tevents.md §11.1); one '# switch:' line per switch change"
+HEADER = "# sim T-Server log text (docs/reference/tevents.md §11.1); one '# switch:' line per switch change"
 
 # --- escaping --------------------------------------------------------------------------------------
 _NEEDS_ESC = re.compile(r"[\x00-\x1f\x7f]|\\(?=x[0-9a-fA-F]{2})")
@@ -139,7 +139,7 @@ def render_lines(ev: TEvent) -> list[str]:
 
 
 def render_event(ev: TEvent) -> str:
-    """One event as T-Server log text (tevents.md §11.1), ending with a newline."""
+    """One event as T-Server log text (docs/reference/tevents.md §11.1), ending with a newline."""
     return "\n".join(render_lines(ev)) + "\n"
 
 
