@@ -39,7 +39,7 @@ AHT, PATIENCE = 180.0, 300.0
 
 
 def bare_simpy(n_agents: int, rate_h: float, horizon: float, seed: int = 1) -> int:
-    """The reference: one process per call, reneging as ``req | timeout`` (capacity-references §10.1)."""
+    """The reference: one process per call, reneging as ``req | timeout`` (docs/reference/capacity-references.md §10.1)."""
     env = simpy.Environment()
     agents = simpy.Resource(env, n_agents)
     rng = np.random.default_rng(seed)

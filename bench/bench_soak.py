@@ -22,7 +22,7 @@ files). Checked while it runs:
   LoggedIn or Monitored);
 * at the end of the run (after the drain), the same calls comparison on every switch: no call
   action runs for a call the model finished;
-* the trace itself: ``sim check``'s invariants (tevents.md §11) on every event as it is emitted.
+* the trace itself: ``sim check``'s invariants (docs/reference/tevents.md §11) on every event as it is emitted.
 
 Everything is streamed (per DN only the running family action is kept), so memory is flat in
 the number of days. Prints days per second. ``tests/test_soak.py`` runs 3 days in CI.

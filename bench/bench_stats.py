@@ -2,7 +2,7 @@
 
 Builds a synthetic trace (no SimPy): a routing point sends Poisson arrivals to an ACD queue
 served FIFO by N agents (ring 3 s, exponential talk and ACW, impatient callers abandon), as
-the TEvents of tevents.md §9.1 / §9.2. Then it times
+the TEvents of docs/reference/tevents.md §9.1 / §9.2. Then it times
 
 * replay without statistics: ActionEngine.feed over every TEvent;
 * replay with statistics: the same, plus StatEngine.feed_many of the records with the shipped

@@ -7,7 +7,7 @@ Usage: .venv/bin/python bench/bench_sweep.py [--points 6] [--replications 8] [--
 
 The grid is the shipped erlang_a scenario (case C3 inputs) with teams[0].count from 11 upward.
 The pool's time includes starting its workers (forkserver), as a user of ``sim sweep`` pays it.
-capacity-references.md §10.3: on small CI machines a 2-process pool may give no speed-up at
+docs/reference/capacity-references.md §10.3: on small CI machines a 2-process pool may give no speed-up at
 all; this script reports the ratio and asserts nothing.
 """
 

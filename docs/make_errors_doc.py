@@ -38,8 +38,7 @@ INTRO = f"""\
 
 Every mistake in a trace, an objects file, a scenario, a stat type file or on the command line
 gives **one line per problem naming the file and the place** (line number, key path, INI section
-and option, or the option on the command line), **exit code 2** and no traceback (DESIGN
-contract 1 and 5). A bad trace line is skipped (or, for an out-of-order time or a repeated
+and option, or the option on the command line), **exit code 2** and no traceback (docs/reference/contracts.md §1 and §5). A bad trace line is skipped (or, for an out-of-order time or a repeated
 sequence number, still processed) and the valid events around it are processed as if it were not
 there. Every case below is run by `tests/test_errors_catalogue.py` exactly as shown.
 

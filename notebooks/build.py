@@ -56,7 +56,7 @@ This notebook follows one inbound call through that chain, using the same engine
 
 Stat Server knows the contact center from its configuration, not from the events: one switch
 `SW1`, a routing point 8000, an ACD queue 7000, two agent DNs with their places and agents
-(DESIGN contract 2, `objects.toml`)."""),
+(docs/reference/contracts.md §2, `objects.toml`)."""),
     ("code", '''\
 from sim.objects import build_objects
 
@@ -182,7 +182,7 @@ print(f"{len(records)} records over {end:.0f} s")'''),
     ("md", """\
 ## Stat types are INI sections
 
-The format is Stat Server's own (DESIGN contract 4). `Category` picks the formula, the masks
+The format is Stat Server's own (docs/reference/contracts.md §4). `Category` picks the formula, the masks
 pick the actions (a `~` excludes one, `*` is every action), `Subject = DNAction` counts
 actions and `Subject = AgentStatus` counts status episodes."""),
     ("code", '''\
@@ -345,7 +345,7 @@ A planner's question: *how many agents does the queue need for 80 % of calls ans
 callers who never hang up); Erlang A adds exponential patience. The simulator answers it for
 the same queue with confidence intervals, and then for queues Erlang cannot describe.
 
-The scenario is `scenarios/erlang_a.toml` (capacity-references.md §6, case C3): 200 calls per
+The scenario is `scenarios/erlang_a.toml` (docs/reference/capacity-references.md §6, case C3): 200 calls per
 hour, AHT 180 s, mean patience 300 s, SL threshold 20 s. Horizons are short to keep the
 notebook fast; `sim sweep` does the same at scale (workers, Dask)."""),
     ("code", SETUP),
@@ -364,7 +364,7 @@ print(f"offered load A = {rate * aht:.1f} Erlangs")'''),
 ## The sweep
 
 For each staffing level: 4 independent replications of 2 hours after a 30-minute warm-up
-(the system starts empty), and a Student-t 95 % interval per KPI (capacity-references.md §8)."""),
+(the system starts empty), and a Student-t 95 % interval per KPI (docs/reference/capacity-references.md §8)."""),
     ("code", '''\
 AGENTS = list(range(10, 18))
 REPLICATIONS, HORIZON, WARMUP = 4, 9000, 1800

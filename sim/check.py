@@ -1,4 +1,4 @@
-"""The trace checker: the simulator invariants of spec/tevents.md §11 on an ``events.jsonl``.
+"""The trace checker: the simulator invariants of docs/reference/tevents.md §11 on an ``events.jsonl``.
 
 Pure and streaming (no SimPy): :class:`Checker` is fed TEvents in trace order and collects
 :class:`Violation` records. What it verifies, rule by rule (the rule id prefixes each message):

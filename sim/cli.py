@@ -1,4 +1,4 @@
-"""The ``sim`` command line (DESIGN contract 5).
+"""The ``sim`` command line (docs/reference/contracts.md §5).
 
 Each command lives in its own module ``sim.commands.<name>`` exposing ``HELP`` (one line),
 ``configure(parser)`` and ``run(args) -> int``. Commands whose module is not installed are

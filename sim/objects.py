@@ -1,4 +1,4 @@
-"""The contact center's configuration as Stat Server knows it (DESIGN contract 2).
+"""The contact center's configuration as Stat Server knows it (docs/reference/contracts.md §2).
 
 Stat Server learns switches, DNs, places, agents and groups from Configuration Server, never
 from the events; here they come from ``objects.toml``. Object ids follow Stat Server: DNs and
@@ -20,7 +20,7 @@ MEDIATION_TYPES = ("ACDQueue", "RoutingPoint", "VirtualQueue")
 DN_TYPES = REGULAR_TYPES + MEDIATION_TYPES
 GROUP_TYPES = ("GroupAgents", "GroupPlaces", "GroupQueues")
 
-# Stat Server object types of DNs (stat-types.md §2.3): RegDN, Queue, RoutePoint.
+# Stat Server object types of DNs (docs/reference/stat-types.md §2.3): RegDN, Queue, RoutePoint.
 OBJECT_TYPE_OF_DN = {
     "Extension": "RegDN", "ACDPosition": "RegDN",
     "ACDQueue": "Queue", "VirtualQueue": "Queue", "RoutingPoint": "RoutePoint",

@@ -3,7 +3,7 @@
 ``sim run`` (the model), ``sim replay`` (a file) and tests all push TEvents through
 :class:`Pipeline`. It writes, incrementally (memory does not grow with the number of events):
 ``events.jsonl`` (optional: a replay already has it), ``actions.jsonl`` and ``statuses.jsonl``
-(DESIGN contract 3), and, when the statistics engine is present, ``stats.csv`` (contract 4).
+(docs/reference/contracts.md §3), and, when the statistics engine is present, ``stats.csv`` (contract 4).
 """
 
 from __future__ import annotations

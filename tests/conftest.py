@@ -1,4 +1,4 @@
-"""Shared fixtures: the contact center of the spec's call flows (tevents.md §9 conventions).
+"""Shared fixtures: the contact center of the spec's call flows (docs/reference/tevents.md §9 conventions).
 
 RP 8000, ACD queue 7000 (and 7001), virtual queue 9000, agents 1001 / 1002 on DNs 6001 / 6002,
 places Place_6001 / Place_6002, groups for agents, places and queues.

@@ -377,7 +377,7 @@ _stattypes("stattypes-no-category", "no Category", STATTYPES.replace("Category =
 _stattypes("stattypes-category", "an unknown category", STATTYPES.replace("TotalNumber", "TotalCount"),
            stderr=["sim replay: error: types.ini: [Calls_Answered] Category: unknown category 'TotalCount'"], show="Category = TotalCount")
 _stattypes("stattypes-not-implemented", "a category this engine does not implement",
-           STATTYPES.replace("TotalNumber", "EstimWaitTime"), stderr=["sim replay: error: types.ini: [Calls_Answered] Category: category 'EstimWaitTime' is not implemented (stat-types.md §4)"], show="Category = EstimWaitTime")
+           STATTYPES.replace("TotalNumber", "EstimWaitTime"), stderr=["sim replay: error: types.ini: [Calls_Answered] Category: category 'EstimWaitTime' is not implemented (docs/reference/stat-types.md §4)"], show="Category = EstimWaitTime")
 _stattypes("stattypes-subject", "an unknown subject", STATTYPES.replace("DNAction", "CallAction"), stderr=["sim replay: error: types.ini: [Calls_Answered] Subject: unknown or unsupported subject 'CallAction' (expected one of DNAction, DNStatus, AgentStatus, PlaceStatus, GroupStatus)"],
            show="Subject = CallAction")
 _stattypes("stattypes-object-type", "an unknown object type", STATTYPES.replace("Objects = Queue",

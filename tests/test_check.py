@@ -1,4 +1,4 @@
-"""The trace checker (sim check): each invariant of spec/tevents.md §11 is caught."""
+"""The trace checker (sim check): each invariant of docs/reference/tevents.md §11 is caught."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def inbound(t: T) -> T:
 
 
 def test_canonical_inbound_flow_is_clean():
-    """tevents.md §9.1 satisfies every rule of §11."""
+    """docs/reference/tevents.md §9.1 satisfies every rule of §11."""
     c = inbound(T()).check()
     assert c.count == 0, [str(v) for v in c.violations]
 
@@ -151,7 +151,7 @@ def test_delivery_only_to_registered_dns():
 
 
 def test_registration_data_introduce_legs():
-    """Calls reported at registration (conn-N / ps-N) may then be released (actions.md §9)."""
+    """Calls reported at registration (conn-N / ps-N) may then be released (docs/reference/actions.md §9)."""
     t = T(dns=())
     t.add("EventRegistered", ThisDN="6001", ReferenceID=1, InfoType=8,
           Extensions={"AgentStatus": 2, "AgentID": "1001", "status": 1, "cnt": 1, "conn-1": C1, "ps-1": 12})

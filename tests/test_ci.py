@@ -1,4 +1,4 @@
-"""Replication statistics (capacity-references.md §8: t-intervals from independent replications)."""
+"""Replication statistics (docs/reference/capacity-references.md §8: t-intervals from independent replications)."""
 
 from __future__ import annotations
 

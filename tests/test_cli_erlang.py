@@ -1,4 +1,4 @@
-"""``sim erlang`` (DESIGN contract 5; capacity-references.md §6 cases in CLI units).
+"""``sim erlang`` (docs/reference/contracts.md §5; docs/reference/capacity-references.md §6 cases in CLI units).
 
 Units on the command line: calls per hour and seconds. C1/C3/C4: 200 calls/h, AHT 180 s,
 patience 300 s, t = 20 s. Bad input: exit code 2 and one line on stderr, no traceback.

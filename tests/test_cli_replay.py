@@ -1,4 +1,4 @@
-"""``sim replay`` end to end (DESIGN contracts 1, 3, 4, 5): outputs, the one-line problem
+"""``sim replay`` end to end (docs/reference/contracts.md §1, §3, §4, §5): outputs, the one-line problem
 reports with FILE:LINE, exit code 2, and valid events around bad ones still processed."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
   model's event times are whole microseconds, as the trace keeps them).
 * ``sim sweep`` serially, on a process pool and on a Dask cluster: identical sweep.csv,
   replications.csv and sweep.json (the seeds of the replications do not depend on the
-  executor; DESIGN contract 5).
+  executor; docs/reference/contracts.md §5).
 """
 
 from __future__ import annotations

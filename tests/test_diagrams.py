@@ -1,5 +1,5 @@
 """Diagrams drawn from the rule tables (issue 7): the committed files in docs/diagrams are what
-the tables give today, and a change of a table changes the picture (actions.md §4.1, §4.4-§4.6,
+the tables give today, and a change of a table changes the picture (docs/reference/actions.md §4.1, §4.4-§4.6,
 §5.2-§5.3, §8.2)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Mediation DNs (ACD queue, routing point, virtual queue): a golden test per mediation-DN
-action name of actions.md §5, registration and connection loss (§9.2 step 4, §11), and the
+action name of docs/reference/actions.md §5, registration and connection loss (§9.2 step 4, §11), and the
 group propagation of §7."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_mediation_user_event():
 
 
 def test_ringing_party_changed_on_mediation_keeps_enter_time(ready_run):
-    """§5.2 CallRingingPartyChanged (Mediation DNs); stat-types.md §2.1: a virtual queue keeps
+    """§5.2 CallRingingPartyChanged (Mediation DNs); docs/reference/stat-types.md §2.1: a virtual queue keeps
     the original enter time across a party change."""
     r = ready_run
     queued(r, "9000")

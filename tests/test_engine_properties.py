@@ -1,5 +1,5 @@
 """Property tests: random TEvent sequences on several DNs (regular and mediation) never crash
-the engine and keep its invariants (issue 2 and 3 acceptance; actions.md §3, §5.2, §8)."""
+the engine and keep its invariants (issue 2 and 3 acceptance; docs/reference/actions.md §3, §5.2, §8)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """DN initialisation, registration errors and lost connections: every rule of the source
-document ("DN Actions at Newly Registered DNs") and actions.md §9–§11."""
+document ("DN Actions at Newly Registered DNs") and docs/reference/actions.md §9–§11."""
 
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ def test_connection_loss_keeps_actions_and_reconciles(lost, restored):
 
 
 def test_cleanup_release_after_recovery_closes_kept_call():
-    """§11 / tevents.md §14 Q11: the T-Server's clean-up EventReleased (SystemError) closes a
+    """§11 / docs/reference/tevents.md §14 Q11: the T-Server's clean-up EventReleased (SystemError) closes a
     kept call with the retrospectives its CallState gives."""
     r = Run()
     r.connect(("6001", IDLE))

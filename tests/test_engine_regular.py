@@ -1,4 +1,4 @@
-"""Golden tests: one per regular-DN action with a trigger in actions.md §4.6 (Extension and
+"""Golden tests: one per regular-DN action with a trigger in docs/reference/actions.md §4.6 (Extension and
 ACD Position), checking the exact actions the DN gets, in order."""
 
 from __future__ import annotations
@@ -455,7 +455,7 @@ def test_place_and_agent_status_follow_dn():
 
 
 @pytest.mark.parametrize("voice,non_voice,logged_in,expected", [
-    ("WaitForNextCall", "CallInbound", True, "CallInbound"),      # stat-types.md §12 E9
+    ("WaitForNextCall", "CallInbound", True, "CallInbound"),      # docs/reference/stat-types.md §12 E9
     ("CallOutbound", "CallInbound", True, "CallOutbound"),        # E9, second case (rule 6a)
     ("WaitForNextCall", None, True, "WaitForNextCall"),           # rule 4: voice only
     (None, "CallInbound", True, "CallInbound"),                   # rule 5
@@ -464,7 +464,7 @@ def test_place_and_agent_status_follow_dn():
     ("NotReadyForNextCall", "WaitForNextCall", True, "NotReadyForNextCall"),  # 6d
 ])
 def test_place_status_rule(voice, non_voice, logged_in, expected):
-    """actions.md §8.4 place status rule (first matching rule wins); the engine is voice-only,
+    """docs/reference/actions.md §8.4 place status rule (first matching rule wins); the engine is voice-only,
     so it applies rule 4 with the highest DN status, but the full rule is kept as data."""
     from sim.statserver.rules import place_status
     assert place_status(voice, non_voice, logged_in) == expected

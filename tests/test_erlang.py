@@ -1,4 +1,4 @@
-"""Analytic capacity formulas against capacity-references.md (§2–§7).
+"""Analytic capacity formulas against docs/reference/capacity-references.md (§2–§7).
 
 * §6 acceptance cases C1–C5, C8, C9 (published and recomputed numbers), each to 1e-6 relative
   or to the published precision when the source prints fewer digits;
@@ -124,7 +124,7 @@ QUEUE_CASES = [
     ids=[f"{c}-{q}-{k}" for c, _, q, _, k in QUEUE_CASES],
 )
 def test_acceptance_queue(case, inputs, name, printed, kind):
-    """capacity-references.md §6, cases C1–C4 (units: minutes) and the §7 patience example."""
+    """docs/reference/capacity-references.md §6, cases C1–C4 (units: minutes) and the §7 patience example."""
     inputs = dict(inputs)
     result = c1(inputs.pop("n"), **inputs)
     assert_published(metric(result, name), printed)
@@ -538,7 +538,7 @@ def test_out_of_range_erlang_a_is_reported():
 
 
 def test_to_dict_has_contract_fields():
-    """DESIGN contract 5: p_wait, asa, mean_wait_all, service_level{3}, abandonment, occupancy."""
+    """docs/reference/contracts.md §5: p_wait, asa, mean_wait_all, service_level{3}, abandonment, occupancy."""
     d = c1(14).to_dict()
     for key in ("p_wait", "asa", "mean_wait_all", "abandonment", "occupancy"):
         assert isinstance(d[key], float)

@@ -1,4 +1,4 @@
-"""The bad-input catalogue, case by case (issue 9 point 4; DESIGN contract 1 and 5).
+"""The bad-input catalogue, case by case (issue 9 point 4; docs/reference/contracts.md §1 and §5).
 
 Every case of ``tests/errors_catalogue.py`` runs ``sim.cli.main(argv)`` in a fresh folder: exit
 code 2, stderr exactly the catalogued lines (one per problem, naming the file and the place),

@@ -24,7 +24,7 @@ QUICKSTART = str(ROOT / "scenarios" / "quickstart.toml")
 
 
 def one_call():
-    """tevents.md §9.1 (inbound via routing point and queue) after login and ready (§9.10)."""
+    """docs/reference/tevents.md §9.1 (inbound via routing point and queue) after login and ready (§9.10)."""
     f = flows.FlowBuilder()
     flows.standard_connect(f)
     flows.login_ready(f, "6001", "1001")
@@ -50,7 +50,7 @@ def test_one_row_per_event_without_filter():
 
 
 def test_inbound_call_rows_follow_the_dispatch_table():
-    """actions.md §4.6 rows for EventRinging / EventEstablished / EventReleased, §5.2-§5.3 for
+    """docs/reference/actions.md §4.6 rows for EventRinging / EventEstablished / EventReleased, §5.2-§5.3 for
     the mediation DNs (CallEntered, CallWait, CallDistributed, reflected CallAnswered)."""
     rows, conn = rows_of()
     rp = by_event(rows, "EventRouteRequest")[0]
@@ -75,7 +75,7 @@ def test_inbound_call_rows_follow_the_dispatch_table():
 
 
 def test_propagated_copies_are_not_repeated():
-    """actions.md §7: the Place and Agent copies share the DN record's row entry."""
+    """docs/reference/actions.md §7: the Place and Agent copies share the DN record's row entry."""
     rows, _ = rows_of()
     ring = by_event(rows, "EventRinging", "6001@SW1")[0]
     from sim.statserver.records import Action
@@ -118,7 +118,7 @@ def test_agent_filter_by_login_or_employee_id():
 
 
 def test_watched_statistic_changes_are_shown():
-    """stat-types.md: Total_Calls_Answered (TotalNumber of CallAnswered) on the queue."""
+    """docs/reference/stat-types.md: Total_Calls_Answered (TotalNumber of CallAnswered) on the queue."""
     from sim.statserver.stats import StatEngine, load_stattypes
     lib = load_stattypes()
     stats = StatEngine(objects(), [lib["Total_Calls_Answered"]])
@@ -144,7 +144,7 @@ def quickstart_rows():
 
 
 def test_quickstart_opens_with_connection_and_registration(quickstart_rows):
-    """tevents.md §9.13: the client connects, the link is up, every DN is registered."""
+    """docs/reference/tevents.md §9.13: the client connects, the link is up, every DN is registered."""
     rows = quickstart_rows
     assert rows[0].event == "EventServerConnected" and rows[0].dn is None
     assert rows[1].event == "EventLinkConnected"
@@ -254,7 +254,7 @@ def test_readme_excerpt_is_what_explain_prints_today():
 
 def test_events_the_engine_cannot_place_are_shown_not_fatal(tmp_path, capsys):
     """An event on a DN missing from the configuration is a row with a problem mark; a bad
-    line is reported as FILE:LINE and skipped (DESIGN contract 1); bad input exits 2."""
+    line is reported as FILE:LINE and skipped (docs/reference/contracts.md §1); bad input exits 2."""
     from sim.objects import dump_objects
     dump_objects(objects(), str(tmp_path / "objects.toml"))
     (tmp_path / "events.jsonl").write_text(

@@ -1,6 +1,6 @@
-"""Golden flows: every per-DN sequence of tevents.md §9 through the engine, with the expected
+"""Golden flows: every per-DN sequence of docs/reference/tevents.md §9 through the engine, with the expected
 actions on the queue, the routing point, the agent DN, the agent, the place and each group
-(actions.md §4.7, §5.2, §5.3, §7, §8).
+(docs/reference/actions.md §4.7, §5.2, §5.3, §7, §8).
 
 Each flow also has a golden file in tests/golden/ holding every record the engine wrote;
 regenerate with ``SIM_UPDATE_GOLDEN=1 pytest tests/test_flows.py`` after reviewing the change.
@@ -172,7 +172,7 @@ def test_golden_file(name):
 
 
 def test_inbound_via_queue():
-    """tevents.md §9.1 / actions.md §4.7.1: RP -> queue -> agent -> ACW -> Ready."""
+    """docs/reference/tevents.md §9.1 / docs/reference/actions.md §4.7.1: RP -> queue -> agent -> ACW -> Ready."""
     f = FLOWS["inbound_via_queue"]()
     lines = f.golden_lines()
     # §7: the queue's and RP's actions reach GroupQueues, the agent's GroupAgents, the place's

@@ -3,13 +3,13 @@
 Inputs: random bytes, malformed JSON, wrong types, unknown events and attributes, out-of-order
 times, duplicated or missing sequence numbers, unknown DNs, huge values and invalid UTF-8.
 
-* Trace reader (DESIGN contract 1): every bad line is one reported ``FILE:LINE: reason``
+* Trace reader (docs/reference/contracts.md §1): every bad line is one reported ``FILE:LINE: reason``
   problem, every line is either yielded or reported, times never go backwards per switch, and
   the untouched valid lines around bad ones are all yielded.
 * Replay path (``sim replay``: reader -> ActionEngine -> pipeline, with and without the
   statistics stage): an ``EngineInputError`` is a reported problem, anything else is a bug;
   the untouched events are all processed.
-* objects.toml (contract 2), scenario TOML and stat type INI (stat-types.md §10) loaders: the
+* objects.toml (contract 2), scenario TOML and stat type INI (docs/reference/stat-types.md §10) loaders: the
   outcome is a result or a :class:`sim.errors.UserError` whose message is one line naming the
   file.
 

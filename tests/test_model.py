@@ -107,7 +107,7 @@ def test_poisson_arrivals_with_a_profile(tmp_path):
 
 
 def test_erlang_a_agrees_with_the_formula():
-    """M/M/c+M (capacity-references.md §6 C3): the exact P_ab and SL_offered lie in 99 % intervals
+    """M/M/c+M (docs/reference/capacity-references.md §6 C3): the exact P_ab and SL_offered lie in 99 % intervals
     from 12 independent replications (§8)."""
     sc = load_scenario(str(SCEN / "erlang_a.toml"), ["run.horizon=86400"])
     pab, sl = [], []
@@ -125,7 +125,7 @@ def test_erlang_a_agrees_with_the_formula():
 
 
 def test_blended_trace_has_every_flow(tmp_path):
-    """Every call flow of tevents.md §9 appears in the blended trace."""
+    """Every call flow of docs/reference/tevents.md §9 appears in the blended trace."""
     out, summary = trace(tmp_path, "blended")
     evs = events(out)
     seen = Counter()
@@ -198,7 +198,7 @@ def test_blended_trace_has_every_flow(tmp_path):
 
 def test_faults_trace_has_every_fault(tmp_path):
     """Registration errors, link loss + clean-up, server disconnects, DN out of service,
-    EventRegistered without Extensions answered by EventAddressInfo (tevents.md §9.11-§9.13)."""
+    EventRegistered without Extensions answered by EventAddressInfo (docs/reference/tevents.md §9.11-§9.13)."""
     out, summary = trace(tmp_path, "faults")
     evs = events(out)
     names = Counter(e["event"] for e in evs)
@@ -246,7 +246,7 @@ def test_agents_follow_shifts(tmp_path, name):
 def test_any_seed_and_profile_gives_a_valid_trace(seed, rona, p_rona, patience, login_ready,
                                                    rp_diverted, extensions, sales, service):
     """Property: whatever the seed, staffing and switch profile, the blended trace keeps every
-    invariant of tevents.md §11 (the checker runs as the model's sink, no files)."""
+    invariant of docs/reference/tevents.md §11 (the checker runs as the model's sink, no files)."""
     sets = ["run.horizon=900", f"switches[0].rona_timeout={rona}", f"teams[0].rona_probability={p_rona}",
             f"traffic[0].patience.mean={patience}", f"switches[0].login_ready={str(login_ready).lower()}",
             f"switches[0].rp_diverted={str(rp_diverted).lower()}",
@@ -315,7 +315,7 @@ def _answered_call(ts, number: str):
 
 
 def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
-    """tevents.md §14 Q11: on restore, T-Server releases each call that vanished during the
+    """docs/reference/tevents.md §14 Q11: on restore, T-Server releases each call that vanished during the
     outage *as it knew it*. A consult call on 6001 completed as a transfer meanwhile moved
     6001's leg to the main ConnID (EventPartyChanged, never delivered): the clean-up releases
     the consult ConnID on 6001, and the re-registration then reports the main one there. (The
@@ -346,7 +346,7 @@ def test_a_transfer_during_a_link_loss_releases_the_connid_stat_server_knew():
 
 def test_a_dn_registered_while_out_of_service_is_cleaned_up_from_what_the_registration_said():
     """A DN out of service with a call on it; the link is lost and restored meanwhile, and the
-    re-registration (tevents.md §9.12) reports the DN without the call, which ended during the
+    re-registration (docs/reference/tevents.md §9.12) reports the DN without the call, which ended during the
     outage. When the DN is back in service there is nothing left to clean up: the release
     would be for a call Stat Server no longer has on the DN. (Found by the 100-day soak, seed 3.)"""
     from sim.model.calls import close_leg
@@ -368,7 +368,7 @@ def test_a_dn_registered_while_out_of_service_is_cleaned_up_from_what_the_regist
 def test_a_dn_back_in_service_during_a_link_loss_is_announced_when_the_link_returns():
     """Stat Server was told that 6001 went out of service; the DN came back while the link was
     down, so it never heard EventDNBackInService. When the link returns, T-Server says the DN
-    is back before it cleans up the DN's vanished call (tevents.md §9.12, §14 Q11), so no event
+    is back before it cleans up the DN's vanished call (docs/reference/tevents.md §9.12, §14 Q11), so no event
     of the DN reaches Stat Server while, for all it knows, the DN is out of service. (Found by
     the 100-day soak, seed 4.)"""
     from sim.model.calls import close_leg
@@ -392,7 +392,7 @@ def test_a_dn_out_of_service_when_registered_again_is_announced_after_its_regist
     """ACD queue 7000 went out of service while the link was down, so no EventDNOutOfService
     reached Stat Server. The re-registration after the link returns answers for it, then says
     it is out of service, so a client knows why the queue's events stop (a call it still
-    distributes rings with ThisQueue 7000, tevents.md §11.5) until EventDNBackInService.
+    distributes rings with ThisQueue 7000, docs/reference/tevents.md §11.5) until EventDNBackInService.
     (Found by the 100-day soak, seed 8.)"""
     from sim.model.tserver import DN
 
@@ -608,9 +608,9 @@ def test_no_outage_sequence_breaks_the_trace_invariants(data):
     directly, answered, held, retrieved, transferred onto another ConnID and released; agents
     logging in and out, ready, not ready and in after-call work; link losses, DNs out of
     service and Stat Server disconnects, each undone by a later step: in any order, every event
-    T-Server delivers keeps the invariants of tevents.md §11 (``sim check``), and whenever Stat
+    T-Server delivers keeps the invariants of docs/reference/tevents.md §11 (``sim check``), and whenever Stat
     Server sees the switch the action engine's calls and agent states per DN are the switch's
-    (actions.md §11). Each step is drawn among those that apply, so a few seconds reach the
+    (docs/reference/actions.md §11). Each step is drawn among those that apply, so a few seconds reach the
     corners the faults soak found after weeks of simulated time."""
     bench = _OutageBench()
     for _ in range(data.draw(st.integers(1, 30))):

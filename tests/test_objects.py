@@ -1,4 +1,4 @@
-"""objects.toml (DESIGN contract 2): loading and validation errors that name the key."""
+"""objects.toml (docs/reference/contracts.md §2): loading and validation errors that name the key."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Plots of a run folder (issue 7): every plot is produced with the expected title, axes and
-series, from the files ``sim run`` writes (DESIGN contract 5), and the binned values agree
+series, from the files ``sim run`` writes (docs/reference/contracts.md §5), and the binned values agree
 with the records they come from."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_agent_state_timeline(run_dir):
     assert [t.get_text() for t in ax.get_yticklabels()] == AGENTS
     labels = legend_texts(ax)
     assert {"WaitForNextCall", "CallInbound", "AfterCallWork"} <= set(labels)
-    # legend in the priority order of actions.md §8.2
+    # legend in the priority order of docs/reference/actions.md §8.2
     assert labels == sorted(labels, key=AGENT_PRIORITY.index)
     lo, hi = ax.get_xlim()
     ticks = [t.get_text() for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
@@ -82,7 +82,7 @@ def test_state_timeline_lane_limit(run_dir):
 
 
 def test_agents_per_status_stack_adds_up_to_the_agents(run_dir):
-    """Every agent has exactly one status at any time (actions.md §8.3), so the stacked
+    """Every agent has exactly one status at any time (docs/reference/actions.md §8.3), so the stacked
     time averages add up to the number of agents in every bin."""
     fig = plots.agents_per_status(str(run_dir / "statuses.jsonl"))
     ax = fig.axes[0]
@@ -98,7 +98,7 @@ def test_agents_per_status_stack_adds_up_to_the_agents(run_dir):
 
 
 def test_calls_waiting_matches_callwait_durations(run_dir):
-    """actions.md §5.2: the area under the curve is the total CallWait time of each DN."""
+    """docs/reference/actions.md §5.2: the area under the curve is the total CallWait time of each DN."""
     fig = plots.calls_waiting(str(run_dir / "actions.jsonl"))
     ax = fig.axes[0]
     assert ax.get_title() == "Calls waiting per mediation DN"
@@ -141,7 +141,7 @@ def test_intraday_totals_match_the_summary(run_dir):
 
 
 def test_stat_series_from_stats_csv(run_dir):
-    """stat-types.md: Total_Calls_Answered is a TotalNumber (count) per queue."""
+    """docs/reference/stat-types.md: Total_Calls_Answered is a TotalNumber (count) per queue."""
     fig = plots.stat_series(str(run_dir / "stats.csv"), "Total_Calls_Answered")
     assert fig.get_suptitle() == "Total_Calls_Answered over time"
     titles = [ax.get_title() for ax in fig.axes]

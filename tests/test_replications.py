@@ -1,6 +1,6 @@
 """Replications: seeds, warm-up, KPIs from the ground truth, and CI-aware agreement with Erlang.
 
-capacity-references.md §8: simulated KPIs are judged by whether the analytic value lies in a
+docs/reference/capacity-references.md §8: simulated KPIs are judged by whether the analytic value lies in a
 Student-t interval from independent replications (99 % with >= 10 replications), never by a
 fixed tolerance. Seeds are fixed, so a failure is reproducible.
 """

@@ -1,9 +1,9 @@
 """``sim run`` end to end: contract-5 files, the trace checker, the engine and the ground truth.
 
-On every shipped scenario the trace has zero §11 violations (tevents.md §11), the action engine
+On every shipped scenario the trace has zero §11 violations (docs/reference/tevents.md §11), the action engine
 reports no problem, and the engine's counts per mediation DN (CallEntered, CallAnswered,
 CallAbandoned + CallAbandonedFromRinging, CallDistributed) equal the model's ground truth;
-for faults, per interval, over the intervals no fault touches (actions.md §11: statistics are
+for faults, per interval, over the intervals no fault touches (docs/reference/actions.md §11: statistics are
 flagged invalid there). After each restored connection the engine's agent states equal the
 model's (checked inside the run, summary.restore_checks).
 """
@@ -54,7 +54,7 @@ def test_contract_5_files(runs, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_trace_has_no_violations(runs, name):
-    """sim check: zero violations of tevents.md §11 on every shipped scenario."""
+    """sim check: zero violations of docs/reference/tevents.md §11 on every shipped scenario."""
     d, _, _ = runs[name]
     c = check_file(str(d / "events.jsonl"))
     assert c.count == 0, [str(v) for v in c.violations[:10]]
@@ -173,7 +173,7 @@ def test_statistics_equal_ground_truth_per_interval(name):
     the model counted: queue entries, calls answered per distributing queue, abandoned in queue +
     abandoned while ringing; for faults over the intervals in which no statistic is flagged
     invalid (not at the notification, and at no moment of the interval: a fault window of the
-    object's switch, actions.md §11)."""
+    object's switch, docs/reference/actions.md §11)."""
     import csv
     import io
 

@@ -1,4 +1,4 @@
-"""`sim run` writes every file of DESIGN contract 5, plots included, and the trace as T-Server
+"""`sim run` writes every file of docs/reference/contracts.md §5, plots included, and the trace as T-Server
 log text on request (issue 8 point 3), which `sim import-log` reads back byte for byte."""
 
 from __future__ import annotations

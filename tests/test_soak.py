@@ -1,6 +1,6 @@
 """Faulted soak, small form (issue 9 point 2): 3 simulated days of a two-switch center with
 random link losses, Stat Server disconnects, registration errors and DNs out of service
-(tevents.md §9.11-§9.13, actions.md §9-§11). ``bench/bench_soak.py --days 1000`` is the long form.
+(docs/reference/tevents.md §9.11-§9.13, docs/reference/actions.md §9-§11). ``bench/bench_soak.py --days 1000`` is the long form.
 
 After every restored connection the engine's view equals the model's truth (agent state and
 calls per DN), every call action of an ended call has ended, and the non-call actions of each
@@ -52,7 +52,7 @@ def test_engine_reports_no_problem(report):
 
 
 def test_trace_keeps_the_invariants(report):
-    """tevents.md §11 on every emitted event."""
+    """docs/reference/tevents.md §11 on every emitted event."""
     assert report["trace_violations"] == 0, report["trace_violation_examples"]
 
 

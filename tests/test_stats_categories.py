@@ -1,4 +1,4 @@
-"""Golden tests for every category and the worked examples of stat-types.md §12."""
+"""Golden tests for every category and the worked examples of docs/reference/stat-types.md §12."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def q_stats(category: str, main: str = "CallAnswered", **extra) -> str:
 
 # --- worked examples ----------------------------------------------------------------------------
 def test_e1_millisecond_truncation():
-    """stat-types.md §12 E1: 05:40:56.949 -> 05:41:07.542 is 11 s (ranges [0,10) no, [10,20) yes)."""
+    """docs/reference/stat-types.md §12 E1: 05:40:56.949 -> 05:41:07.542 is 11 s (ranges [0,10) no, [10,20) yes)."""
     ini = (stat("R0_10", "TotalNumberInTimeRange", "CallAnswered", "DNAction", "Queue", TimeRange="A")
            + stat("R10_20", "TotalNumberInTimeRange", "CallAnswered", "DNAction", "Queue", TimeRange="B")
            + stat("RDef", "TotalNumberInTimeRange", "CallAnswered", "DNAction", "Queue")
@@ -34,7 +34,7 @@ def test_e1_millisecond_truncation():
 
 
 def test_e2_range_boundary():
-    """stat-types.md §12 E2: exactly 20 s only in 20-50; 19 s in 0-20; truncation of 19.999 s."""
+    """docs/reference/stat-types.md §12 E2: exactly 20 s only in 20-50; 19 s in 0-20; truncation of 19.999 s."""
     ini = (stat("Low", "TotalNumberInTimeRange", "CallAnswered", "DNAction", "Queue", TimeRange="Low")
            + stat("High", "TotalNumberInTimeRange", "CallAnswered", "DNAction", "Queue", TimeRange="High")
            + "[TimeRanges]\nLow = 0-20\nHigh = 20-50\n")
@@ -47,7 +47,7 @@ def test_e2_range_boundary():
 
 
 def test_e3_running_status_vs_running_action():
-    """stat-types.md §12 E3: a running status counts its elapsed time, a running action nothing."""
+    """docs/reference/stat-types.md §12 E3: a running status counts its elapsed time, a running action nothing."""
     ini = (stat("NR", "TotalTime", "NotReadyForNextCall", "AgentStatus", "Agent")
            + stat("In", "TotalTime", "CallInbound", "DNAction", "Agent"))
     eng = engine(ini, start=H9)
@@ -62,7 +62,7 @@ def test_e3_running_status_vs_running_action():
 
 
 def test_e6_average_number_per_relative_hour():
-    """stat-types.md §12 E6: 10 call statuses in 7200 s logged in -> 5.0 per hour; 0 s -> 0."""
+    """docs/reference/stat-types.md §12 E6: 10 call statuses in 7200 s logged in -> 5.0 per hour; 0 s -> 0."""
     ini = stat("ACPH", "AverageNumberPerRelativeHour", "CallInternal, CallInbound, CallOutbound, CallConsult, CallUnknown",
                "AgentStatus", "GroupAgents, Agent", RelMask="*, ~LoggedOut, ~NotMonitored")
     changes = [(T0, "WaitForNextCall")]
@@ -75,7 +75,7 @@ def test_e6_average_number_per_relative_hour():
 
 
 def test_e7_current_aggregates():
-    """stat-types.md §12 E7: three waiting calls, now 12:01:30."""
+    """docs/reference/stat-types.md §12 E7: three waiting calls, now 12:01:30."""
     noon = T0 + 12 * 3600
     cats = ("CurrentNumber", "CurrentTime", "CurrentAverageTime", "CurrentMaxTime", "CurrentMinTime")
     ini = "".join(stat(c, c, "CallWait", "DNAction", "Queue, GroupQueues") for c in cats)
@@ -90,7 +90,7 @@ def test_e7_current_aggregates():
 
 
 def test_e10_filter_on_a_durable_status():
-    """stat-types.md §12 E10: NotReady with reasons Break then Meeting; filters slice the time."""
+    """docs/reference/stat-types.md §12 E10: NotReady with reasons Break then Meeting; filters slice the time."""
     ini = (stat("Break", "TotalTime", "NotReadyForNextCall", "AgentStatus", "Agent", Filter="Break")
            + stat("BreakN", "TotalNumber", "NotReadyForNextCall", "AgentStatus", "Agent", Filter="Break")
            + stat("Meeting", "TotalTime", "NotReadyForNextCall", "AgentStatus", "Agent", Filter="Meeting")
@@ -107,7 +107,7 @@ def test_e10_filter_on_a_durable_status():
 
 
 def test_e11_filter_on_a_retrospective_action():
-    """stat-types.md §12 E11: CallAnswered 35 s, data matching at answer time: 1 call, 35 s."""
+    """docs/reference/stat-types.md §12 E11: CallAnswered 35 s, data matching at answer time: 1 call, 35 s."""
     ini = (q_stats("TotalNumber", Filter="Spanish").replace("[S]", "[N]")
            + q_stats("TotalTime", Filter="Spanish").replace("[S]", "[T]")
            + '[Filters]\nSpanish = PairExists("Language","Spanish")\n')
@@ -118,7 +118,7 @@ def test_e11_filter_on_a_retrospective_action():
 
 
 def test_e13_current_relative_number_percentage():
-    """stat-types.md §12 E13: Main {CallInbound, CallOutbound}, Rel {CallInbound}: 3 + 1 over 3."""
+    """docs/reference/stat-types.md §12 E13: Main {CallInbound, CallOutbound}, Rel {CallInbound}: 3 + 1 over 3."""
     ini = stat("P", "CurrentRelativeNumberPercentage", "CallInbound, CallOutbound", "AgentStatus", "GroupAgents",
                RelMask="CallInbound")
     recs = (statuses("Agent", "a1", [(T0 + 1, "CallInbound")]) + statuses("Agent", "a2", [(T0 + 2, "CallInbound")])
@@ -131,7 +131,7 @@ def test_e13_current_relative_number_percentage():
 
 
 def test_e13_with_four_agents():
-    """stat-types.md §12 E13 literally: 3 inbound and 1 outbound -> 133.3."""
+    """docs/reference/stat-types.md §12 E13 literally: 3 inbound and 1 outbound -> 133.3."""
     from test_stats_helpers import OBJECTS
 
     from sim.objects import build_objects
@@ -161,13 +161,13 @@ def _waits():
     ("MinNumber", 0), ("ElapsedTimePercentage", 4.0), ("TotalNumberPerSecond", 0.002),
 ])
 def test_historical_categories_on_actions(category, expected):
-    """stat-types.md §4.3 on durable actions: counted at their end; the running one adds nothing."""
+    """docs/reference/stat-types.md §4.3 on durable actions: counted at their end; the running one adds nothing."""
     eng = feed(engine(q_stats(category, "CallWait")), _waits())
     assert value(eng, "S", "Queue", Q, T0 + 1000) == pytest.approx(expected)
 
 
 def test_average_of_current_number_and_time():
-    """stat-types.md §4.3: time-weighted averages of CurrentNumber / CurrentTime over [t0, now]."""
+    """docs/reference/stat-types.md §4.3: time-weighted averages of CurrentNumber / CurrentTime over [t0, now]."""
     ini = q_stats("AverageOfCurrentNumber", "CallWait").replace("[S]", "[N]") + q_stats("AverageOfCurrentTime", "CallWait")
     eng = feed(engine(ini), durable("CallWait", Q, T0 + 100, T0 + 200, conn="c1"),
                durable("CallWait", Q, T0 + 150, T0 + 250, conn="c2"))
@@ -178,7 +178,7 @@ def test_average_of_current_number_and_time():
 
 
 def test_adjusted_categories_are_not_clipped():
-    """stat-types.md §4.3: TotalAdjustedTime adds the whole record; TotalTime projects it on I."""
+    """docs/reference/stat-types.md §4.3: TotalAdjustedTime adds the whole record; TotalTime projects it on I."""
     ini = q_stats("TotalTime", "CallWait").replace("[S]", "[T]") + q_stats("TotalAdjustedTime", "CallWait")
     eng = engine(ini, start=T0 - 100)
     feed(eng, durable("CallWait", Q, T0 - 60, T0 + 40, conn="c1"))      # spans the midnight reset
@@ -187,7 +187,7 @@ def test_adjusted_categories_are_not_clipped():
 
 
 def test_relative_categories():
-    """stat-types.md §4.3: RelativeTimePercentage, RelativeNumberPercentage (with and without range)."""
+    """docs/reference/stat-types.md §4.3: RelativeTimePercentage, RelativeNumberPercentage (with and without range)."""
     ini = (stat("RT", "RelativeTimePercentage", "NotReadyForNextCall", "AgentStatus", "Agent", RelMask="*, ~LoggedOut")
            + q_stats("RelativeNumberPercentage", "CallAbandoned", RelMask="CallEntered").replace("[S]", "[RN]")
            + q_stats("RelativeNumberPercentage", "CallAnswered", RelMask="CallEntered", TimeRange="R").replace("[S]", "[RNR]")
@@ -204,7 +204,7 @@ def test_relative_categories():
 
 
 def test_total_number_in_time_range_percentage_with_rel():
-    """stat-types.md Q6: with RelMask the denominator is TotalNumber(Rel)."""
+    """docs/reference/stat-types.md Q6: with RelMask the denominator is TotalNumber(Rel)."""
     ini = q_stats("TotalNumberInTimeRangePercentage", "CallAnswered", RelMask="CallAnswered, CallAbandoned")
     eng = feed(engine(ini), instant("CallAnswered", Q, T0 + 10, 5.0), instant("CallAnswered", Q, T0 + 20, 25.0),
                instant("CallAbandoned", Q, T0 + 30, 3.0), instant("CallAbandoned", Q, T0 + 40, 30.0))
@@ -212,7 +212,7 @@ def test_total_number_in_time_range_percentage_with_rel():
 
 
 def test_service_factor1():
-    """stat-types.md §4.5 / Q8: 100 x answered in [0,20) / (answered + abandoned with wait >= 0)."""
+    """docs/reference/stat-types.md §4.5 / Q8: 100 x answered in [0,20) / (answered + abandoned with wait >= 0)."""
     ini = q_stats("ServiceFactor1", "CallAnswered", TimeRange="SL") + "[TimeRanges]\nSL = 5-20\n"
     eng = feed(engine(ini), instant("CallAnswered", Q, T0 + 10, 6.0), instant("CallAnswered", Q, T0 + 20, 25.0),
                instant("CallAbandoned", Q, T0 + 30, 3.0), instant("CallAbandoned", Q, T0 + 40, 30.0),
@@ -225,7 +225,7 @@ def test_service_factor1():
 
 
 def test_total_number_of_statuses_counts_at_start():
-    """stat-types.md Q1: statuses count when they start; TotalAdjustedNumber at their end (Q15)."""
+    """docs/reference/stat-types.md Q1: statuses count when they start; TotalAdjustedNumber at their end (Q15)."""
     ini = (stat("N", "TotalNumber", "NotReadyForNextCall", "AgentStatus", "Agent")
            + stat("A", "TotalAdjustedNumber", "NotReadyForNextCall", "AgentStatus", "Agent")
            + stat("Max", "MaxTime", "NotReadyForNextCall", "AgentStatus", "Agent"))
@@ -237,7 +237,7 @@ def test_total_number_of_statuses_counts_at_start():
 
 
 def test_average_time_switch():
-    """stat-types.md Q3: AverageTime = TotalTime / TotalNumber, or the adjusted pair."""
+    """docs/reference/stat-types.md Q3: AverageTime = TotalTime / TotalNumber, or the adjusted pair."""
     ini = (q_stats("AverageTime", "CallWait").replace("[S]", "[T]")
            + q_stats("AverageTime", "CallWait", AverageTimeBase="Adjusted"))
     eng = engine(ini, start=T0 - 100)
@@ -247,7 +247,7 @@ def test_average_time_switch():
 
 
 def test_custom_value_categories():
-    """stat-types.md §4.6: custom values from numeric user data, current and historical."""
+    """docs/reference/stat-types.md §4.6: custom values from numeric user data, current and historical."""
     cats = ("CurrentCustomValue", "CurrentAverageCustomValue", "CurrentMaxCustomValue", "CurrentMinCustomValue",
             "TotalCustomValue", "AverageCustomValue", "MaxCustomValue", "MinCustomValue")
     ini = "".join(stat(c, c, "CallWait", "DNAction", "Queue", Formula='GetGlobalNumber("Amount", 0)') for c in cats)
@@ -261,7 +261,7 @@ def test_custom_value_categories():
 
 
 def test_custom_value_dist_by_conn():
-    """stat-types.md §4.6: DistByConnID counts each interaction once in current custom values."""
+    """docs/reference/stat-types.md §4.6: DistByConnID counts each interaction once in current custom values."""
     ini = stat("C", "CurrentCustomValue", "CallWait, CallRinging", "DNAction", "Tenant",
                Formula='DistByConnID, GetGlobalNumber("Amount", 0)')
     eng = feed(engine(ini), durable("CallWait", Q, T0 + 10, None, conn="c1", data={"UserData": {"Amount": 5}}),
@@ -271,7 +271,7 @@ def test_custom_value_dist_by_conn():
 
 # --- current categories ------------------------------------------------------------------------------
 def test_current_relative_time_and_in_range_and_distinct():
-    """stat-types.md §4.4: CurrentRelativeTimePercentage, CurrentNumberInTimeRange(%), CurrentDistinctNumber."""
+    """docs/reference/stat-types.md §4.4: CurrentRelativeTimePercentage, CurrentNumberInTimeRange(%), CurrentDistinctNumber."""
     ini = (stat("RT", "CurrentRelativeTimePercentage", "CallWaitInbound", "DNAction", "Queue", RelMask="CallWait")
            + stat("IR", "CurrentNumberInTimeRange", "CallWait", "DNAction", "Queue")
            + stat("IRP", "CurrentNumberInTimeRangePercentage", "CallWait", "DNAction", "Queue")
@@ -291,7 +291,7 @@ def test_current_relative_time_and_in_range_and_distinct():
 
 
 def test_call_wait_masks_by_call_type():
-    """actions.md §5.1: CallWait<T> selects by call type; CallWait covers all (Internal too)."""
+    """docs/reference/actions.md §5.1: CallWait<T> selects by call type; CallWait covers all (Internal too)."""
     ini = (stat("All", "CurrentNumber", "CallWait", "DNAction", "Queue")
            + stat("In", "CurrentNumber", "CallWaitInbound", "DNAction", "Queue")
            + stat("NotIn", "CurrentNumber", "*, ~CallWaitInbound", "DNAction", "Queue"))
@@ -301,7 +301,7 @@ def test_call_wait_masks_by_call_type():
 
 
 def test_current_continuous_time():
-    """stat-types.md §4.4: runs across status changes inside Main, 0 when the status leaves Main."""
+    """docs/reference/stat-types.md §4.4: runs across status changes inside Main, 0 when the status leaves Main."""
     ini = stat("C", "CurrentContinuousTime", "CallInbound, CallOnHold", "AgentStatus", "Agent")
     recs = statuses("Agent", "a1", [(T0, "WaitForNextCall"), (T0 + 10, "CallInbound"), (T0 + 30, "CallOnHold"),
                                    (T0 + 50, "CallInbound"), (T0 + 90, "AfterCallWork")])
@@ -316,7 +316,7 @@ def test_current_continuous_time():
 
 
 def test_current_state_and_reasons():
-    """stat-types.md §4.7: CurrentState (object status / member counts) and CurrentStateReasons."""
+    """docs/reference/stat-types.md §4.7: CurrentState (object status / member counts) and CurrentStateReasons."""
     ini = (stat("CS", "CurrentState", "*", "AgentStatus", "Agent")
            + stat("GS", "CurrentState", "*", "GroupStatus", "GroupAgents")
            + stat("AS", "CurrentState", "*", "DNAction", "Agent")
@@ -340,7 +340,7 @@ def test_current_state_and_reasons():
 
 
 def test_max_number_min_number():
-    """stat-types.md §4.3: max / min of CurrentNumber during I, from its value at t0."""
+    """docs/reference/stat-types.md §4.3: max / min of CurrentNumber during I, from its value at t0."""
     ini = q_stats("MaxNumber", "CallWait").replace("[S]", "[Max]") + q_stats("MinNumber", "CallWait")
     eng = engine(ini, start=T0 - 100)
     feed(eng, durable("CallWait", Q, T0 - 50, T0 + 10, conn="c0"),     # running at the reset

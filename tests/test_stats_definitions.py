@@ -1,4 +1,4 @@
-"""Stat type files: parsing, validation with one-line errors, and the shipped library (stat-types.md §5, §6, §10, §11)."""
+"""Stat type files: parsing, validation with one-line errors, and the shipped library (docs/reference/stat-types.md §5, §6, §10, §11)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def error(text: str) -> str:
     (GOOD + "Confidence = maybe\n", "my.ini: [S] Confidence", "documented or assumed"),
 ])
 def test_bad_definitions_are_rejected_with_one_line(text, where, what):
-    """stat-types.md §2.3, §5, §6, §10: bad category, pair, mask or profile -> one line naming section and option."""
+    """docs/reference/stat-types.md §2.3, §5, §6, §10: bad category, pair, mask or profile -> one line naming section and option."""
     msg = error(text)
     assert msg.startswith(where), msg
     assert what in msg, msg
@@ -82,7 +82,7 @@ def test_missing_file():
 
 
 def test_subject_rewrite_and_alias():
-    """stat-types.md §2.3: {Place, AgentStatus} -> PlaceStatus, {Agent, PlaceStatus} -> AgentStatus; Action = DNAction."""
+    """docs/reference/stat-types.md §2.3: {Place, AgentStatus} -> PlaceStatus, {Agent, PlaceStatus} -> AgentStatus; Action = DNAction."""
     lib = parse_stattypes(stat("S", "TotalTime", "WaitForNextCall", "AgentStatus", "Agent, Place, GroupPlaces")
                           + stat("A", "TotalNumber", "CallAnswered", "Action", "Queue"))
     s = lib["S"]
@@ -92,7 +92,7 @@ def test_subject_rewrite_and_alias():
 
 
 def test_masks():
-    """stat-types.md §5: *, ~ and lists; whitespace ignored; CallWait alias."""
+    """docs/reference/stat-types.md §5: *, ~ and lists; whitespace ignored; CallWait alias."""
     m = parse_mask(" *, ~LoggedOut ,~NotMonitored ", STATUS_NAMES)
     assert m.matches("WaitForNextCall") and not m.matches("LoggedOut") and m.matches("SomethingNew")
     m = parse_mask("CallWait", ACTION_NAMES)
@@ -106,7 +106,7 @@ def test_masks():
 
 
 def test_profiles_syntax():
-    """stat-types.md §6: Growing reset lists and periods, Sliding length:step, Selection N."""
+    """docs/reference/stat-types.md §6: Growing reset lists and periods, Sliding length:step, Selection N."""
     p = parse_profile("C", "Growing", "0:00+0:15")
     assert len(p.resets) == 96 and p.next_reset(DAY * 10 + 1) == DAY * 10 + 900
     p = parse_profile("Shift", "Growing", "8:00, 17:00")
@@ -117,7 +117,7 @@ def test_profiles_syntax():
 
 
 def test_filters_grammar():
-    """stat-types.md §8: =, !=, &, |, !, parentheses, PairExists (and PairExist), attributes."""
+    """docs/reference/stat-types.md §8: =, !=, &, |, !, parentheses, PairExists (and PairExist), attributes."""
     a = {"UserData": {"Language": "Spanish", "Tier": "Gold"}, "CallType": 2, "Reasons": {"ReasonCode": "Break"}}
     assert parse_filter('PairExists("Language","Spanish")')(a)
     assert parse_filter('PairExist("Tier","*")')(a)
@@ -131,7 +131,7 @@ def test_filters_grammar():
 
 
 def test_formula():
-    """stat-types.md §4.6: Formula = [DistByConnID,] expression over numeric user data."""
+    """docs/reference/stat-types.md §4.6: Formula = [DistByConnID,] expression over numeric user data."""
     dist, f = parse_formula('DistByConnID, GetGlobalNumber("Amount", -1) * 2 + 1')
     assert dist and f({"UserData": {"Amount": "10"}}) == 21 and f({}) == -1
     dist, f = parse_formula('GetGlobalNumber("Account",-1)')
@@ -139,7 +139,7 @@ def test_formula():
 
 
 def test_shipped_library():
-    """stat-types.md §11: at least 40 stat types; every name of the standard tables; each marked."""
+    """docs/reference/stat-types.md §11: at least 40 stat types; every name of the standard tables; each marked."""
     lib = load_stattypes()
     assert len(lib) >= 40
     for name in ("Average_Calls_Per_Hour", "Custom_CurrentAgentDNState", "CustomUserData", "CustomAgentState",

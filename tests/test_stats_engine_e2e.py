@@ -1,6 +1,6 @@
-"""End to end: TEvents -> ActionEngine -> StatEngine with the shipped library (stat-types.md §11, §2.4).
+"""End to end: TEvents -> ActionEngine -> StatEngine with the shipped library (docs/reference/stat-types.md §11, §2.4).
 
-The flows are the canonical ones of sim.tlib.flows (tevents.md §9) on the contact center of
+The flows are the canonical ones of sim.tlib.flows (docs/reference/tevents.md §9) on the contact center of
 tests/conftest.py: RP 8000, queues 7000 / 7001, agents 1001 / 1002 on DNs 6001 / 6002.
 """
 
@@ -96,7 +96,7 @@ def test_agent_times_and_states():
 
 
 def test_validity_while_a_dn_is_not_monitored():
-    """stat-types.md §2.4 / actions.md §7: objects fed by a NotMonitored DN are invalid, valid again after."""
+    """docs/reference/stat-types.md §2.4 / docs/reference/actions.md §7: objects fed by a NotMonitored DN are invalid, valid again after."""
     f = base()
     flows.inbound_via_queue(f)
     f.ev("EventLinkDisconnected", 1, ErrorCode=109, ErrorMessage="Link down")
@@ -113,7 +113,7 @@ def test_validity_while_a_dn_is_not_monitored():
 
 
 def test_dn_status_follows_the_logged_in_agent():
-    """stat-types.md §2.3 DNStatus on Agent: the episodes of the DNs the agent is logged in on."""
+    """docs/reference/stat-types.md §2.3 DNStatus on Agent: the episodes of the DNs the agent is logged in on."""
     ini = """
 [DNReady]
 Category = TotalTime
@@ -141,7 +141,7 @@ Objects = RegDN, Agent, Place, GroupAgents
 
 
 def test_e8_status_sequence_seen_through_current_state():
-    """stat-types.md §12 E8 through CurrentState (AgentStatus): ringing, inbound, hold, inbound, ACW, logout."""
+    """docs/reference/stat-types.md §12 E8 through CurrentState (AgentStatus): ringing, inbound, hold, inbound, ACW, logout."""
     ini = """
 [AgentState]
 Category = CurrentState

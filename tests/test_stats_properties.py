@@ -1,6 +1,6 @@
 """Property tests (issue 4): over any trace, TotalTime(AgentStatus, *) is the time the agent was
 observed; TotalNumber of CallAnswered over a GroupQueues is the sum over its queues; CurrentNumber
-never goes below zero (stat-types.md §3, §4.3, §4.4; actions.md §7)."""
+never goes below zero (docs/reference/stat-types.md §3, §4.3, §4.4; docs/reference/actions.md §7)."""
 
 from __future__ import annotations
 

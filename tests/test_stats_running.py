@@ -1,7 +1,7 @@
 """The records running on an aggregate (stats/aggregates.py ``Agg``): the oldest is kept in the
 Agg itself and the others in a dict (docs/decisions.md, "An aggregate keeps its oldest running
 record in itself"). What the current categories read must be what one ordered dict gave:
-every running record once, oldest first (stat-types.md §4.4: CurrentNumber, CurrentTime and
+every running record once, oldest first (docs/reference/stat-types.md §4.4: CurrentNumber, CurrentTime and
 the CurrentState tree's running actions), and instance ids that compare by value."""
 
 from __future__ import annotations

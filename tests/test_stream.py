@@ -1,7 +1,7 @@
-"""Paced TCP fan-out of TEvents (issue 8; DESIGN contract 5 `sim stream` / `sim replay --listen`).
+"""Paced TCP fan-out of TEvents (issue 8; docs/reference/contracts.md §5 `sim stream` / `sim replay --listen`).
 
 Real TCP clients on 127.0.0.1 (blocking sockets in threads); high speed factors keep the whole
-file to a couple of seconds. Lines are DESIGN contract 1 JSON objects. No assertion on how fast
+file to a couple of seconds. Lines are docs/reference/contracts.md §1 JSON objects. No assertion on how fast
 anything is: only order, completeness, drops and "never before the scheduled time" (pacing
 figures are in bench/bench_pacing.py).
 """

@@ -1,5 +1,5 @@
 """``sim sweep``: --vary grids, goals judged on the confidence bound, files, plots, errors, and the
-three-way agreement report (DESIGN contract 5; capacity-references.md §5, §8)."""
+three-way agreement report (docs/reference/contracts.md §5; docs/reference/capacity-references.md §5, §8)."""
 
 from __future__ import annotations
 

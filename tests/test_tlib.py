@@ -1,4 +1,4 @@
-"""sim.tlib: the T-Library vocabulary (tevents.md §3-§6) and the trace format (DESIGN contract 1)."""
+"""sim.tlib: the T-Library vocabulary (docs/reference/tevents.md §3-§6) and the trace format (docs/reference/contracts.md §1)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sim.tlib.trace import TraceWriter, dumps_event, read_events
 
 
 def test_message_ids_and_enumerations():
-    """tevents.md §3, §5: numeric codes as the C header gives them."""
+    """docs/reference/tevents.md §3, §5: numeric codes as the C header gives them."""
     assert codes.MessageType.EventRinging == 60 and codes.MessageType.EventQueueLogout == 152
     assert codes.MessageType.EventDNOutOfService == 147 and codes.MessageType.EventAgentAfterCallWork == 118
     assert [c.name for c in codes.CallType] == ["Unknown", "Internal", "Inbound", "Outbound", "Consult"]

@@ -1,5 +1,5 @@
-"""T-Server log text <-> TEvents (spec/tevents.md §4.1 log names, §4.2 trace keys, §11.1
-rendering; DESIGN contract 1 types; issue 8 part 3)."""
+"""T-Server log text <-> TEvents (docs/reference/tevents.md §4.1 log names, §4.2 trace keys, §11.1
+rendering; docs/reference/contracts.md §1 types; issue 8 part 3)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sim.tlib.logforms import Summary
 from sim.tlib.trace import INT_KEYS, STR_KEYS, dumps_event, parse_event, read_events
 from sim.tlib.tserverlog import CONNID_KEYS, read_log, render_event, write_log
 
-# spec/tevents.md §11.1, verbatim (tabs as in the spec).
+# docs/reference/tevents.md §11.1, verbatim (tabs as in the spec).
 GOLDEN = """\
 message EventRinging
 \tAttributeEventSequenceNumber\t00000000000012af

@@ -9,12 +9,12 @@ For one scenario point (a run, or a sweep point), side by side:
   Occupancy, ... of the shipped library on the queue / the agent group). They cover the whole
   run, so they are compared with the ground truth over the whole run (the "truth, whole run"
   column; the same as "ground truth" without warm-up);
-* **analytic** — Erlang C / A (capacity-references.md §3–§5) when the scenario is Erlang-like
+* **analytic** — Erlang C / A (docs/reference/capacity-references.md §3–§5) when the scenario is Erlang-like
   (:func:`sim.analysis.runner.erlang_inputs`), with a check that the value lies in the ground
   truth's confidence interval (§8).
 
 Each simulated figure is a Student-t interval over independent replications. Conventions are
-named: SL_offered / SL_answered (§5.1), Stat Server's ServiceFactor1 (stat-types.md §4.5, a
+named: SL_offered / SL_answered (§5.1), Stat Server's ServiceFactor1 (docs/reference/stat-types.md §4.5, a
 fourth convention: answered in the range [a, b) over answered plus abandoned after a; with the
 range 0-t it is answered within t over answered plus abandoned), ASA_answered /
 ASA_all (§5.2). Stat Server's time ranges count whole seconds, lower bound in, upper bound out
@@ -200,7 +200,7 @@ def render(rep: Agreement, console=None) -> None:
         console.print(f"Stat Server column unavailable: {rep.stats_note}.")
     if rep.model is None:
         console.print("No analytic values: not Erlang-like (" + "; ".join(rep.not_erlang) + ").")
-    console.print("SL_offered / SL_answered: capacity-references.md §5.1; ServiceFactor1: stat-types.md §4.5 "
+    console.print("SL_offered / SL_answered: docs/reference/capacity-references.md §5.1; ServiceFactor1: docs/reference/stat-types.md §4.5 "
                   "with range 0-t (answered within t / (answered + abandoned)); Stat Server ranges count whole "
                   "seconds, d < t.")
 

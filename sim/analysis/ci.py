@@ -1,7 +1,7 @@
 """Replication statistics: mean, standard deviation and Student-t confidence intervals.
 
 A simulated KPI is checked against its analytic value by asking whether the value lies inside a
-t-interval built from independent replications (capacity-references.md §8), and sweeps report
+t-interval built from independent replications (docs/reference/capacity-references.md §8), and sweeps report
 each point as mean ± half-width. The inputs are one value per replication; successive calls
 inside one run are correlated, so they are never fed in one by one.
 """

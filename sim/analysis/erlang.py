@@ -1,6 +1,6 @@
 """Analytic capacity formulas: Erlang B, Erlang C, Erlang A and staffing to goals.
 
-Implements capacity-references.md §2 (Erlang B, loss system), §3 (Erlang C, M/M/N) and §4
+Implements docs/reference/capacity-references.md §2 (Erlang B, loss system), §3 (Erlang C, M/M/N) and §4
 (Erlang A, M/M/N+M with exponential patience), with the definitions of §5:
 
 * three service-level conventions, always named (``offered``, ``answered``, ``virtual``, §5.1);
@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize, special
 
 CONVENTIONS = ("offered", "answered", "virtual")
-"""Service-level conventions of capacity-references.md §5.1."""
+"""Service-level conventions of docs/reference/capacity-references.md §5.1."""
 
 DEFAULT_CONVENTION = "offered"
 """The convention a goal ``service_level>=x`` means when it names none: the strictest one."""

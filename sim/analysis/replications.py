@@ -1,6 +1,6 @@
 """Independent replications: seeds, warm-up, and a confidence interval for every KPI.
 
-capacity-references.md §8: a simulated KPI is judged by a Student-t interval built from
+docs/reference/capacity-references.md §8: a simulated KPI is judged by a Student-t interval built from
 independent replications, never by a fixed tolerance. Here:
 
 * **Seeds.** Replication *i* of a study with base seed *s* runs with the model seed

@@ -7,11 +7,11 @@ A replication is a picklable :class:`Task` (the scenario document, its source pa
 style overrides, a seed and a warm-up), so it runs the same in this process, in a process pool
 and on a Dask worker. :func:`run_replication` returns a flat ``{name: float}`` dict:
 
-* ground-truth KPIs over the calls **arriving in [warm-up, horizon)** (capacity-references.md
+* ground-truth KPIs over the calls **arriving in [warm-up, horizon)** (docs/reference/capacity-references.md
   §5): ``offered``, ``answered``, ``abandoned``, ``abandonment`` (P_ab), ``p_wait``,
   ``service_level.offered`` / ``service_level.answered`` (SL_offered / SL_answered at the first
   threshold of ``run.sl_thresholds``; further thresholds as ``service_level.offered@T``),
-  ``service_factor1`` (Stat Server's convention, stat-types.md §4.5, with the range 0-t:
+  ``service_factor1`` (Stat Server's convention, docs/reference/stat-types.md §4.5, with the range 0-t:
   answered within t over answered plus abandoned, from the same records),
   ``asa`` (ASA_answered, s), ``mean_wait_all`` (ASA_all, s), ``mean_time_to_abandon`` (s),
   ``aht`` (mean talk + mean after-call work, s), ``occupancy`` (agents' busy time / logged-in
@@ -148,7 +148,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 def call_kpis(calls, thresholds: list[float], start: float, stop: float) -> dict[str, float]:
-    """Ground-truth KPIs of the calls arriving in [start, stop) (capacity-references.md §5)."""
+    """Ground-truth KPIs of the calls arriving in [start, stop) (docs/reference/capacity-references.md §5)."""
     offered = answered = abandoned = waited = 0
     wait_ans = wait_ab = talk = 0.0
     within = [0] * len(thresholds)

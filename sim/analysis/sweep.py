@@ -1,6 +1,6 @@
 """Sweeps: a grid of scenario points, replications at each, executors, goals, ``sweep.csv``.
 
-``sim sweep SCENARIO --vary key=start:stop:step [--vary ...]`` (DESIGN contract 5):
+``sim sweep SCENARIO --vary key=start:stop:step [--vary ...]`` (docs/reference/contracts.md §5):
 
 * **Grid.** Each ``--vary`` names a scenario key path (the ``--set`` syntax, e.g.
   ``teams[0].count`` or ``traffic[0].rate``) and an inclusive range ``start:stop:step`` (or a
@@ -528,7 +528,7 @@ def write_outputs(sweep: Sweep, out_dir: str, goals: Sequence[SweepGoal] = (),
         "definitions": {
             "window": "KPIs count calls arriving in [warmup, horizon); occupancy is busy / logged-in time "
                       "over the same window",
-            "service_level.offered": "answered within t / offered (capacity-references.md §5.1)",
+            "service_level.offered": "answered within t / offered (docs/reference/capacity-references.md §5.1)",
             "service_level.answered": "answered within t / answered (§5.1)",
             "asa": "mean wait of answered calls, s (ASA_answered, §5.2)",
             "mean_wait_all": "mean wait of answered and abandoned calls, s (ASA_all, §5.2)",

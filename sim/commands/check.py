@@ -1,4 +1,4 @@
-"""``sim check EVENTS.jsonl``: verify the trace invariants of spec/tevents.md §11.
+"""``sim check EVENTS.jsonl``: verify the trace invariants of docs/reference/tevents.md §11.
 
 Exit code 1 when the trace breaks an invariant (the check ran and found problems), 2 when lines
 are not valid trace lines (bad input, as in every command), 0 when it is clean.
@@ -10,7 +10,7 @@ import os
 
 from sim.errors import UserError, existing_file
 
-HELP = "verify a trace against the invariants of spec/tevents.md §11 (exit 1 on violations)"
+HELP = "verify a trace against the invariants of docs/reference/tevents.md §11 (exit 1 on violations)"
 
 
 def configure(parser) -> None:

@@ -1,4 +1,4 @@
-"""``sim erlang``: analytic Erlang B / C / A figures and staffing to goals (DESIGN contract 5).
+"""``sim erlang``: analytic Erlang B / C / A figures and staffing to goals (docs/reference/contracts.md §5).
 
     sim erlang --rate R --aht S (--agents N [--patience S] | --trunks N) [--target T] [--json]
     sim erlang --rate R --aht S [--patience S] --goal EXPR [--goal EXPR]... [--json]
@@ -10,7 +10,7 @@ Erlang C; with it, Erlang A (exponential patience of that mean). ``--trunks`` is
 ``service_level>=0.8`` (convention offered unless named: ``service_level.answered>=0.8``),
 ``asa<=20``, ``abandonment<=0.05``, ``occupancy<=0.85``, ``p_wait<=0.3``,
 ``mean_wait_all<=30``; a ``blocking<=0.02`` goal sizes Erlang B trunks instead.
-Formulas and conventions: capacity-references.md §2–§5 (:mod:`sim.analysis.erlang`).
+Formulas and conventions: docs/reference/capacity-references.md §2–§5 (:mod:`sim.analysis.erlang`).
 """
 
 from __future__ import annotations

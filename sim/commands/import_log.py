@@ -4,7 +4,7 @@ Reads the TEvents in a T-Server or SIP Server log (``message EventX`` blocks), a
 log (``request to N(App) message RequestDistributeEvent`` blocks: the event T-Server
 distributes), a Platform SDK client log (``Proxy got message 'EventX' ('NN')``) or the text
 ``write_log`` produces (docs/formats.md, the import-log section), and writes them as an
-``events.jsonl`` trace (DESIGN contract 1) that ``sim replay`` can feed through the engine. The
+``events.jsonl`` trace (docs/reference/contracts.md §1) that ``sim replay`` can feed through the engine. The
 switch comes from the log's ``# switch:`` lines, else from ``--switch``.
 
 Lines it does not understand are reported on stderr as ``FILE:LINE: reason`` and skipped; the

@@ -1,4 +1,4 @@
-"""``sim run SCENARIO --out DIR``: simulate and write every file of DESIGN contract 5."""
+"""``sim run SCENARIO --out DIR``: simulate and write every file of docs/reference/contracts.md §5."""
 
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def abandon(pipeline, *files) -> None:
             close()
 
 
-# AgentStatus (tevents.md §5.9) -> the agent-state action Stat Server should be running.
+# AgentStatus (docs/reference/tevents.md §5.9) -> the agent-state action Stat Server should be running.
 STATE_ACTION = {0: None, 2: "WaitForNextCall", 3: "NotReadyForNextCall", 4: "AfterCallWork",
                 5: "NotReadyForNextCall"}
 

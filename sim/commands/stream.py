@@ -1,7 +1,7 @@
 """``sim stream SCENARIO --speed X --listen HOST:PORT [--duration S]``: a live simulated T-Server.
 
 Runs the SimPy model of the scenario and serves its TEvents (what Stat Server's connection
-receives, DESIGN contract 1) as JSON lines over TCP, paced against the wall clock
+receives, docs/reference/contracts.md §1) as JSON lines over TCP, paced against the wall clock
 (:mod:`sim.stream`). The model runs in a worker thread into a bounded queue, so it only
 computes ahead of the wall clock by that queue (memory stays flat) and stops as soon as the
 stream stops (end of the run, ``--duration``, Ctrl-C).

@@ -1,4 +1,4 @@
-"""``sim sweep``: replications over a grid of scenario points (DESIGN contract 5).
+"""``sim sweep``: replications over a grid of scenario points (docs/reference/contracts.md §5).
 
     sim sweep SCENARIO.toml --vary key=start:stop:step [--vary ...] [--replications N]
               [--goal EXPR]... [--workers N | --scheduler ADDRESS] [--out DIR] [--seed N]

@@ -1,7 +1,7 @@
-"""Agents: people at places, logging in to a DN for a shift (tevents.md §8, §9.10).
+"""Agents: people at places, logging in to a DN for a shift (docs/reference/tevents.md §8, §9.10).
 
 An :class:`Agent` is an employee with a login id (AgentID), a DN, skills and the queue it logs
-in to. Its T-Server state is the AgentStatus code of tevents.md §5.9 (0 logged out, 2 ready,
+in to. Its T-Server state is the AgentStatus code of docs/reference/tevents.md §5.9 (0 logged out, 2 ready,
 3 not ready, 4 after-call work, 5 walk-away); every change is reported by an agent event
 (EventAgentLogin / Ready / NotReady / Logout) on its DN. ``work`` says what occupies it
 (a call, after-call work, a break or a pause); only a ready, unoccupied agent on an in-service
@@ -74,7 +74,7 @@ class Agent:
         return self.status == READY and self.work is None and self.dn.in_service
 
     def log_in(self) -> None:
-        """EventAgentLogin, then the initial state (tevents.md §14 Q6), then Ready."""
+        """EventAgentLogin, then the initial state (docs/reference/tevents.md §14 Q6), then Ready."""
         now = self.site.env.now
         self.logged_since = now
         self.status = NOT_READY
@@ -109,7 +109,7 @@ class Agent:
         self.work = work
 
     def after_call(self, acd: bool) -> None:
-        """After-call work (tevents.md §14 Q7) following an established ACD call, else free."""
+        """After-call work (docs/reference/tevents.md §14 Q7) following an established ACD call, else free."""
         if acd and self.wrap_up is not None and self.status != OUT:
             wrap = self.wrap_up()
             if wrap > 0:

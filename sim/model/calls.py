@@ -1,4 +1,4 @@
-"""Calls: one SimPy process per call, emitting the per-DN events of tevents.md §9.
+"""Calls: one SimPy process per call, emitting the per-DN events of docs/reference/tevents.md §9.
 
 A :class:`Call` is one ConnID (a consultation is a call of its own). Each party's view of it
 is a :class:`~sim.model.tserver.Leg` on a DN, opened by EventRinging / EventDialing /
@@ -257,7 +257,7 @@ def _abandon_waiting(site, call: Call) -> None:
 # --- the inbound call -------------------------------------------------------------------------
 
 def inbound_call(env, site, src, call: Call):
-    """Arrival on a routing point or queue, waiting, ringing, conversation (tevents.md §9.1-§9.9)."""
+    """Arrival on a routing point or queue, waiting, ringing, conversation (docs/reference/tevents.md §9.1-§9.9)."""
     ts = site.ts
     truth = site.truth
     rec = truth.new_call(call, src, env.now)
@@ -314,7 +314,7 @@ def inbound_call(env, site, src, call: Call):
         if rona:
             # ring-no-answer: released at the agent, agent not ready, call back to its distributor
             close_leg(ts, "EventReleased", agent.dn, call, {"CallState": NO_ANSWER, **_agent(agent)})
-            truth.missed(d.dn)      # no CallMissed on virtual queues (actions.md §5.1)
+            truth.missed(d.dn)      # no CallMissed on virtual queues (docs/reference/actions.md §5.1)
             agent.work = "pause"
             agent.not_ready(4, "RONA")
             env.timeout(30.0).callbacks.append(lambda _e, a=agent: a.release())
@@ -367,7 +367,7 @@ def _redial(env, site, src, delay: float, prev: Call):
 # --- conversation and the agent-side flows ---------------------------------------------------------
 
 def _conversation(env, site, src, call: Call, agent):
-    """The answered call: plain talk, or one of the flows of tevents.md §9.6-§9.9, §9.14."""
+    """The answered call: plain talk, or one of the flows of docs/reference/tevents.md §9.6-§9.9, §9.14."""
     ts = site.ts
     truth = site.truth
     talk = src.handle()
@@ -472,7 +472,7 @@ def _partner(site, agent):
 
 
 def _agent_flow(env, site, src, c1: Call, a, flow: str):
-    """Flows from agent A on C1 that bring in a second party B (tevents.md §9.7-§9.9).
+    """Flows from agent A on C1 that bring in a second party B (docs/reference/tevents.md §9.7-§9.9).
 
     Returns ``(B, B's remaining talk time)`` when the call was handed to B (A has left), or
     None when A keeps the call (B, if any, has left). Without a free partner A just talks on.

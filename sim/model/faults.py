@@ -1,8 +1,8 @@
-"""Faults: what goes wrong between the switch, T-Server and Stat Server (tevents.md §9.11-§9.13).
+"""Faults: what goes wrong between the switch, T-Server and Stat Server (docs/reference/tevents.md §9.11-§9.13).
 
 * registration errors — Stat Server's TRegisterAddress for a DN is answered with EventError 59
   (the first ``attempts`` times), so the DN's events do not reach it until a later
-  registration succeeds (actions.md §10);
+  registration succeeds (docs/reference/actions.md §10);
 * link loss — T-Server <-> switch: EventLinkDisconnected, nothing seen meanwhile, then
   EventLinkConnected, clean-up of the calls that vanished (EventReleased / EventAbandoned,
   CallState SystemError, §14 Q11) and Stat Server's re-registration;

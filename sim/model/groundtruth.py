@@ -8,7 +8,7 @@ Two kinds of record, both streamed so memory stays flat as the horizon grows:
   missed / ring-no-answer, released), keyed by the time of the TEvent that makes them.
 
 Running totals give ``summary.json``: offered, answered, abandoned, service level under each
-convention of capacity-references.md §5.1 that outcomes determine (SL_offered, SL_answered),
+convention of docs/reference/capacity-references.md §5.1 that outcomes determine (SL_offered, SL_answered),
 ASA (answered and all), mean time to abandon, AHT and occupancy, per queue and overall.
 """
 
@@ -234,7 +234,7 @@ class Truth:
         queues = {q: k.to_dict(self.thresholds) for q, k in sorted(self.kpi.items())}
         return {
             "definitions": {
-                "service_level.offered": "answered with wait <= t / offered (capacity-references.md §5.1 SL_offered)",
+                "service_level.offered": "answered with wait <= t / offered (docs/reference/capacity-references.md §5.1 SL_offered)",
                 "service_level.answered": "answered with wait <= t / answered (SL_answered)",
                 "wait": "from arrival at the first mediation DN to EventEstablished at the agent",
                 "asa_answered": "mean wait of answered calls", "asa_all": "mean wait of answered and abandoned calls",

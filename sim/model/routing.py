@@ -2,7 +2,7 @@
 
 Calls wait at a *distributor*: an ACD queue (the switch distributes) or a routing point whose
 strategy sends calls straight to agents, optionally shown on a virtual queue (the router
-distributes, tevents.md §9.1 variants). Both pick the **longest-idle ready agent with the
+distributes, docs/reference/tevents.md §9.1 variants). Both pick the **longest-idle ready agent with the
 skill** the distributor serves; a ready agent takes the **longest-waiting call** among the
 distributors of its skills.
 

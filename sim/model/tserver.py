@@ -3,14 +3,14 @@
 A real T-Server numbers every event it sends (one ``EventSequenceNumber`` counter per server),
 gives each call a ConnID and CallUUID, answers client requests (TRegisterAddress ->
 EventRegistered, TQueryAddress -> EventAddressInfo, failures -> EventError) and delivers each
-event only to the clients registered on its ThisDN (tevents.md §2, §11). Here the one client
-whose view is traced is Stat Server (DESIGN contract 1): :class:`TServer` keeps its connection
+event only to the clients registered on its ThisDN (docs/reference/tevents.md §2, §11). Here the one client
+whose view is traced is Stat Server (docs/reference/contracts.md §1): :class:`TServer` keeps its connection
 state, its registrations and the link state, and hands each event Stat Server would receive to
 the sink, in emission order.
 
 :class:`DN` is a directory number of the switch; its ``legs`` are the switch's truth about the
 calls on it (one :class:`Leg` per ConnID with the TPartyState, roles and ThisQueue of the leg),
-which the registration answers report (tevents.md §7.2, §14 Q1/Q2/Q14).
+which the registration answers report (docs/reference/tevents.md §7.2, §14 Q1/Q2/Q14).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sim.tlib.codes import AddressInfoType, AddressType, CallState, ErrorCode
 from sim.tlib.event import TEvent
 from sim.tlib.rounding import round6
 
-# TPartyState codes (tevents.md §5.8)
+# TPartyState codes (docs/reference/tevents.md §5.8)
 PS_INITIATED_DIALING = 0x10001
 PS_QUEUED = 0x9
 PS_ALERTING = 0xA
@@ -121,7 +121,7 @@ class TServer:
 
     # --- ids -------------------------------------------------------------------------------
     def new_ids(self) -> tuple[str, str, int]:
-        """A fresh (ConnID, CallUUID, CallID) triple (tevents.md §11.2)."""
+        """A fresh (ConnID, CallUUID, CallID) triple (docs/reference/tevents.md §11.2)."""
         self._callid += 1
         n = self._callid
         return format(self._connid + n, "016x"), f"{self._uuid_prefix}{n:016X}", n
@@ -181,7 +181,7 @@ class TServer:
             self.register(dn)
 
     def register(self, dn: DN) -> None:
-        """Stat Server's TRegisterAddress(dn) and the answers that follow (actions.md §9)."""
+        """Stat Server's TRegisterAddress(dn) and the answers that follow (docs/reference/actions.md §9)."""
         self.ref += 1
         if dn.reg_failures > 0:
             dn.reg_failures -= 1
@@ -223,7 +223,7 @@ class TServer:
             self._tell_service(dn, out=True)
 
     def dn_status(self, dn: DN) -> dict[str, Any]:
-        """DN-status / queue-status Extensions (tevents.md §7.2, §14 Q1/Q2)."""
+        """DN-status / queue-status Extensions (docs/reference/tevents.md §7.2, §14 Q1/Q2)."""
         ext: dict[str, Any] = {}
         if not dn.mediation:
             agent = dn.agent

@@ -3,7 +3,7 @@
 Every transition below is read from ``sim.statserver.rules`` (the agent-state events, the
 registration AgentStatus rules, the ringing / dialing / hold release tables, the mediation
 tables, the status priority table); the only fixed knowledge is which TEvent moves a call leg
-between the phases of actions.md §4.6 (ringing, dialing, established, held), and each of those
+between the phases of docs/reference/actions.md §4.6 (ringing, dialing, established, held), and each of those
 events is checked against the dispatch table ``regular.DISPATCH`` / ``mediation.DISPATCH``.
 
 ``python -m sim.report.diagrams --out docs/diagrams`` writes one Mermaid file (``.mmd``,
@@ -80,13 +80,13 @@ def _grouped(table: dict) -> list[tuple[str, list, str | None]]:
 
 # ------------------------------------------------------------------------------ diagrams
 def agent_states() -> Diagram:
-    """Agent-state actions on a DN (actions.md §4.1, §4.6): rules.AGENT_STATE_EVENTS and the
+    """Agent-state actions on a DN (docs/reference/actions.md §4.1, §4.6): rules.AGENT_STATE_EVENTS and the
     registration rules rules.AGENT_STATUS_RULES."""
     _check_events(regular.DISPATCH, "EventAgentLogin",
                   *(k.partition("/")[0] for k in R.AGENT_STATE_EVENTS))
     d = Diagram("agent_states", "Agent-state actions on a DN")
     d.caption = ("What EventAgentLogin, the agent-state events and registration data do to the "
-                 "agent-state actions of a DN (actions.md §4.1, §4.6). Source: "
+                 "agent-state actions of a DN (docs/reference/actions.md §4.1, §4.6). Source: "
                  "`AGENT_STATE_EVENTS`, `AGENT_STATUS_RULES`.")
     d.state("LoggedOut")
     d.state("LoggedIn", "LoggedIn")
@@ -119,14 +119,14 @@ def agent_states() -> Diagram:
 
 
 def call_leg() -> Diagram:
-    """One call leg on a regular DN (actions.md §4.4-§4.6): the ringing / dialing / hold
+    """One call leg on a regular DN (docs/reference/actions.md §4.4-§4.6): the ringing / dialing / hold
     outcome tables and the call-type matrix of rules.py."""
     _check_events(regular.DISPATCH, "EventRinging", "EventDialing", "EventEstablished",
                   "EventHeld", "EventRetrieved", "EventReleased", "EventAbandoned", "EventDiverted",
                   *R.RINGING_ENDED_BY)
     d = Diagram("call_leg", "Call-leg actions on a regular DN")
     d.caption = ("The actions of one call (one ConnID) on an Extension or ACD Position "
-                 "(actions.md §4.4-§4.6). `a / b` reads: event a ends the state and fires "
+                 "(docs/reference/actions.md §4.4-§4.6). `a / b` reads: event a ends the state and fires "
                  "retrospective or moment b. Source: `RINGING_ENDED_BY`, "
                  "`RINGING_ENDED_BY_RELEASE`, `DIALING_ENDED_BY_RELEASE`, `HOLD_ENDED_BY_RELEASE`, "
                  "`COMPLETION_MOMENT`, `CALL_TYPE_ACTIONS`.")
@@ -163,14 +163,14 @@ def call_leg() -> Diagram:
 
 
 def mediation_call() -> Diagram:
-    """A call on a mediation DN (actions.md §5.2, §5.3): rules.MEDIATION_ARRIVAL,
+    """A call on a mediation DN (docs/reference/actions.md §5.2, §5.3): rules.MEDIATION_ARRIVAL,
     CALL_WAIT_ENDED_BY, TREATMENT_EVENTS, REFLECTED_RINGING_OUTCOME."""
     _check_events(mediation.DISPATCH, *R.MEDIATION_ARRIVAL.values(), *R.CALL_WAIT_ENDED_BY,
                   *R.TREATMENT_EVENTS)
     d = Diagram("mediation_call", "A call on a mediation DN (ACD queue, routing point, virtual queue)")
     d.caption = ("CallWait runs from the call's arrival until exactly one outcome; after a "
                  "distribution the mediation DN reflects what happened at the agent DN "
-                 "(actions.md §5.2, §5.3). Source: `MEDIATION_ARRIVAL`, `CALL_WAIT_ENDED_BY`, "
+                 "(docs/reference/actions.md §5.2, §5.3). Source: `MEDIATION_ARRIVAL`, `CALL_WAIT_ENDED_BY`, "
                  "`TREATMENT_EVENTS`, `REFLECTED_RINGING_OUTCOME`.")
     d.state("CallWait")
     d.state("Distributed", "distributed (reflecting the agent DN)")
@@ -191,12 +191,12 @@ def mediation_call() -> Diagram:
 
 
 def status_priority() -> Diagram:
-    """The status priority table (actions.md §8.2): the running action of highest priority
+    """The status priority table (docs/reference/actions.md §8.2): the running action of highest priority
     gives a DN's status; a place or agent takes the highest of its DNs (§8.3)."""
     d = Diagram("status_priority", "Status priority, lowest to highest", kind="flow")
     d.caption = ("The status of a DN is its running action of highest priority; a place or an "
                  "agent takes the highest status of its DNs; LoggedOut (agents only) is above "
-                 "all (actions.md §8.2, §8.3.2). Numbers are the status codes. Source: "
+                 "all (docs/reference/actions.md §8.2, §8.3.2). Numbers are the status codes. Source: "
                  "`AGENT_PRIORITY`, `STATUS_CODE`.")
     prev = None
     for name in R.AGENT_PRIORITY:

@@ -4,7 +4,7 @@ A row shows the event (time, switch, DN, name, key attributes), the durable acti
 started and ended, the momentary and retrospective actions it fired, the status changes of
 DNs, places and agents it caused and, when a statistics engine is given, the values of the
 watched statistics that changed. It is the event -> action -> status -> statistic chain of
-DESIGN's data flow, made visible one event at a time.
+the data flow of docs/reference/contracts.md §0, made visible one event at a time.
 
 Pure: :class:`Explainer` is fed TEvents (``feed``) and drives an
 :class:`~sim.statserver.engine.ActionEngine` (and optionally a
@@ -12,7 +12,7 @@ Pure: :class:`Explainer` is fed TEvents (``feed``) and drives an
 ``sim explain`` (sim/commands/explain.py) renders the rows.
 
 Actions are shown once, for the DN they happened on; the copies propagated to the place and
-the agent (actions.md §7) are not repeated. An action on another DN than the event's (a
+the agent (docs/reference/actions.md §7) are not repeated. An action on another DN than the event's (a
 mediation DN reflecting an outcome, §5.3) is prefixed with that DN.
 """
 

@@ -1,6 +1,6 @@
 """Plots of a run's output folder (matplotlib; PNG files).
 
-Each plot function reads what ``sim run`` writes (DESIGN contract 5) and returns the
+Each plot function reads what ``sim run`` writes (docs/reference/contracts.md §5) and returns the
 :class:`~matplotlib.figure.Figure`, so tests and notebooks can inspect titles, axis labels and
 series; :func:`write_run_plots` saves them all into ``DIR/plots/``.
 
@@ -27,7 +27,7 @@ run made them (:class:`~sim.report.binning.RunFeed`) and statuses.jsonl and acti
 not read back. The per-line work is compiled (:mod:`sim.report.binning`).
 
 Colors follow one fixed palette per status, and legends list the statuses in the priority
-order of actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
+order of docs/reference/actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
 
 from __future__ import annotations
@@ -345,7 +345,7 @@ def _per_status_figure(ep: StatusEpisodes, title: str | None = None) -> Figure:
 def calls_waiting(actions, *, span=None, max_lines: int = MAX_LINES,
                   title: str | None = None) -> Figure:
     """Calls waiting on each mediation DN (ACD queue, routing point, virtual queue) over time:
-    the number of running CallWait actions (actions.md §5.2), time-averaged per bin."""
+    the number of running CallWait actions (docs/reference/actions.md §5.2), time-averaged per bin."""
     waiting = _read_waiting(actions, span)
     return _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1, max_lines, title)
 
@@ -433,7 +433,7 @@ def merged_interval(interval: float, count: int, max_intervals: int = MAX_INTERV
 def intraday_table(run_dir: str, interval: float | None = None, threshold: float | None = None,
                    max_intervals: int | None = None) -> dict[str, Any]:
     """Per interval: offered, answered, abandoned and service level (answered within the
-    threshold / offered, capacity-references.md §5.1 SL_offered), from calls.csv; an interval
+    threshold / offered, docs/reference/capacity-references.md §5.1 SL_offered), from calls.csv; an interval
     holds the calls that arrived in it. With ``max_intervals``, more intervals than that are
     merged (:func:`merged_interval`): ``interval`` is then the merged length and ``merged_from``
     the reporting interval (equal when nothing was merged)."""
@@ -565,7 +565,7 @@ def stat_unit(stat_type: str) -> str:
 
 
 def is_current(stat_type: str) -> bool:
-    """A stat type of a current category (stat-types.md §4.4): its value is what holds at the
+    """A stat type of a current category (docs/reference/stat-types.md §4.4): its value is what holds at the
     instant it is read, so stats.csv holds it only at the notification times."""
     st = _stat_type(stat_type)
     return st is not None and st.category.kind == "current"
@@ -630,7 +630,7 @@ def stat_series(stats_csv: str, stat_type: str, *, objects: Iterable[str] | None
                 object_types: Iterable[str] | None = None, time_profile: str | None = None,
                 max_lines: int = MAX_LINES, max_points: int = 2000,
                 title: str | None = None) -> Figure:
-    """A stat type's values over time from stats.csv (DESIGN contract 4): one panel per object
+    """A stat type's values over time from stats.csv (docs/reference/contracts.md §4): one panel per object
     type, one line per object and time profile; invalid values (``valid`` 0) are gaps. Raises
     ValueError when the file has no numeric value of ``stat_type``."""
     data = stat_series_data(stats_csv, [stat_type], objects=objects, object_types=object_types,

@@ -2,7 +2,7 @@
 
 One figure per KPI family, written to ``OUT/plots/``:
 
-* ``service_level.png`` — SL_offered and SL_answered (capacity-references.md §5.1);
+* ``service_level.png`` — SL_offered and SL_answered (docs/reference/capacity-references.md §5.1);
 * ``asa.png`` — ASA_answered and ASA_all in seconds (§5.2);
 * ``abandonment.png`` — P_ab;
 * ``occupancy.png`` — busy / logged-in time.

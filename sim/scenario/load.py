@@ -3,7 +3,7 @@
 Every error names the file and the key path (``scenario.toml: agents[3].shift.start: ...``).
 The result is a :class:`Scenario`: plain, defaulted, normalised tables (teams expanded into
 agents, clock times turned into seconds, CSV profiles read) that the model builds from, plus
-the ``objects.toml`` document (DESIGN contract 2) the engine needs.
+the ``objects.toml`` document (docs/reference/contracts.md §2) the engine needs.
 """
 
 from __future__ import annotations
@@ -355,7 +355,7 @@ def _read_profile(path: Path, where: str) -> list[float]:
 
 
 def objects_document(sc: Scenario) -> dict[str, Any]:
-    """The objects.toml document (DESIGN contract 2) for this scenario."""
+    """The objects.toml document (docs/reference/contracts.md §2) for this scenario."""
     doc: dict[str, Any] = {"switches": [{"name": s["name"]} for s in sc.switches], "dns": [],
                            "places": [], "agents": [], "groups": []}
     for q in sc.queues:

@@ -92,7 +92,7 @@ FLOWS = _obj([], hold=_PROB, consult_transfer=_PROB, blind_transfer=_PROB, mute_
              update_user_data=_PROB,
              transfer_queue={**_STR, "description": "ACD queue for single-step and consult-via-queue transfers"},
              hold_time=DIST, consult_time=DIST)
-FLOWS["description"] = ("probability of each after-answer flow (tevents.md §9.6-§9.9, §9.14); "
+FLOWS["description"] = ("probability of each after-answer flow (docs/reference/tevents.md §9.6-§9.9, §9.14); "
                         "the rest of the calls are plain")
 
 TRAFFIC = _obj(
@@ -120,7 +120,7 @@ SWITCH = _obj(
     name=_STR,
     registered_extensions={"type": "boolean", "description":
                            "EventRegistered carries Extensions (else Stat Server queries DNStatus)"},
-    login_ready={"type": "boolean", "description": "after EventAgentLogin report Ready (tevents.md §14 Q6)"},
+    login_ready={"type": "boolean", "description": "after EventAgentLogin report Ready (docs/reference/tevents.md §14 Q6)"},
     rp_diverted={"type": "boolean", "description": "routing points also emit EventDiverted (§14 Q3)"},
     rona_timeout=_POS,
 )

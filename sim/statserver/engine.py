@@ -2,7 +2,7 @@
 
 ``ActionEngine(objects).feed(tevent)`` returns the records the event caused, in order:
 :class:`~sim.statserver.records.Action` (start / end / moment / retro, with the propagated
-copies for the Place and the Agent, actions.md §7), :class:`StatusChange` (actions.md §8) and
+copies for the Place and the Agent, docs/reference/actions.md §7), :class:`StatusChange` (docs/reference/actions.md §8) and
 :class:`Request` (the TQueryAddress Stat Server would send, §9). The engine never reads a file,
 a socket or a clock: ``sim run``, ``sim replay`` and streams are thin callers of ``feed``.
 
@@ -485,7 +485,7 @@ class ActionEngine:
         return not self.dns[dn_id].not_monitored
 
     def current_state(self, object_type: str, object_id: str) -> dict:
-        """The CurrentState tree (actions.md §8.6): object -> DNs -> status and actions."""
+        """The CurrentState tree (docs/reference/actions.md §8.6): object -> DNs -> status and actions."""
         def dn_tree(dn: DNState) -> dict:
             return {"status": dn.status,
                     "actions": [{"action": r.name, "ConnID": r.conn, "start": r.start}

@@ -1,4 +1,4 @@
-"""Mediation DNs (ACD Queue, Routing Point, Virtual Queue): actions.md §5.
+"""Mediation DNs (ACD Queue, Routing Point, Virtual Queue): docs/reference/actions.md §5.
 
 A call that arrives on a mediation DN M gets CallEntered and a CallWait (one per call,
 carrying its call type) that ends with exactly one outcome: CallDistributed (with
@@ -151,7 +151,7 @@ def on_released(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
 
 def on_party_changed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventPartyChanged on a mediation DN: CallRingingPartyChanged; the CallWait moves to the
-    new ConnID and keeps its enter time (use-alt-enter-time, stat-types.md §2.1)."""
+    new ConnID and keeps its enter time (use-alt-enter-time, docs/reference/stat-types.md §2.1)."""
     from sim.statserver.regular import rekey
     conn, prev = ev.attrs.get("ConnID"), ev.attrs.get("PreviousConnID")
     if prev is not None and conn is not None and ("CallWait", prev) in m.running:

@@ -1,4 +1,4 @@
-"""Which groups an action record reaches (actions.md §7, model 8.1.2+).
+"""Which groups an action record reaches (docs/reference/actions.md §7, model 8.1.2+).
 
 The engine writes each action for its DN and for the DN's place and agent; group membership
 is static configuration, so the group level is derived here, in one place, for every consumer

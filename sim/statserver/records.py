@@ -1,14 +1,14 @@
-"""The immutable records the action engine emits (DESIGN contract 3).
+"""The immutable records the action engine emits (docs/reference/contracts.md §3).
 
 * :class:`Action` -- one fact about one action on one object: a durable action's ``start`` or
   ``end``, or an instantaneous ``moment`` (momentary) / ``retro`` (retrospective) action.
   The engine writes the DN-level record first (object types ``RegDN``, ``Queue``,
   ``RoutePoint``) and then its propagated copies for the ``Place`` of the DN and the ``Agent``
-  logged in on it (actions.md §7, model 8.1.2+). Group propagation is static (membership in
+  logged in on it (docs/reference/actions.md §7, model 8.1.2+). Group propagation is static (membership in
   the objects file), so group records are not repeated: consumers fan out to groups
   themselves (``Objects.groups_containing``).
 * :class:`StatusChange` -- the status of an object (RegDN, Queue, RoutePoint, Place, Agent)
-  changed (actions.md §8). Group status counts are derived from member statuses.
+  changed (docs/reference/actions.md §8). Group status counts are derived from member statuses.
 * :class:`Request` -- a T-Library request the engine wants its caller to send (TQueryAddress);
   in replay the recorded answers in the trace are used instead.
 * :class:`GroupStatus` -- a group's per-status member counts after a member's status changed.
@@ -146,7 +146,7 @@ class Request(Record):
 
 class GroupStatus(Record):
     """How many members of a GroupAgents / GroupPlaces / GroupQueues are in each status,
-    after a member's status changed (actions.md §8.6; no single group status is invented,
+    after a member's status changed (docs/reference/actions.md §8.6; no single group status is invented,
     OQ-13). ``counts`` lists only statuses with at least one member."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ("time", "object_type", "object", "counts", "member")

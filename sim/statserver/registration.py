@@ -1,4 +1,4 @@
-"""DN initialisation on registration, registration errors and monitoring (actions.md §9–§11).
+"""DN initialisation on registration, registration errors and monitoring (docs/reference/actions.md §9–§11).
 
 The same initialisation runs on the first connection and after every restored connection:
 the registration data *reconcile* the actions kept through an outage (an action that agrees

@@ -1,4 +1,4 @@
-"""Regular DNs (Extension, ACD Position): the event dispatch of actions.md §4.6.
+"""Regular DNs (Extension, ACD Position): the event dispatch of docs/reference/actions.md §4.6.
 
 ``DISPATCH`` maps each TEvent name to the function that applies its row of the §4.6 table;
 each function's docstring quotes that row. The choices inside the rows (which retrospective a

@@ -1,6 +1,6 @@
 """Every rule of the action engine, as data, in the spec's order and words.
 
-Read this module next to ../shared/spec/actions.md: each table names the section it encodes,
+Read this module next to docs/reference/actions.md: each table names the section it encodes,
 so a correction of the spec is a one-line change here. The engine (``engine.py``) only walks
 these tables; the explain view and the diagrams (``diagrams.py``) read the same tables.
 """
@@ -11,7 +11,7 @@ from typing import Final, NamedTuple
 
 from sim.tlib.codes import CallState, CallType, DNRole, TServerAgentStatus
 
-# --- Statuses: priority tables (actions.md §8.2, §5.4), lowest -> highest ----------------------
+# --- Statuses: priority tables (docs/reference/actions.md §8.2, §5.4), lowest -> highest ----------------------
 DN_PRIORITY: Final = (
     "NotMonitored", "Monitored", "LoggedIn", "OnHook", "WaitForNextCall", "OffHook",
     "CallDialing", "CallRinging", "NotReadyForNextCall", "AfterCallWork", "CallOnHold",
@@ -184,7 +184,7 @@ QUEUE_PSEUDO_ACTIONS: Final = {
     "active": ("AgentActive", "DNActive"),
 }
 
-# --- DN-status data keys (§9.2 step 3, OQ-15, tevents.md §7.2) -----------------------------------
+# --- DN-status data keys (§9.2 step 3, OQ-15, docs/reference/tevents.md §7.2) -----------------------------------
 KEY_AGENT_STATUS: Final = "AgentStatus"
 KEY_AGENT_ID: Final = "AgentID"
 KEY_CALL_STATUS: Final = "status"

@@ -1,6 +1,6 @@
 """The T-Library vocabulary: message and enumeration codes, the TEvent record, trace I/O.
 
-Pure data: no SimPy, no Stat Server logic. Spec: ../shared/spec/tevents.md.
+Pure data: no SimPy, no Stat Server logic. Spec: docs/reference/tevents.md.
 """
 
 from sim.tlib.codes import (  # noqa: F401

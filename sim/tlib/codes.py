@@ -1,8 +1,8 @@
 """T-Library codes: message IDs, attribute IDs and every enumeration, with numeric values.
 
-Source: ../shared/spec/tevents.md §3 (TMessageType), §4.1 (TAttribute), §5 (enumerations)
+Source: docs/reference/tevents.md §3 (TMessageType), §4.1 (TAttribute), §5 (enumerations)
 and §6 (error codes). Values are the C header's; traces carry them as integers, and readers
-accept the names too (DESIGN contract 1).
+accept the names too (docs/reference/contracts.md §1).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _enum(name: str, table: str) -> Any:
     return IntEnum(name, members)
 
 
-# --- TMessageType (tevents.md §3) -------------------------------------------------------------
+# --- TMessageType (docs/reference/tevents.md §3) -------------------------------------------------------------
 MessageType = _enum("MessageType", """
 0 RequestRegisterClient, 1 RequestQueryServer, 2 RequestQueryAddress, 3 RequestRegisterAddress,
 4 RequestUnregisterAddress, 5 RequestRegisterAll, 6 RequestUnregisterAll, 7 RequestSetInputMask,
@@ -76,7 +76,7 @@ MessageType = _enum("MessageType", """
 
 EVENT_NAMES = frozenset(m.name for m in MessageType if m.name.startswith("Event"))
 
-# --- TAttribute (tevents.md §4.1): ID -> name as T-Server logs print it after "Attribute" ------
+# --- TAttribute (docs/reference/tevents.md §4.1): ID -> name as T-Server logs print it after "Attribute" ------
 Attribute = _enum("Attribute", """
 0 ProtocolVersion, 1 ErrorMessage, 2 ReferenceID, 3 CallID, 4 NodeID, 5 NetworkCallID, 9 ConnID,
 10 PreviousConnID, 11 TransferConnID, 12 ConferenceConnID, 13 CallState, 14 AgentID,
@@ -90,7 +90,7 @@ Attribute = _enum("Attribute", """
 99 OriginalConnID, 120 TimeStamp, 141 CallUUID, 147 ServerStartTime, 148 EventSequenceNumber
 """)
 
-# --- Enumerations (tevents.md §5) ---------------------------------------------------------------
+# --- Enumerations (docs/reference/tevents.md §5) ---------------------------------------------------------------
 CallType = _enum("CallType", "0 Unknown, 1 Internal, 2 Inbound, 3 Outbound, 4 Consult")
 
 CallState = _enum("CallState", """
@@ -102,7 +102,7 @@ CallState = _enum("CallState", """
 49 Deafened, 50 Held
 """)
 
-# 2 is also AgentLegalGuard when used as a not-ready sub-state (tevents.md §5.3).
+# 2 is also AgentLegalGuard when used as a not-ready sub-state (docs/reference/tevents.md §5.3).
 AgentWorkMode = _enum("AgentWorkMode", """
 0 Unknown, 1 ManualIn, 2 AutoIn, 3 AfterCallWork, 4 AuxWork, 5 NoCallDisconnect, 6 WalkAway,
 7 ReturnBack
@@ -132,7 +132,7 @@ AddressStatus = _enum("AddressStatus", """
 8 Maintenance, 9 Available, 10 Vacant
 """)
 
-# TPartyState (tevents.md §5.8): generic states in the low nibble, modifiers above.
+# TPartyState (docs/reference/tevents.md §5.8): generic states in the low nibble, modifiers above.
 PartyState = _enum("PartyState", """
 0 Null, 0x1 Initiated, 0x9 Queued, 0xA Alerting, 0xB Busy, 0xC Connected, 0xD CPDetect,
 0xE Held, 0xF Failed, 0x10 NoListen, 0x20 NoTalk, 0x40 Bridged, 0x80 Audit, 0xA0 SvcObserving,
@@ -140,7 +140,7 @@ PartyState = _enum("PartyState", """
 """)
 PARTY_GENERIC_MASK = 0x000F
 
-# T-Server AgentStatus in DN-status Extensions (tevents.md §5.9; 0 and 1 are [R], §14 Q1).
+# T-Server AgentStatus in DN-status Extensions (docs/reference/tevents.md §5.9; 0 and 1 are [R], §14 Q1).
 TServerAgentStatus = _enum("TServerAgentStatus", "0 NoAgent, 1 LoggedIn, 2 Ready, 3 NotReady, 4 ACW, 5 WalkAway")
 
 RegisterMode = _enum("RegisterMode", "0 ModeShare, 1 ModePrivate, 2 ModeMonitor")
@@ -164,7 +164,7 @@ TreatmentType = _enum("TreatmentType", """
 17 FastBusy, 18 RAN
 """)
 
-# --- Error codes (tevents.md §6) ----------------------------------------------------------------
+# --- Error codes (docs/reference/tevents.md §6) ----------------------------------------------------------------
 ErrorCode = _enum("ErrorCode", """
 40 TERR_NOMORE_LICENSE, 41 TERR_NOT_REGISTERED, 42 TERR_RESOURCE_SEIZED, 43 TERR_IN_SAME_STATE,
 50 TERR_UNKNOWN_ERROR, 51 TERR_UNSUP_OPER, 52 TERR_INTERNAL, 53 TERR_INVALID_ATTR,
@@ -197,7 +197,7 @@ ERROR_MESSAGES = {
     ErrorCode.TERR_INV_CALL_STATE: "Invalid call state",
 }
 
-# Trace keys whose values are enumerations, and the enumeration each uses (DESIGN contract 1).
+# Trace keys whose values are enumerations, and the enumeration each uses (docs/reference/contracts.md §1).
 ENUM_KEYS: dict[str, type[IntEnum]] = {
     "CallType": CallType,
     "CallState": CallState,

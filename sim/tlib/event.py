@@ -1,6 +1,6 @@
 """The TEvent record: one T-Library event as Stat Server's connection receives it.
 
-Immutable: a ``NamedTuple`` of the four envelope fields of DESIGN contract 1 (``time``,
+Immutable: a ``NamedTuple`` of the four envelope fields of docs/reference/contracts.md §1 (``time``,
 ``event``, ``switch``, ``seq``) plus the T-Library attributes, keyed by their trace names
 (``ThisDN``, ``ConnID``, ``CallType``...), in a read-only mapping. Enumerations are held as
 their numeric codes.

@@ -1,4 +1,4 @@
-"""The canonical per-DN call flows of tevents.md §9, as TEvent sequences.
+"""The canonical per-DN call flows of docs/reference/tevents.md §9, as TEvent sequences.
 
 Each function appends the events of one flow, as Stat Server's connection would receive them,
 to a :class:`FlowBuilder`; the conventions are the spec's: external caller ``5551234``, DNIS

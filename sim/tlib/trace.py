@@ -1,4 +1,4 @@
-"""Streaming reader and writer for ``events.jsonl`` (DESIGN contract 1).
+"""Streaming reader and writer for ``events.jsonl`` (docs/reference/contracts.md §1).
 
 The reader never holds more than one line: it yields TEvents one at a time and reports each
 bad line as ``FILE:LINE: reason`` through a callback, then goes on with the next line, so the

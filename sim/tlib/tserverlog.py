@@ -1,7 +1,7 @@
 """T-Server log text: TEvents written and read the way a T-Server log prints them.
 
 A T-Server log shows each event it sends as a ``message <EventName>`` line followed by one
-tab-indented ``Attribute<Name> TAB <value>`` line per attribute (spec/tevents.md §4.1,
+tab-indented ``Attribute<Name> TAB <value>`` line per attribute (docs/reference/tevents.md §4.1,
 §11.1; tabs shown as spaces)::
 
     message EventRinging
@@ -69,7 +69,7 @@ from sim.tlib.logforms.common import (  # noqa: F401 - the names, shared with th
 from sim.tlib.logforms.common import HEX as _HEX
 from sim.tlib.logforms.reader import read_log  # noqa: F401 - reading lives with the log forms
 
-HEADER = "# sim T-Server log text (spec/tevents.md §11.1); one '# switch:' line per switch change"
+HEADER = "# sim T-Server log text (docs/reference/tevents.md §11.1); one '# switch:' line per switch change"
 
 # --- escaping --------------------------------------------------------------------------------------
 _NEEDS_ESC = re.compile(r"[\x00-\x1f\x7f]|\\(?=x[0-9a-fA-F]{2})")
@@ -125,7 +125,7 @@ def render_lines(ev: TEvent) -> list[str]:
 
 
 def render_event(ev: TEvent) -> str:
-    """One event as T-Server log text (tevents.md §11.1), ending with a newline."""
+    """One event as T-Server log text (docs/reference/tevents.md §11.1), ending with a newline."""
     return "\n".join(render_lines(ev)) + "\n"
 
 

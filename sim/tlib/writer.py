@@ -1,4 +1,4 @@
-"""Writing ``events.jsonl`` (DESIGN contract 1): one JSON object per TEvent, per line.
+"""Writing ``events.jsonl`` (docs/reference/contracts.md §1): one JSON object per TEvent, per line.
 
 Every TEvent of a run goes through :class:`TraceWriter`, so this module is compiled with mypyc
 (setup.py) with the rest of the per-event path; :mod:`sim.tlib.trace` re-exports it next to

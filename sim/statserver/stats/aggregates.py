@@ -5,10 +5,10 @@ categories). It holds
 
 * the **running** records that match (durable actions in progress, status episodes in progress,
   or - with a filter - the open stretches during which the filter is true): the current
-  categories read them (stat-types.md §4.4);
+  categories read them (docs/reference/stat-types.md §4.4);
 * one window per time profile, holding the **historical** aggregates of the interval:
   a single bucket for Growing and SinceLogin (emptied at each reset / login), per-step buckets for
-  Sliding, one bucket per completed record for Selection (stat-types.md §6).
+  Sliding, one bucket per completed record for Selection (docs/reference/stat-types.md §6).
 
 Nothing grows with the number of records: buckets are bounded by the profile, running records
 by what is in progress now. What all the Aggs of one aggregate spec share (profiles, whether
@@ -16,7 +16,7 @@ records are statuses, the time range, the opening instant) is one :class:`Shape`
 its windows at the first record that reaches it (until then its historical aggregates are those
 of an empty interval, computed on demand), so objects without activity cost little memory.
 
-Time rules (stat-types.md §3): durations are whole seconds, milliseconds dropped from both
+Time rules (docs/reference/stat-types.md §3): durations are whole seconds, milliseconds dropped from both
 timestamps before subtracting; a status in progress contributes its elapsed time to TotalTime
 (added at query time), an action in progress contributes nothing until it ends; a retrospective
 action adds its full carried duration at the instant it occurs (Q2); the adjusted aggregates take
@@ -416,7 +416,7 @@ class Agg:
         self.since: float | None = None     # CurrentContinuousTime: running count > 0 since
         # When the running count last fell to 0, and the since it had then: a status change
         # that stays inside the mask (close + open at one instant) does not break the
-        # continuous time (CurrentContinuousTime, stat-types.md §4.4).
+        # continuous time (CurrentContinuousTime, docs/reference/stat-types.md §4.4).
         self.left_at = -INF
         self.left_since = 0.0
         # One window per profile (a chain from w0), created at the first record: until then

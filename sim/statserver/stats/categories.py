@@ -1,12 +1,12 @@
 """The categories: how a statistic's value is computed from its aggregates.
 
 One table, :data:`CATEGORIES`, maps each category name to its kind and its formula, written
-as close as possible to the definitions of stat-types.md §4.3 (historical), §4.4 (current),
+as close as possible to the definitions of docs/reference/stat-types.md §4.3 (historical), §4.4 (current),
 §4.5 (ServiceFactor1), §4.6 (custom values) and §4.7 (current state). A formula receives a
 :class:`Value` view: ``v.main`` / ``v.rel`` / ``v.aux`` are the aggregates of MainMask, RelMask
 and the fixed mask of a compound category; ``v.elapsed`` is ``now - t0``.
 
-Divisions by zero give 0 (stat-types.md §3).
+Divisions by zero give 0 (docs/reference/stat-types.md §3).
 
 The module is compiled with mypyc (setup.py): a notification builds a Value per row, so the
 views are native classes that compute what a formula reads on first use (no

@@ -2,7 +2,7 @@
 
 A filter is a tree of :class:`Condition` nodes, a formula a tree of :class:`Term` nodes; both
 are evaluated on the attribute dict of one record (``CallType``, ``MediaType``,
-``UserData``, ``Reasons``, ...; stat-types.md §4.6, §8). They are native classes (this module
+``UserData``, ``Reasons``, ...; docs/reference/stat-types.md §4.6, §8). They are native classes (this module
 is compiled with mypyc, setup.py): a filtered statistic evaluates its filter for every record
 its mask matches, so the evaluation must cost a method call, not an interpreted closure.
 Every node is also callable, so ``parse_filter(text)(attrs)`` reads as before.

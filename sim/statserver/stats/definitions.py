@@ -1,4 +1,4 @@
-"""Stat type definitions in Stat Server's own format: an INI file (stat-types.md §10).
+"""Stat type definitions in Stat Server's own format: an INI file (docs/reference/stat-types.md §10).
 
 One section per stat type, named by the stat type::
 
@@ -199,7 +199,7 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
 
     cat_name = opts["Category"].strip()
     if cat_name in NOT_IMPLEMENTED:
-        fail(name, "Category", f"category {cat_name!r} is not implemented (stat-types.md §4)")
+        fail(name, "Category", f"category {cat_name!r} is not implemented (docs/reference/stat-types.md §4)")
     if cat_name not in CATEGORIES:
         fail(name, "Category", f"unknown category {cat_name!r}")
     cat = CATEGORIES[cat_name]

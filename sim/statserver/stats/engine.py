@@ -14,7 +14,7 @@ How a record reaches the statistics it can change, without scanning the stat typ
   whose mask matches that name and whose object type takes records of that object type
   (names.py: ACTION_SOURCES, STATUS_SOURCES);
 * the record is fanned out to its target objects: the object itself, the groups containing it
-  (``Objects.groups_containing``) and, for DN-level records, the tenant (actions.md §7). For
+  (``Objects.groups_containing``) and, for DN-level records, the tenant (docs/reference/actions.md §7). For
   DNStatus, a DN's episodes feed its place and the agent logged in on it;
 * each (spec, target object) has one :class:`~.aggregates.Agg`; a :class:`Statistic` (stat type
   x object) reads the Aggs of its masks;
@@ -33,7 +33,7 @@ How a record reaches the statistics it can change, without scanning the stat typ
 A notification computes the values of the statistics no record has reached (all their Aggs
 idle) once per stat type and object type: they do not depend on the object.
 
-Validity (stat-types.md §2.4, actions.md §7): the value of an object is invalid while a DN
+Validity (docs/reference/stat-types.md §2.4, docs/reference/actions.md §7): the value of an object is invalid while a DN
 feeding it (the DN itself, the DNs of a place, the DNs an agent is logged in on, the members'
 DNs of a group, every DN for the tenant) has the status NotMonitored. CurrentState and
 CurrentStateReasons are always valid (no validity events for them).
@@ -63,7 +63,7 @@ from sim.statserver.stats.profiles import TimeProfile, TimeRange
 
 # (Final: compiled code reads them as C statics, not as module attributes)
 DN_OBJECT_TYPES: Final = ("RegDN", "Queue", "RoutePoint")
-REASON_STATUSES: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, actions §8.5
+REASON_STATUSES: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, docs/reference/actions.md §8.5
 CALL_WAIT: Final = N.CALL_WAIT
 # Categories that read the history of CurrentNumber (its integral, its max / min): only their
 # aggregates pay for tracking it at every change.
@@ -77,7 +77,7 @@ class Peek(NamedTuple):
 
 
 class Row(Record):
-    """One line of stats.csv (DESIGN contract 4, plus ``valid``). A record like the action
+    """One line of stats.csv (docs/reference/contracts.md §4, plus ``valid``). A record like the action
     engine's (fields, positional constructor, equality, ``_replace``) rather than a NamedTuple:
     a notification makes one per statistic and profile, and a NamedTuple's constructor runs
     interpreted code."""
@@ -559,8 +559,8 @@ class StatEngine:
             of_type = self._status_of[ot] = {}
         prev = of_type.get(obj)
         if prev is not None and prev.status == status:
-            # Same status, new reasons / call type: the episode goes on (actions §8.1); a filter
-            # is re-evaluated, its true stretches are what counts (stat-types §8).
+            # Same status, new reasons / call type: the episode goes on (docs/reference/actions.md §8.1); a filter
+            # is re-evaluated, its true stretches are what counts (docs/reference/stat-types.md §8).
             prev.reasons, prev.call_type = rec.reasons, rec.call_type
             route = prev.route
             if route.filtered:
@@ -620,7 +620,7 @@ class StatEngine:
 
     # -- validity --------------------------------------------------------------------------------
     def feeding_dns(self, object_type: str, obj: str) -> set[str]:
-        """The DNs whose monitoring a statistic of this object depends on (actions.md §7)."""
+        """The DNs whose monitoring a statistic of this object depends on (docs/reference/actions.md §7)."""
         o = self.objects
         if object_type in DN_OBJECT_TYPES:
             return {obj}
@@ -704,7 +704,7 @@ class StatEngine:
             raise ValueError(f"statistics are read at {time} before the last record ({self.last_time});"
                              " aggregates keep no history")
 
-    # -- CurrentState / CurrentStateReasons (stat-types.md §4.7) -------------------------------
+    # -- CurrentState / CurrentStateReasons (docs/reference/stat-types.md §4.7) -------------------------------
     def _members(self, object_type: str, obj: str) -> list[tuple[str, str]]:
         if object_type == "Tenant":
             return [("Agent", a) for a in self.objects.agents]

@@ -1,6 +1,6 @@
 """Filters and custom-value formulas: the two small languages of a stat type definition.
 
-Filters (stat-types.md §8; section ``[Filters]``, ``<Name> = <condition>``): a condition over the
+Filters (docs/reference/stat-types.md §8; section ``[Filters]``, ``<Name> = <condition>``): a condition over the
 data of an action or status. Grammar (§8 [R]): ``=``, ``!=``, ``&`` (and), ``|`` (or), ``!``
 (not), parentheses, ``PairExists("key", "value" | "*")`` on UserData (``PairExist`` is accepted
 as an alias), ``ReasonExists("key", "value" | "*")`` on Reasons, and attribute comparisons

@@ -1,4 +1,4 @@
-"""Masks: which actions or statuses a statistic looks at (stat-types.md §5).
+"""Masks: which actions or statuses a statistic looks at (docs/reference/stat-types.md §5).
 
 Syntax: a comma-separated list; ``*`` is every name, ``~Name`` excludes Name; surrounding
 whitespace is ignored and names are case-sensitive. The evaluated set is (everything if ``*``,

@@ -1,13 +1,13 @@
 """The words a stat type definition may use: action names, status names, object types, subjects.
 
-Sources: spec/actions.md Appendix A (action names published by the vendor), §4-§5 (names the
-engine emits), §8.2 (statuses); spec/stat-types.md §2.3 (subjects and objects), §5 (masks).
-A mask naming anything outside these sets is rejected at load time (stat-types.md §5).
+Sources: docs/reference/actions.md Appendix A (action names published by the vendor), §4-§5 (names the
+engine emits), §8.2 (statuses); docs/reference/stat-types.md §2.3 (subjects and objects), §5 (masks).
+A mask naming anything outside these sets is rejected at load time (docs/reference/stat-types.md §5).
 """
 
 from __future__ import annotations
 
-# --- Statuses (actions.md §8.2, lowest -> highest) --------------------------------------------
+# --- Statuses (docs/reference/actions.md §8.2, lowest -> highest) --------------------------------------------
 STATUS_NAMES = frozenset((
     "NotMonitored", "Monitored", "LoggedIn", "OnHook", "WaitForNextCall", "OffHook",
     "CallDialing", "CallRinging", "NotReadyForNextCall", "AfterCallWork", "CallOnHold",
@@ -15,7 +15,7 @@ STATUS_NAMES = frozenset((
     "ASM_Engaged", "ASM_Outbound",
 ))
 
-# --- CallWait and its per-call-type names (actions.md §5.1; stat-types.md §5) -----------------
+# --- CallWait and its per-call-type names (docs/reference/actions.md §5.1; docs/reference/stat-types.md §5) -----------------
 # A CallWait record is matched under the name CallWait<T> of its call type; the alias
 # ``CallWait`` covers all of them. No CallWaitInternal is documented: an Internal call waiting
 # matches only the alias (its internal name is not allowed in a mask).
@@ -33,9 +33,9 @@ def match_name(action: str, call_type: int | None) -> str:
     return action
 
 
-# --- Actions (actions.md Appendix A and §4-§5) -------------------------------------------------
+# --- Actions (docs/reference/actions.md Appendix A and §4-§5) -------------------------------------------------
 # Queue pseudo-actions: only in unfiltered CurrentNumber / CurrentRelativeNumberPercentage
-# (stat-types.md §2.1, [D 2]). AgentLogin also exists on regular DNs, so it is not listed here.
+# (docs/reference/stat-types.md §2.1, [D 2]). AgentLogin also exists on regular DNs, so it is not listed here.
 PSEUDO_ACTIONS = frozenset(("DNLogin", "DNActive", "DNReady", "AgentActive", "AgentReady"))
 
 ACTION_NAMES = frozenset("""
@@ -60,7 +60,7 @@ StuckCallCleanedWhileRinging StuckCallCleanedWhileDialing StuckCallCleanedWhileO
 UserEvent UserEventReceived WaitForNextCall
 """.split()) | CALL_WAIT_MASK_NAMES
 
-# --- Subjects and objects (stat-types.md §2.3) -------------------------------------------------
+# --- Subjects and objects (docs/reference/stat-types.md §2.3) -------------------------------------------------
 DN_ACTION, DN_STATUS, AGENT_STATUS, PLACE_STATUS, GROUP_STATUS = (
     "DNAction", "DNStatus", "AgentStatus", "PlaceStatus", "GroupStatus")
 SUBJECT_ALIASES = {"Action": DN_ACTION}
@@ -87,7 +87,7 @@ SUBJECT_REWRITE = {
 
 # Which records feed an object type, per effective subject: (record object type, ...).
 # Actions: the engine writes DN-level records and Place / Agent copies; groups and the tenant
-# are fanned out here (actions.md §7). Tenant takes the DN-level records, so each action once.
+# are fanned out here (docs/reference/actions.md §7). Tenant takes the DN-level records, so each action once.
 ACTION_SOURCES = {
     "RegDN": ("RegDN",), "Queue": ("Queue",), "RoutePoint": ("RoutePoint",),
     "Place": ("Place",), "Agent": ("Agent",), "GroupPlaces": ("Place",), "GroupAgents": ("Agent",),

@@ -1,15 +1,15 @@
-"""stats.csv: statistic values at notification instants (DESIGN contract 4).
+"""stats.csv: statistic values at notification instants (docs/reference/contracts.md §4).
 
 ``stats.csv`` is long-format, one row per stat type x object x time profile x instant:
 ``time, stat_type, object_type, object, time_profile, value, valid``. ``time`` is in epoch
 seconds like every other file of a run; ``time_profile`` is empty for current and current-state
-categories (no interval); ``valid`` is 1 or 0 (stat-types.md §2.4; always 1 for CurrentState).
+categories (no interval); ``valid`` is 1 or 0 (docs/reference/stat-types.md §2.4; always 1 for CurrentState).
 
 :class:`Notifier` drives a :class:`~.engine.StatEngine` through a record stream and writes a
 notification at every multiple of ``every`` seconds (default 900: each 15 minutes) that the
 stream crosses, and at the end. The notification at instant n is taken before the records at
 n or later are fed, so the interval [t0, n) is reported at n, before a reset at n empties it
-(the Reset notification mode, stat-types.md §9).
+(the Reset notification mode, docs/reference/stat-types.md §9).
 
 :func:`write_stats_csv` is the whole pipeline for ``sim run`` / ``sim replay``: records in,
 stats.csv out.

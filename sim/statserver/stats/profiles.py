@@ -1,4 +1,4 @@
-"""Time profiles and time ranges (stat-types.md §6, §7).
+"""Time profiles and time ranges (docs/reference/stat-types.md §6, §7).
 
 A time profile says over which interval a historical category aggregates:
 

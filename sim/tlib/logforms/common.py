@@ -18,7 +18,7 @@ from sim.tlib.codes import ENUM_KEYS, MessageType
 from sim.tlib.trace import INT_KEYS, STR_KEYS
 
 # --- names ---------------------------------------------------------------------------------------
-#: trace key -> log attribute name (without ``Attribute``) where they differ (tevents §4.2)
+#: trace key -> log attribute name (without ``Attribute``) where they differ (docs/reference/tevents.md §4.2)
 LOG_NAMES = {"Reasons": "Reason", "InfoType": "AddressInfoType", "InfoStatus": "AddressInfoStatus"}
 #: log attribute name -> trace key; also accepts the trace spellings and ``WorkMode`` (C API)
 TRACE_KEYS = {v: k for k, v in LOG_NAMES.items()} | {"WorkMode": "AgentWorkMode"}
