@@ -17,7 +17,7 @@ from sim import __version__, build
 from sim.errors import UserError
 
 COMMANDS = (
-    "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang",
+    "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang", "serve",
 )
 
 
