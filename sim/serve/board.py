@@ -199,11 +199,12 @@ class Board:
                 "agents": [self.agent(a) for a in self.agents],
                 "queues": [self.queue(q, now) for q in self.queues],
                 "stats": self.stats(),
+                "history": self.sparklines(),
                 "recent": [row_dict(r) for r in self.recent]}
 
     def meta(self) -> dict[str, Any]:
         """What the page needs once: legend order, colours, the tile stat types."""
-        from sim.report.plots import STATUS_COLORS   # the plots' palette, one source of truth
+        from sim.report.plots import STATUS_COLORS  # the plots' palette, one source of truth
         return {"priority": list(AGENT_PRIORITY),
                 "colors": {s: STATUS_COLORS.get(s, "#000000") for s in AGENT_PRIORITY},
                 "stat_types": [{"name": st.name, "objects": list(st.objects),
