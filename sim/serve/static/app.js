@@ -153,19 +153,22 @@
       head.append(el("span", "name", q.dn), el("span", "type", q.type));
       const main = el("div", "main");
       const waiting = el("span", "waiting");
-      main.append(waiting, el("span", "", "waiting"));
-      const oldest = el("div", "oldest");
+      const oldest = el("span", "oldest");
+      main.append(waiting, el("span", "", "waiting"), oldest);
       const dl = el("dl");
       const cells = {};
+      const label = { entered: "entered", distributed: "distrib.", abandoned: "abandon.", answered: "answered" };
       for (const k of ["entered", "distributed", "abandoned", "answered"]) {
-        dl.append(el("dt", "", k));
+        const dt = el("dt", "", label[k]);
+        dt.title = k;
+        dl.append(dt);
       }
       for (const k of ["entered", "distributed", "abandoned", "answered"]) {
         cells[k] = el("dd");
         cells[k].dataset.count = k;
         dl.append(cells[k]);
       }
-      e.append(head, main, oldest, dl);
+      e.append(head, main, dl);
       $("queues").append(e);
       p = { waiting, oldest, cells };
       queues.set(q.dn, p);
@@ -175,7 +178,7 @@
     p.waiting.dataset.value = q.waiting;
     p.waiting.classList.toggle("hot", q.waiting > 0);
     p.oldestAt = q.waiting > 0 && simTime != null ? simTime - q.oldest_wait : null;
-    p.oldest.textContent = q.waiting > 0 ? `oldest ${fmtDur(q.oldest_wait)}` : "no call waiting";
+    p.oldest.textContent = q.waiting > 0 ? `oldest ${fmtDur(q.oldest_wait)}` : "";
     for (const k in p.cells) p.cells[k].textContent = String(q[k]);
   }
 
