@@ -236,6 +236,7 @@ def test_serves_only_its_page_and_api(quick):
 # ------------------------------------------------------------------------------ the command
 def test_ctrl_c_stops_cleanly_with_one_line(quick):
     quick.until(lambda snap: snap["events"] > 0)
+    quick.control(action="pause")            # a paused board stops too
     code, err = quick.stop()
     assert code == 130
     lines = [x for x in err.splitlines() if x.strip()]

@@ -144,7 +144,7 @@ async def _serve(events, board, args, sock: socket.socket) -> tuple[bool, object
     def interrupt() -> None:
         nonlocal interrupted
         interrupted = True
-        driver.stop.set()
+        driver.halt()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, interrupt)
@@ -163,7 +163,7 @@ async def _serve(events, board, args, sock: socket.socket) -> tuple[bool, object
     try:
         await server.serve(sockets=[sock])
     finally:
-        driver.stop.set()
+        driver.halt()
         await stopper
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -240,6 +240,11 @@ class Driver:
         self.error: BaseException | None = None
         self.fed = asyncio.Event()       # set after each event (step waits on it)
 
+    def halt(self) -> None:
+        """Stop feeding (Ctrl-C, an error): wakes a paused or waiting pacer too."""
+        self.stop.set()
+        self.pacer.changed.set()
+
     def state(self) -> dict[str, Any]:
         p = self.pacer
         return {"time": p.now(), "events": self.board.events, "paused": p.paused,
@@ -264,7 +269,7 @@ class Driver:
                 await self.stop.wait()
         except Exception as exc:           # handed to the command (one line, exit code)
             self.error = exc
-            self.stop.set()
+            self.halt()
         finally:
             ticker.cancel()
             self.hub.tick(self.state(), time.monotonic(), force=True)
