@@ -209,7 +209,26 @@ class Board:
                 "colors": {s: STATUS_COLORS.get(s, "#000000") for s in AGENT_PRIORITY},
                 "stat_types": [{"name": st.name, "objects": list(st.objects),
                                 "description": st.description} for st in self.stat_types],
-                "switches": list(self.objects.switches)}
+                "switches": list(self.objects.switches),
+                "teams": self.teams()}
+
+    def teams(self) -> list[dict[str, Any]]:
+        """The agent grid's sections: each agent under its first agent group, the others
+        under "Agents" (the page lays out and paints only the sections on screen)."""
+        placed: dict[str, str] = {}
+        names: list[str] = []
+        for name, group in self.objects.groups.items():
+            if group.type != "GroupAgents":
+                continue
+            for member in group.members:
+                if member in self.objects.agents and member not in placed:
+                    placed[member] = name
+                    if name not in names:
+                        names.append(name)
+        sections: dict[str, list[str]] = {n: [] for n in names}
+        for agent in self.agents:
+            sections.setdefault(placed.get(agent, "Agents"), []).append(agent)
+        return [{"name": n, "agents": a} for n, a in sections.items() if a]
 
 
 def row_dict(row: Row, with_records: bool = False) -> dict[str, Any]:

@@ -111,6 +111,23 @@
     }
     $("agent-count").textContent = `${agents.size} agents, low → high priority`;
   }
+  // One section per agent group: the browser skips the sections off screen
+  // (content-visibility), which keeps 2,000 tiles cheap.
+  const teamOf = new Map();
+  const teams = new Map();
+  function team(name, size) {
+    let box = teams.get(name);
+    if (!box) {
+      const section = el("section", "team");
+      section.dataset.team = name;
+      section.append(el("h3", "", size ? `${name} · ${size}` : name));
+      box = el("div", "tiles");
+      section.append(box);
+      $("agents").append(section);
+      teams.set(name, box);
+    }
+    return box;
+  }
   function setAgent(a) {
     let t = agents.get(a.id);
     if (!t) {
@@ -122,7 +139,7 @@
       const time = el("span", "time");
       meta.append(dn, time);
       e.append(id, meta);
-      $("agents").append(e);
+      (teamOf.get(a.id) || team("Agents")).append(e);
       t = { e, dn, time, shown: "" };
       agents.set(a.id, t);
       tileOf.set(e, t);
@@ -177,18 +194,14 @@
       const waiting = el("span", "waiting");
       const oldest = el("span", "oldest");
       main.append(waiting, el("span", "", "waiting"), oldest);
-      const dl = el("dl");
+      const dl = el("div", "counts");
       const cells = {};
-      const label = { entered: "entered", distributed: "distrib.", abandoned: "abandon.", answered: "answered" };
       for (const k of ["entered", "distributed", "abandoned", "answered"]) {
-        const dt = el("dt", "", label[k]);
-        dt.title = k;
-        dl.append(dt);
-      }
-      for (const k of ["entered", "distributed", "abandoned", "answered"]) {
-        cells[k] = el("dd");
+        const item = el("span");
+        cells[k] = el("b");
         cells[k].dataset.count = k;
-        dl.append(cells[k]);
+        item.append(cells[k], ` ${k}`);
+        dl.append(item);
       }
       e.append(head, main, dl);
       $("queues").append(e);
@@ -355,6 +368,10 @@
     const meta = await (await fetch("/api/meta")).json();
     colors = meta.colors; priority = meta.priority;
     for (const st of meta.stat_types) statCard(st.name).title = st.description || st.name;
+    for (const t of meta.teams) {
+      const box = team(t.name, t.agents.length);
+      for (const id of t.agents) teamOf.set(id, box);
+    }
     connect();
     await loadSnapshot();
     setInterval(() => { updateTimes(); tickClock(); }, 1000);
