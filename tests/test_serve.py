@@ -254,6 +254,9 @@ def test_a_trace_is_served_to_its_end(tmp_path):
         ContactCenter(sc, writer.write).run()
         n = writer.count
     dump_objects(sc.objects(), str(tmp_path / "objects.toml"))
+    lines = (tmp_path / "events.jsonl").read_bytes().splitlines(keepends=True)
+    lines.insert(5, b"{not json\n")           # line 6: reported, the others still shown
+    (tmp_path / "events.jsonl").write_bytes(b"".join(lines))
     out = tmp_path
     s = Serve("--trace", str(out / "events.jsonl"), "--objects", str(out / "objects.toml"),
               "--speed", "max", "--stat", "Total_Calls_Answered")
@@ -264,6 +267,7 @@ def test_a_trace_is_served_to_its_end(tmp_path):
     finally:
         code, err = s.stop()
     assert code == 130 and f"{n} events shown" in err
+    assert "events.jsonl:6" in err and "Traceback" not in err
 
 
 def _sim(argv, capsys) -> tuple[int, str]:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from sim.serve.board import dumps
 from sim.serve.driver import Client, Driver
 from sim.stream import parse_speed
 
@@ -35,7 +36,7 @@ MAX_ROWS = 2000
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status, media_type="application/json", headers=HEADERS)
+    return Response(dumps(data), status, media_type="application/json", headers=HEADERS)
 
 
 def _error(message: str, status: int = 400) -> Response:

@@ -18,6 +18,8 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from sim.objects import Objects
 from sim.pipeline import Pipeline
 from sim.report.explain import Explainer, Row
@@ -51,6 +53,13 @@ def tile_stattypes(lib: StatTypes, names: Sequence[str]) -> list[StatType]:
         kept = tuple(o for o in st.objects if o in TILE_OBJECT_TYPES)
         out.append(dataclasses.replace(st, objects=kept) if kept else st)
     return out
+
+
+def dumps(data: Any) -> bytes:
+    """JSON for the API: statistic values may be dicts keyed by numbers or numpy scalars;
+    anything else JSON lacks is shown as text rather than breaking the feed."""
+    return orjson.dumps(data, default=str,
+                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
 
 
 def json_value(value: Any) -> Any:

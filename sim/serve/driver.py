@@ -21,9 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import orjson
-
-from sim.serve.board import Board, row_dict, row_keys
+from sim.serve.board import Board, dumps, row_dict, row_keys
 from sim.stream import BATCH
 from sim.tlib.event import TEvent
 
@@ -137,7 +135,7 @@ class Client:
         if self.gap or self.first:
             message = {**message, "resync": True, "dropped": self.dropped}
         try:
-            self.queue.put_nowait(orjson.dumps(message))
+            self.queue.put_nowait(dumps(message))
         except asyncio.QueueFull:
             self.dropped += 1
             self.gap = True
@@ -311,8 +309,14 @@ class Driver:
         return fut.result()
 
     async def _ticks(self) -> None:
+        failed = False
         while not self.stop.is_set():
-            self.hub.tick(self.state(), time.monotonic())
+            try:
+                self.hub.tick(self.state(), time.monotonic())
+            except Exception as exc:   # the board goes on; say it once
+                if not failed:
+                    self.log(f"sim serve: feed update failed: {exc!r}")
+                failed = True
             await asyncio.sleep(TICK)
 
     # ------------------------------------------------------------------ control
