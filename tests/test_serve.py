@@ -259,8 +259,12 @@ def test_a_trace_is_served_to_its_end(tmp_path):
     (tmp_path / "events.jsonl").write_bytes(b"".join(lines))
     out = tmp_path
     s = Serve("--trace", str(out / "events.jsonl"), "--objects", str(out / "objects.toml"),
-              "--speed", "max", "--stat", "Total_Calls_Answered")
+              "--speed", "max", "--stat", "Total_Calls_Answered", "--paused")
     try:
+        first = s.get("/api/snapshot")
+        assert first["paused"] and first["events"] == 0 and first["time"] is None
+        assert s.control(action="step", count=3)["events"] == 3
+        s.control(action="resume")
         snap = s.until(lambda x: x["finished"])
         assert snap["events"] == n
         assert {x["stat_type"] for x in snap["stats"]} == {"Total_Calls_Answered"}

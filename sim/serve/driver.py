@@ -157,8 +157,8 @@ class Hub:
     def __init__(self, board: Board):
         self.board = board
         self.clients: list[Client] = []
-        self.rows: deque = deque(maxlen=ROW_BUFFER)   # (row, keys or None)
-        self.rows_total = 0
+        self.rows: deque = deque(maxlen=ROW_BUFFER)   # [row, its filter keys or None]
+        self.rows_seen = 0                             # TEvents since the last tick
         self.notes: list[dict[str, Any]] = []
         self.dropped = 0
         self.clients_seen = 0
@@ -178,7 +178,7 @@ class Hub:
 
     def event(self, row, notes: list[dict[str, Any]]) -> None:
         self.rows.append([row, None])
-        self.rows_total += 1
+        self.rows_seen += 1
         if notes:
             self.notes.extend(notes)
         self.dirty = True
@@ -192,8 +192,9 @@ class Hub:
         common = {"type": "update", **state, "server_ms": time.time() * 1000.0,
                   "agents": board.take_changes(),
                   "queues": [board.queue(q, t or 0.0) for q in board.queues],
-                  "notifications": self.notes, "rows_total": len(self.rows)}
+                  "notifications": self.notes, "events_in_tick": self.rows_seen}
         rows, self.rows, self.notes = self.rows, deque(maxlen=ROW_BUFFER), []
+        self.rows_seen = 0
         for c in list(self.clients):
             c.offer({**common, "rows": self._rows_for(c, rows)})
         self.dirty = False
