@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import itertools
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sim.serve.board import Board, dumps, row_dict, row_keys
-from sim.stream import BATCH
+from sim.stream import BATCH, _take  # the stream's batch pull, shared
 from sim.tlib.event import TEvent
 
 TICK = 0.1             # seconds between two feed messages
@@ -218,10 +217,6 @@ class Hub:
     def close(self) -> None:
         for c in self.clients:
             c.close()
-
-
-def _take(it: Iterator[TEvent], n: int) -> list[TEvent]:
-    return list(itertools.islice(it, n))
 
 
 class Driver:
