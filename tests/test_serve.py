@@ -264,8 +264,21 @@ def test_a_trace_is_served_to_its_end(tmp_path):
         first = s.get("/api/snapshot")
         assert first["paused"] and first["events"] == 0 and first["time"] is None
         assert s.control(action="step", count=3)["events"] == 3
+        # a tab that never reads (big messages: every row with its records) and one that
+        # goes away: neither holds the run up, and the one that went is forgotten
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", s.port))
+        stalled.sendall(b"GET /api/feed?rows=all&records=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        gone = socket.create_connection(("127.0.0.1", s.port))
+        gone.sendall(b"GET /api/feed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        s.until(lambda x: x["clients"] == 2)
+        gone.close()
+        s.until(lambda x: x["clients"] == 1)
         s.control(action="resume")
         snap = s.until(lambda x: x["finished"])
+        assert snap["clients"] == 1
+        stalled.close()
         assert snap["events"] == n
         assert {x["stat_type"] for x in snap["stats"]} == {"Total_Calls_Answered"}
     finally:

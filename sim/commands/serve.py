@@ -185,6 +185,6 @@ def run(args) -> int:
     if driver.error is not None:
         raise driver.error
     print(f"sim serve: {'interrupted' if interrupted else 'stopped'}: {board.events} events shown, "
-          f"{driver.hub.clients_seen} client(s), {driver.hub.dropped + sum(c.dropped for c in driver.hub.clients)} message(s) dropped",
+          f"{driver.hub.clients_seen} client(s), {driver.state()['dropped']} message(s) dropped",
           file=sys.stderr)
     return 130 if interrupted else 0

@@ -241,9 +241,12 @@ class Driver:
 
     def state(self) -> dict[str, Any]:
         p = self.pacer
+        hub = self.hub
         return {"time": p.now(), "events": self.board.events, "paused": p.paused,
                 "speed": p.speed, "finished": self.finished,
-                "notifications_total": self.board.notifications}
+                "notifications_total": self.board.notifications,
+                "clients": len(hub.clients),
+                "dropped": hub.dropped + sum(c.dropped for c in hub.clients)}
 
     def snapshot(self) -> dict[str, Any]:
         now = self.pacer.now()

@@ -335,7 +335,7 @@
     }
     if (m.notifications.length) $("notified").textContent = `notified ${m.notifications_total} times`;
     addRows(m.rows);
-    if (m.dropped) { const d = $("drops"); d.hidden = false; d.textContent = `${m.dropped} updates dropped (slow tab)`; }
+    if (m.resync && m.dropped) { const d = $("drops"); d.hidden = false; d.textContent = `${m.dropped} updates dropped (slow tab)`; }
     tickClock();   // the times in status move once a second (a timer): 2,000 tiles stay cheap
     document.body.dataset.notifications = wb.notifications;
     if (m.notifications.length || m.agents.length) {
