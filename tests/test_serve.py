@@ -207,7 +207,10 @@ def test_feed_streams_updates_to_several_clients_with_filters(quick):
         while not any(m["rows"] for m in capped):
             capped += messages(tabs[2][1], 1)
         assert all(len(m["rows"]) <= 5 for m in capped)
-        assert any(m["rows"] and m["rows"][0]["records"] for m in capped)
+        full = [r for m in capped for r in m["rows"]]
+        assert any(r["records"] for r in full)
+        for r in full:     # the TEvent itself, as a trace line has it
+            assert r["tevent"]["event"] == r["event"] and r["tevent"]["time"] == r["time"]
     finally:
         for sock, f in tabs:
             f.close()

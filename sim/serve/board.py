@@ -28,6 +28,7 @@ from sim.statserver.rules import AGENT_PRIORITY
 from sim.statserver.stats.definitions import StatType, StatTypes
 from sim.statserver.stats.engine import StatEngine, whole
 from sim.statserver.stats.output import Notifier
+from sim.tlib.writer import dumps_event
 
 # Statistic tiles shown by default: what a contact-center wallboard usually carries.
 DEFAULT_STATS = ("Service_Level", "Total_Calls_Answered", "Total_Calls_Abandoned",
@@ -240,13 +241,16 @@ class Board:
         return [{"name": n, "agents": a} for n, a in sections.items() if a]
 
 
-def row_dict(row: Row, with_records: bool = False) -> dict[str, Any]:
-    """An explain row as JSON (the ticker's row; ``records`` on request)."""
+def row_dict(row: Row, with_records: bool = False, ev=None) -> dict[str, Any]:
+    """An explain row as JSON (the ticker's row); on request (``with_records``) also the
+    TEvent as a contract-1 trace line has it and every record the engine made of it."""
     d: dict[str, Any] = {"time": row.time, "clock": row.clock(), "switch": row.switch,
                          "dn": row.dn, "event": row.event, "attributes": list(row.attributes),
                          "actions": [list(a) for a in row.actions],
                          "statuses": list(row.statuses), "problems": list(row.problems)}
     if with_records:
+        if ev is not None:
+            d["tevent"] = orjson.loads(dumps_event(ev))
         d["records"] = [r.to_dict() for r in row.records]
     return d
 

@@ -156,7 +156,7 @@ class Hub:
     def __init__(self, board: Board):
         self.board = board
         self.clients: list[Client] = []
-        self.rows: deque = deque(maxlen=ROW_BUFFER)   # [row, its filter keys or None]
+        self.rows: deque = deque(maxlen=ROW_BUFFER)   # [row, its filter keys or None, TEvent]
         self.rows_seen = 0                             # TEvents since the last tick
         self.notes: list[dict[str, Any]] = []
         self.dropped = 0
@@ -175,8 +175,8 @@ class Hub:
             self.clients.remove(client)
             self.dropped += client.dropped
 
-    def event(self, row, notes: list[dict[str, Any]]) -> None:
-        self.rows.append([row, None])
+    def event(self, row, notes: list[dict[str, Any]], ev: TEvent | None = None) -> None:
+        self.rows.append([row, None, ev])
         self.rows_seen += 1
         if notes:
             self.notes.extend(notes)
@@ -210,9 +210,9 @@ class Hub:
                     item[1] = row_keys(item[0], objects)
                 if not all(f in item[1] for f in client.filter):
                     continue
-            picked.append(item[0])
+            picked.append(item)
         picked.reverse()
-        return [row_dict(r, client.records) for r in picked]
+        return [row_dict(r, client.records, ev) for r, _, ev in picked]
 
     def close(self) -> None:
         for c in self.clients:
@@ -286,7 +286,7 @@ class Driver:
                         ahead.cancel()
                         return
                     row, notes = self.board.feed(ev)
-                    self.hub.event(row, notes)
+                    self.hub.event(row, notes, ev)
                     self.fed.set()
                     n += 1
                     if self.pacer.speed is None and n % YIELD_EVERY == 0:
