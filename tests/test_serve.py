@@ -331,14 +331,22 @@ def test_a_slow_client_drops_messages_and_is_told_to_resync():
         for i in range(10):
             c.offer({"n": i})
         assert c.queue.qsize() == 3 and c.dropped == 7     # bounded: memory stays flat
-        got = [orjson.loads(c.queue.get_nowait()) for _ in range(3)]
+        got = [orjson.loads(await c.next()) for _ in range(3)]
         assert got[0]["resync"] is True                      # the first message of a client
         assert "resync" not in got[1]
         c.offer({"n": 10})
-        late = orjson.loads(c.queue.get_nowait())
+        late = orjson.loads(await c.next())
         assert late["resync"] is True and late["dropped"] == 7
         c.offer({"n": 11})
-        assert "resync" not in orjson.loads(c.queue.get_nowait())
+        assert "resync" not in orjson.loads(await c.next())
+        assert c.queued == 0
+
+        big = Client(maxsize=100, max_bytes=10_000)     # bounded in bytes too
+        for _ in range(10):
+            big.offer({"pad": "x" * 3000})
+        assert big.queue.qsize() == 3 and big.dropped == 7 and big.queued <= 10_000
+        await big.next()
+        assert big.queued <= 7_000
     asyncio.run(main())
 
 

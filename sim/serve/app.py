@@ -83,7 +83,7 @@ def make_app(driver: Driver, loopback: bool = True) -> Starlette:
             try:
                 yield b"retry: 1000\n\n"
                 while True:
-                    message = await client.queue.get()
+                    message = await client.next()
                     if message is None:
                         return
                     yield b"data: " + message + b"\n\n"

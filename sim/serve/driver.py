@@ -27,6 +27,7 @@ from sim.tlib.event import TEvent
 TICK = 0.1             # seconds between two feed messages
 HEARTBEAT = 1.0        # a message at least this often, even when nothing happened
 CLIENT_QUEUE = 64      # messages a client may fall behind before its messages are dropped
+CLIENT_BYTES = 8 << 20  # ... and bytes (a message with every row and its records is big)
 ROW_BUFFER = 2000      # ticker rows kept between two ticks (the newest win)
 YIELD_EVERY = 64       # events fed between two turns of the event loop at full speed
 
@@ -118,14 +119,18 @@ class Pacer:
 
 
 class Client:
-    """One browser (or API user) on the feed: its filter, row cap and bounded queue."""
+    """One browser (or API user) on the feed: its filter, row cap and bounded queue (at most
+    ``maxsize`` messages and ``max_bytes`` bytes waiting)."""
 
     def __init__(self, dn: str | None = None, agent: str | None = None, conn: str | None = None,
-                 rows: int | None = 50, records: bool = False, maxsize: int = CLIENT_QUEUE):
+                 rows: int | None = 50, records: bool = False, maxsize: int = CLIENT_QUEUE,
+                 max_bytes: int = CLIENT_BYTES):
         self.filter = tuple(x for x in (dn, agent, conn) if x)
         self.rows = rows
         self.records = records
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize)
+        self.max_bytes = max_bytes
+        self.queued = 0           # bytes waiting in the queue
         self.dropped = 0          # messages dropped for this client (it fell behind)
         self.gap = False          # a message was dropped since the last one delivered
         self.first = True
@@ -133,13 +138,21 @@ class Client:
     def offer(self, message: dict[str, Any]) -> None:
         if self.gap or self.first:
             message = {**message, "resync": True, "dropped": self.dropped}
-        try:
-            self.queue.put_nowait(dumps(message))
-        except asyncio.QueueFull:
+        data = dumps(message)
+        if self.queue.full() or (self.queued and self.queued + len(data) > self.max_bytes):
             self.dropped += 1
             self.gap = True
             return
+        self.queue.put_nowait(data)
+        self.queued += len(data)
         self.gap = self.first = False
+
+    async def next(self) -> bytes | None:
+        """The next message to send (None: the feed ends)."""
+        data = await self.queue.get()
+        if data is not None:
+            self.queued -= len(data)
+        return data
 
     def close(self) -> None:
         while True:
