@@ -10,6 +10,6 @@
   server-sent event feed ``GET /api/feed`` and ``POST /api/control``.
 * ``static/`` -- the page itself (plain HTML, CSS and JavaScript; nothing fetched from outside).
 
-The user-facing description is in docs/users.md's companion section of the README ("Live
-wallboard") and the judgement calls in docs/decisions.md ("Live wallboard").
+The user-facing description is README.md's section "Live wallboard"; the judgement calls are
+in docs/decisions.md under the same heading.
 """
