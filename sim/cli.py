@@ -18,7 +18,7 @@ from sim import __version__, build
 from sim.errors import Interrupted, UserError, os_error_line
 
 COMMANDS = (
-    "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang",
+    "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang", "serve",
 )
 
 # The exit-code contract of every command (README, "Bad input"), shown under each --help.

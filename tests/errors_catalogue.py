@@ -411,7 +411,7 @@ CASES.append(Case("stattypes-missing", "stat types", "no such stat type file",
                   stderr=['sim replay: error: nothere.ini: no such file']))
 
 # --------------------------------------------------------------------------- command line
-_cli("cli-unknown-command", "a command that does not exist", ["simulate", "x.toml"], stderr=["sim: error: argument COMMAND: invalid choice: 'simulate' (choose from 'run', 'replay', 'sweep', 'explain', 'check', 'plot', 'stream', 'import-log', 'erlang')"])
+_cli("cli-unknown-command", "a command that does not exist", ["simulate", "x.toml"], stderr=["sim: error: argument COMMAND: invalid choice: 'simulate' (choose from 'run', 'replay', 'sweep', 'explain', 'check', 'plot', 'stream', 'import-log', 'erlang', 'serve')"])
 _cli("cli-run-no-scenario", "sim run without a scenario", ["run"], stderr=['sim run: error: give a scenario file (or --schema)'])
 _cli("cli-run-seed", "a seed that is not a number", ["run", "x.toml", "--seed", "abc"], stderr=["sim run: error: argument --seed: invalid int value: 'abc'"])
 _cli("cli-run-out-file", "an output folder that is a file", ["run", "scenario.toml", "--out", "taken/out"],
