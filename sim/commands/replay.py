@@ -1,6 +1,6 @@
 """``sim replay EVENTS.jsonl --objects objects.toml [--stattypes FILE.ini] [--out DIR]``.
 
-Feeds a recorded trace through the action engine (and statistics) and writes
+Feeds a recorded trace (JSON lines, or events.parquet written by ``sim export``) through the action engine (and statistics) and writes
 ``actions.jsonl``, ``statuses.jsonl`` (and ``stats.csv``). Every bad line and every event the
 engine cannot place is reported as ``FILE:LINE: reason``; the valid events around it are
 still processed, and the exit code is 2 when anything was reported. With ``--listen`` the
@@ -17,13 +17,16 @@ HELP = "replay a TEvent trace through the action engine (or stream it with --lis
 
 
 def configure(p) -> None:
-    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (DESIGN contract 1)")
+    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (DESIGN contract 1), or events.parquet")
     p.add_argument("--objects", metavar="objects.toml", help="configuration (DESIGN contract 2)")
     p.add_argument("--stattypes", metavar="FILE.ini", help="stat type definitions (default: the shipped library)")
     p.add_argument("--out", metavar="DIR", default="replay-out", help="output folder (default: %(default)s)")
     p.add_argument("--notify", type=float, default=900.0, metavar="SECONDS",
                    help="stats.csv notification interval in seconds (default: %(default)s)")
     p.add_argument("--no-stats", action="store_true", help="skip statistics")
+    p.add_argument("--store", choices=("jsonl", "parquet"), default="jsonl",
+                   help="how actions, statuses and statistics are stored: JSON lines and CSV, or "
+                        "Parquet (docs/formats.md; default: %(default)s)")
     try:
         from sim.stream import add_listen_arguments
     except ImportError:
@@ -49,12 +52,13 @@ def run(args) -> int:
     if args.stattypes:
         existing_file(args.stattypes)
     problems = replay_file(args.events, objects, args.out, stattypes=args.stattypes,
-                           with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline)
+                           with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline,
+                           store=args.store)
     return 2 if problems else 0
 
 
 def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
-                Pipeline=None, err=None) -> int:
+                Pipeline=None, err=None, store="jsonl") -> int:
     """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
     summary (stdout); return the problem count."""
     quiet = err is not None
@@ -69,8 +73,8 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
         print(problem, file=err)
 
     pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
-                    with_stats=with_stats, notify_every=notify_every)
-    with open(path, "rb") as fh:
+                    with_stats=with_stats, notify_every=notify_every, store=store)
+    with _trace_lines(path) as fh:
         for lineno, ev in read_numbered(fh, path, report):
             try:
                 pipe.feed(ev)
@@ -85,3 +89,13 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
     summary.problems = problems
     print(f"sim replay: {summary.line()} -> {out_dir}", file=err if quiet else sys.stdout)
     return problems
+
+
+def _trace_lines(path):
+    """The trace's lines: a file's, or for a Parquet trace (events.parquet, a row per line)
+    the lines its rows stand for, so both go through the same checks (a row number is
+    reported as the line)."""
+    if path.endswith(".parquet"):
+        from sim.runstore.columns import parquet_trace_lines
+        return parquet_trace_lines(path)
+    return open(path, "rb")

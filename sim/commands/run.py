@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.util
 import json
@@ -27,6 +28,9 @@ def configure(parser) -> None:
     parser.add_argument("--format", choices=("jsonl", "tserver-log"), default="jsonl",
                         help="tserver-log: also write the trace as T-Server log text (events.log)")
     parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
+    parser.add_argument("--store", choices=("jsonl", "parquet"), default="jsonl",
+                        help="how actions, statuses, statistics and call records are stored: JSON "
+                             "lines and CSV, or Parquet (docs/formats.md; default: %(default)s)")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
 
 
@@ -46,7 +50,7 @@ def run(args) -> int:
         from sim.report.binning import RunFeed
         plot_feed = RunFeed(args.out)     # (its temporary files go there once simulate made it)
     summary = simulate(sc, args.out, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
-                       plot_feed=plot_feed)
+                       plot_feed=plot_feed, store=args.store)
     if args.format == "tserver-log":
         from sim.tlib.trace import open_trace
         from sim.tlib.tserverlog import write_log_file
@@ -79,10 +83,11 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True, plot_feed=None) -> dict:
+             check: bool = False, stats: bool = True, plot_feed=None, store: str = "jsonl") -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
     ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
-    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots."""
+    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots;
+    ``store="parquet"`` stores records and call records as Parquet (sim.runstore)."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -100,7 +105,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         engine_problems: list[str] = []
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
                             write_objects=False, stattypes=stattypes, with_stats=stats,
-                            problem_log=engine_problems, plot_feed=plot_feed)
+                            problem_log=engine_problems, plot_feed=plot_feed, store=store)
         sink = pipeline.feed
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
@@ -115,8 +120,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
             count[0] += 1
             checker.feed(ev, count[0])
             inner(ev)
-    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
-            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+    with _call_files(out_dir, store) as (calls_fh, truth_fh):
         cc = ContactCenter(sc, sink, calls_fh, truth_fh)
         checks: list[dict] = []
         if pipeline is not None:
@@ -138,6 +142,21 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         json.dump(summary, fh, indent=2)
         fh.write("\n")
     return summary
+
+
+@contextlib.contextmanager
+def _call_files(out_dir: str, store: str):
+    """The text sinks the model writes calls.csv and truth.csv lines to (with Parquet: sinks
+    storing those lines as rows of calls.parquet and truth.parquet as they come)."""
+    if store == "parquet":
+        from sim.runstore.columns import CsvLinesToParquet
+        from sim.runstore.schema import CALLS, TRUTH
+        with CsvLinesToParquet(out_dir, CALLS) as calls_fh, CsvLinesToParquet(out_dir, TRUTH) as truth_fh:
+            yield calls_fh, truth_fh
+        return
+    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
+            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+        yield calls_fh, truth_fh
 
 
 # AgentStatus (tevents.md §5.9) -> the agent-state action Stat Server should be running.
