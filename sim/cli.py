@@ -18,6 +18,7 @@ from sim.errors import UserError
 
 COMMANDS = (
     "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang",
+    "export",
 )
 
 

@@ -31,7 +31,8 @@ from sim.statserver.records import Action, GroupStatus, LineEncoder, StatusChang
 from sim.statserver.stats.engine import Row, whole
 from sim.statserver.stats.output import StatsCsvWriter
 
-ROWS = 1 << 17          # rows per Parquet row group (and per block of text lines)
+ROWS = 1 << 16          # rows per Parquet row group (and per block of text lines)
+COMPRESSION = "zstd"
 Problem = Callable[[str], None]
 
 
@@ -370,15 +371,15 @@ class ParquetTable:
     """A table's column buffers: rows are appended to one Python list per column and written
     as a row group every ``rows`` rows, so memory stays flat however long the run."""
 
-    def __init__(self, path: str, spec: Table, rows: int = ROWS) -> None:
+    def __init__(self, path: str, spec: Table, rows: int | None = None) -> None:
         import pyarrow.parquet as pq
         self.path = path
         self.spec = spec
         self.schema = spec.arrow_schema()
-        self.rows = rows
+        self.rows = rows or ROWS
         self.columns: list[list[Any]] = [[] for _ in spec.columns]
         self.count = 0
-        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd",
+        self._writer = pq.ParquetWriter(path, self.schema, compression=COMPRESSION,
                                         use_dictionary=True, write_statistics=["time"]
                                         if "time" in spec.names else False)
 
