@@ -172,24 +172,28 @@ class StatsStage:
                  notify_every: float, store: str = "jsonl") -> None:
         self.engine = StatEngine(objects, load_stattypes(stattypes))
         self.writer: StatsCsvWriter | None = None
-        # store="parquet": the CSV text goes to a sink storing its lines in stats.parquet as
-        # they come (a notification's rows are streamed, never all held)
+        # store="parquet": the notifier collects its rows, moved to stats.parquet as they come
         self.columns: Any = None
         if out_dir and store == "parquet":
             from sim.runstore.writer import StatColumns
             self.columns = StatColumns(out_dir)
-            self.writer = StatsCsvWriter(self.columns)
         elif out_dir:
             self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv"))
         self.notifier = Notifier(self.engine, self.writer, notify_every)
 
     def feed_many(self, records: list[Any]) -> None:
-        self.notifier.feed_many(records)
+        notifier = self.notifier
+        notifier.feed_many(records)
+        if notifier.collected and self.columns is not None:
+            self.columns.write_rows(notifier.collected)
+            notifier.collected.clear()
 
     def close(self, end_time: float) -> None:
         self.notifier.close(end_time)
         if self.writer is not None:
             self.writer.close()
         if self.columns is not None:
+            self.columns.write_rows(self.notifier.collected)
+            self.notifier.collected.clear()
             self.columns.close()
 

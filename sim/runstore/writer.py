@@ -2,7 +2,7 @@
 
 :class:`RecordColumns` takes the engine's records of each TEvent (what
 :class:`sim.pipeline.Pipeline` would encode as JSON lines) and :class:`StatColumns` the
-statistics engine's notification rows (as the text stats.csv would get). Values are stored as the
+statistics engine's notification rows (what stats.csv would get). Values are stored as the
 text formats write them (times and durations rounded to the microsecond, nested values as
 JSON texts), so both formats hold the same rows (sim.runstore.schema). Not compiled: the
 pipeline calls it once per TEvent.
@@ -10,13 +10,12 @@ pipeline calls it once per TEvent.
 
 from __future__ import annotations
 
-import csv
 import os
 from typing import Any
 
 import orjson
 
-from sim.runstore.columns import ParquetTable, _check, stat_from_csv
+from sim.runstore.columns import ParquetTable, stat_from_row
 from sim.runstore.schema import ACTIONS, STATS, STATUSES
 from sim.statserver.records import Action, GroupStatus, Request, StatusChange
 from sim.tlib.rounding import round6
@@ -104,26 +103,15 @@ class RecordColumns:
 
 
 class StatColumns:
-    """stats.parquet, as a text sink for :class:`~sim.statserver.stats.output.StatsCsvWriter`:
-    it takes the CSV text of each block of notification rows and stores the lines as rows, the
-    values read from the text exactly as ``open_run`` reads stats.csv (so both formats hold
-    the same values, and the rows of a notification are streamed, never all held)."""
+    """stats.parquet: the rows of each notification (sim.statserver.stats.output.Notifier)."""
 
     def __init__(self, out_dir: str) -> None:
         self.table = ParquetTable(os.path.join(out_dir, STATS.parquet), STATS)
-        self._header = True
 
-    def write(self, text: str) -> int:
+    def write_rows(self, rows: list[Any]) -> None:
         append = self.table.append
-        for fields in csv.reader(text.splitlines()):
-            if self._header:          # the writer's header: the schema's columns
-                self._header = False
-                continue
-            append(_check(stat_from_csv(fields), STATS))
-        return len(text)
-
-    def flush(self) -> None:
-        pass
+        for r in rows:
+            append(stat_from_row(r))
 
     def close(self) -> None:
         self.table.close()
