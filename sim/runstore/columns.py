@@ -28,7 +28,7 @@ from sim.runstore.schema import (
     Table,
 )
 from sim.statserver.records import Action, GroupStatus, LineEncoder, StatusChange
-from sim.statserver.stats.engine import Row, whole
+from sim.statserver.stats.engine import Row
 from sim.statserver.stats.output import StatsCsvWriter
 
 ROWS = 1 << 14          # rows per Parquet row group (and per block of text lines)
@@ -115,19 +115,6 @@ def records_text(rows: Iterable[tuple], spec: Table) -> str:
 
 
 # ------------------------------------------------------------------------------ stats
-def stat_from_row(r: Any) -> tuple:
-    """A row of the statistics engine (sim.statserver.stats.engine.Row), as stats.csv holds it."""
-    v = whole(r.value)
-    t = type(v)
-    value = state = None
-    if t is int or t is float:
-        value = float(v)
-    elif v is not None:      # (an empty text is no value, as in stats.csv)
-        state = (v if isinstance(v, str) else str(v)) or None
-    return (float(whole(round(r.time, 6))), r.stat_type, r.object_type, r.object,
-            r.time_profile or None, value, state, bool(r.valid))
-
-
 def stat_from_csv(f: list[str]) -> tuple:
     if len(f) != 7:
         raise ValueError(f"expected 7 fields, got {len(f)}")

@@ -15,9 +15,10 @@ from typing import Any
 
 import orjson
 
-from sim.runstore.columns import ParquetTable, stat_from_row
+from sim.runstore.columns import ParquetTable
 from sim.runstore.schema import ACTIONS, STATS, STATUSES
 from sim.statserver.records import Action, GroupStatus, Request, StatusChange
+from sim.statserver.stats.engine import whole
 from sim.tlib.rounding import round6
 
 
@@ -109,9 +110,36 @@ class StatColumns:
         self.table = ParquetTable(os.path.join(out_dir, STATS.parquet), STATS)
 
     def write_rows(self, rows: list[Any]) -> None:
-        append = self.table.append
+        """Each row as stats.csv shows it (``whole``: times and values rounded to 1e-6; an
+        empty text is no value), so a frame read from either file is the same (tested)."""
+        table = self.table
+        times, types, otypes, objs, profs, values, states, valids = table.columns
+        limit = table.rows
+        last: Any = None
+        tv = 0.0
         for r in rows:
-            append(stat_from_row(r))
+            t = r.time
+            if t != last:
+                last, tv = t, float(whole(round(t, 6)))
+            v = r.value
+            k = type(v)
+            if k is float:           # float(whole(v)): the value stats.csv shows
+                values.append(round6(v) + 0.0)
+                states.append(None)
+            elif k is int:
+                values.append(float(v))
+                states.append(None)
+            else:
+                values.append(None)
+                states.append(None if v is None else (v if isinstance(v, str) else str(v)) or None)
+            times.append(tv)
+            types.append(r.stat_type)
+            otypes.append(r.object_type)
+            objs.append(r.object)
+            profs.append(r.time_profile or None)
+            valids.append(bool(r.valid))
+            if len(times) >= limit:
+                table.flush()
 
     def close(self) -> None:
         self.table.close()
