@@ -1,7 +1,8 @@
 """``sim replay EVENTS.jsonl --objects objects.toml [--stattypes FILE.ini] [--out DIR]``.
 
-Feeds a recorded trace (JSON lines, or events.parquet written by ``sim export``) through the action engine (and statistics) and writes
-``actions.jsonl``, ``statuses.jsonl`` (and ``stats.csv``). Every bad line and every event the
+Feeds a recorded trace (JSON lines, or events.parquet written by ``sim export``) through the
+action engine (and statistics) and writes ``actions.jsonl``, ``statuses.jsonl`` (and
+``stats.csv``; with ``--store parquet`` the same tables as Parquet). Every bad line and every event the
 engine cannot place is reported as ``FILE:LINE: reason``; the valid events around it are
 still processed, and the exit code is 2 when anything was reported. With ``--listen`` the
 trace is streamed over TCP instead (no objects file needed).
