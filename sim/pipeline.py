@@ -109,10 +109,10 @@ class Pipeline:
         if self._events is not None:
             self._events.write(ev)
         actions_fh, statuses_fh = self._actions, self._statuses
-        if self._columns is not None:
-            n_actions, n_statuses, n_requests = self._columns.append(records)
-        elif actions_fh is None or statuses_fh is None:
+        if actions_fh is None or statuses_fh is None:
             n_actions, n_statuses, n_requests = _count(records)
+            if self._columns is not None:
+                self._columns.add(records)
         else:
             actions, statuses, n_actions, n_statuses, n_requests = self._encoder.encode(records)
             # one write per TEvent and file (the lines are ASCII unless the data is not)

@@ -212,3 +212,37 @@ def test_overrides_in_both_spellings():
     from sim.runstore.run import _sets
     assert _sets({"run": {"horizon": 3600, "name": "x"}, "teams[0].count": 12}) == [
         "run.horizon=3600", 'run.name="x"', "teams[0].count=12"]
+
+
+def test_record_columns_match_the_json_lines_on_edge_cases(tmp_path):
+    """Records the shipped scenarios rarely make: an empty group, a -0.0 duration, a DN copy
+    whose dn is its object, empty attached data, Reasons on a status, shared data objects."""
+    from sim.runstore.writer import RecordColumns
+    from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
+    ud = {"UserData": {"k": [1, 2.5, None]}, "ThisQueue": "7000"}
+    records = [
+        Action(10.0000004, "CallRinging", "start", "RegDN", "6001@SW1", 1, "c1", 2, None, "6001@SW1", ud),
+        Action(10.0000004, "CallRinging", "start", "Agent", "a1", 1, "c1", 2, None, "6001@SW1", ud),
+        Action(12.5, "CallRinging", "end", "Agent", "a1", 1, "c1", 2, -0.0, "6001@SW1", {}),
+        Action(12.5, "NotReadyForNextCall", "retro", "Place", "p1", 2, None, None, 2.0000005, None, None),
+        Request(12.5, "RequestQueryAddress", "SW1", "7000", 8),
+        StatusChange(12.5, "Agent", "a1", "NotReadyForNextCall", None, None, {"Reason": "Lunch"}),
+        GroupStatus(12.5, "GroupAgents", "Empty", {}, "a1"),
+        GroupStatus(13.0, "GroupAgents", "Sales", {"LoggedOut": 1, "WaitForNextCall": 2}, "a1"),
+        StatusChange(13.0, "RegDN", "6001@SW1", "CallRinging", "NotMonitored", 2, None),
+    ]
+    (tmp_path / "j").mkdir()
+    actions, statuses, *_ = LineEncoder().encode(records)
+    (tmp_path / "j" / "actions.jsonl").write_text(actions)
+    (tmp_path / "j" / "statuses.jsonl").write_text(statuses)
+    (tmp_path / "p").mkdir()
+    cols = RecordColumns(str(tmp_path / "p"))
+    cols.add(records[:3])
+    cols.add(records[3:])
+    cols.close()
+    j, p = sim.open_run(tmp_path / "j"), sim.open_run(tmp_path / "p")
+    pd.testing.assert_frame_equal(j.actions, p.actions, check_exact=True)
+    pd.testing.assert_frame_equal(j.statuses, p.statuses, check_exact=True)
+    assert main(["export", str(tmp_path / "p"), "--format", "jsonl", "--out", str(tmp_path / "back")]) == 0
+    assert (tmp_path / "back" / "actions.jsonl").read_text() == actions
+    assert (tmp_path / "back" / "statuses.jsonl").read_text() == statuses

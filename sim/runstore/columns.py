@@ -389,7 +389,8 @@ class ParquetTable:
         if not n:
             return
         arrays = [pa.array(c, type=f.type) for c, f in zip(self.columns, self.schema, strict=True)]
-        self._writer.write_batch(pa.record_batch(arrays, schema=self.schema), row_group_size=n)
+        self._writer.write_batch(pa.record_batch(arrays, schema=self.schema),
+                                 row_group_size=self.rows)
         self.count += n
         for c in self.columns:
             c.clear()

@@ -17,7 +17,7 @@ import orjson
 
 from sim.runstore.columns import ParquetTable
 from sim.runstore.schema import ACTIONS, STATS, STATUSES
-from sim.statserver.records import Action, GroupStatus, Request, StatusChange
+from sim.statserver.records import Action, GroupStatus, StatusChange
 from sim.statserver.stats.engine import whole
 from sim.tlib.rounding import round6
 
@@ -27,80 +27,86 @@ def _json(value: Any) -> str:
 
 
 class RecordColumns:
-    """actions.parquet and statuses.parquet of one run folder."""
+    """actions.parquet and statuses.parquet of one run folder.
+
+    The records of each TEvent are kept as they are (values, never changed once made) and
+    turned into columns a row group at a time, one list comprehension per column: several
+    times cheaper than appending each field of each record as it comes."""
 
     def __init__(self, out_dir: str) -> None:
         self.actions = ParquetTable(os.path.join(out_dir, ACTIONS.parquet), ACTIONS)
         self.statuses = ParquetTable(os.path.join(out_dir, STATUSES.parquet), STATUSES)
-        self._data: Any = None          # the last attached data seen, and its JSON
-        self._data_s: str | None = None
-        self._time: Any = None          # the last time seen, and its rounding
-        self._time_r: Any = None
+        self._pending: list[Any] = []
 
-    def _t(self, t: Any) -> Any:
-        if t != self._time or type(t) is not float or not t:
-            self._time, self._time_r = t, round6(t)
-        return self._time_r
+    def add(self, records: list[Any]) -> None:
+        """Store one TEvent's records (requests are not stored)."""
+        pending = self._pending
+        pending.extend(records)
+        if len(pending) >= self.actions.rows:
+            self.flush()
 
-    def append(self, records: list[Any]) -> tuple[int, int, int]:
-        """Store one TEvent's records; return how many actions, statuses and requests."""
-        (a_time, a_name, a_kind, a_otype, a_obj, a_conn, a_ctype, a_dur, a_dn,
-         a_data) = self.actions.columns
-        (s_time, s_otype, s_obj, s_status, s_prev, s_ctype, s_reasons, s_counts,
-         s_member) = self.statuses.columns
-        n_actions = n_statuses = n_requests = 0
-        for r in records:
-            cls = type(r)
-            if cls is Action:
-                n_actions += 1
-                obj, dn, d, data = r.object, r.dn, r.duration, r.data
-                if data is not self._data:
-                    self._data = data
-                    self._data_s = _json(data) if data else None
-                a_time.append(self._t(r.time))
-                a_name.append(r.action)
-                a_kind.append(r.kind)
-                a_otype.append(r.object_type)
-                a_obj.append(obj)
-                a_conn.append(r.conn_id)
-                a_ctype.append(r.call_type)
-                a_dur.append(None if d is None else round6(d))
-                a_dn.append(None if dn is None or dn == obj else dn)
-                a_data.append(self._data_s)
-            elif cls is StatusChange:
-                n_statuses += 1
-                reasons = r.reasons
-                s_time.append(self._t(r.time))
-                s_otype.append(r.object_type)
-                s_obj.append(r.object)
-                s_status.append(r.status)
-                s_prev.append(r.previous)
-                s_ctype.append(r.call_type)
-                s_reasons.append(_json(reasons) if reasons else None)
-                s_counts.append(None)
-                s_member.append(None)
-            elif cls is GroupStatus:
-                n_statuses += 1
-                s_time.append(self._t(r.time))
-                s_otype.append(r.object_type)
-                s_obj.append(r.object)
-                s_status.append(None)
-                s_prev.append(None)
-                s_ctype.append(None)
-                s_reasons.append(None)
-                s_counts.append(_json(r.counts))
-                s_member.append(r.member)
-            elif cls is Request:
-                n_requests += 1
-        if self.actions.full():
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        acts = [r for r in pending if type(r) is Action]
+        sts = [r for r in pending if type(r) is StatusChange or type(r) is GroupStatus]
+        del pending
+        if acts:
+            _action_columns(acts, self.actions.columns)
             self.actions.flush()
-        if self.statuses.full():
+        if sts:
+            _status_columns(sts, self.statuses.columns)
             self.statuses.flush()
-        return n_actions, n_statuses, n_requests
 
     def close(self) -> None:
+        self.flush()
         self.actions.close()
         self.statuses.close()
+
+
+def _times(records: list[Any]) -> list[Any]:
+    """The records' times rounded to the microsecond, each distinct time rounded once."""
+    ts = [r.time for r in records]
+    rounded = {t: round6(t) for t in set(ts)}
+    return [rounded[t] for t in ts]
+
+
+def _jsons(values: list[Any]) -> list[str | None]:
+    """JSON texts of mappings (None for an empty one), each distinct object encoded once (the
+    DN, Place and Agent copies of an action share their attached data)."""
+    texts = {id(v): _json(v) for v in values if v}
+    return [texts[id(v)] if v else None for v in values]
+
+
+def _action_columns(acts: list[Any], columns: list[list[Any]]) -> None:
+    time, name, kind, otype, obj, conn, ctype, dur, dn, data = columns
+    time.extend(_times(acts))
+    name.extend([r.action for r in acts])
+    kind.extend([r.kind for r in acts])
+    otype.extend([r.object_type for r in acts])
+    objs = [r.object for r in acts]
+    obj.extend(objs)
+    conn.extend([r.conn_id for r in acts])
+    ctype.extend([r.call_type for r in acts])
+    dur.extend([None if d is None else round6(d) for d in [r.duration for r in acts]])
+    dn.extend([None if d is None or d == o else d
+               for d, o in zip([r.dn for r in acts], objs, strict=True)])
+    data.extend(_jsons([r.data for r in acts]))
+
+
+def _status_columns(sts: list[Any], columns: list[list[Any]]) -> None:
+    """Status changes and group counts, in their order (a group record has ``counts`` and
+    ``member`` where a status change has ``status``, ``previous``, CallType and Reasons)."""
+    time, otype, obj, status, prev, ctype, reasons, counts, member = columns
+    change = [type(r) is StatusChange for r in sts]
+    time.extend(_times(sts))
+    otype.extend([r.object_type for r in sts])
+    obj.extend([r.object for r in sts])
+    status.extend([r.status if c else None for r, c in zip(sts, change, strict=True)])
+    prev.extend([r.previous if c else None for r, c in zip(sts, change, strict=True)])
+    ctype.extend([r.call_type if c else None for r, c in zip(sts, change, strict=True)])
+    reasons.extend(_jsons([r.reasons if c else None for r, c in zip(sts, change, strict=True)]))
+    counts.extend([None if c else _json(r.counts) for r, c in zip(sts, change, strict=True)])
+    member.extend([None if c else r.member for r, c in zip(sts, change, strict=True)])
 
 
 class StatColumns:
@@ -114,32 +120,22 @@ class StatColumns:
         empty text is no value), so a frame read from either file is the same (tested)."""
         table = self.table
         times, types, otypes, objs, profs, values, states, valids = table.columns
-        limit = table.rows
-        last: Any = None
-        tv = 0.0
-        for r in rows:
-            t = r.time
-            if t != last:
-                last, tv = t, float(whole(round(t, 6)))
-            v = r.value
-            k = type(v)
-            if k is float:           # float(whole(v)): the value stats.csv shows
-                values.append(round6(v) + 0.0)
-                states.append(None)
-            elif k is int:
-                values.append(float(v))
-                states.append(None)
-            else:
-                values.append(None)
-                states.append(None if v is None else (v if isinstance(v, str) else str(v)) or None)
-            times.append(tv)
-            types.append(r.stat_type)
-            otypes.append(r.object_type)
-            objs.append(r.object)
-            profs.append(r.time_profile or None)
-            valids.append(bool(r.valid))
-            if len(times) >= limit:
-                table.flush()
+        ts = [r.time for r in rows]
+        shown = {t: float(whole(round(t, 6))) for t in set(ts)}
+        times.extend([shown[t] for t in ts])
+        types.extend([r.stat_type for r in rows])
+        otypes.extend([r.object_type for r in rows])
+        objs.extend([r.object for r in rows])
+        profs.extend([r.time_profile or None for r in rows])
+        vs = [r.value for r in rows]
+        # float(whole(v)) for a float is round6(v), with -0.0 shown as 0
+        values.extend([round6(v) + 0.0 if type(v) is float else float(v) if type(v) is int else None
+                       for v in vs])
+        states.extend([None if v is None or type(v) is float or type(v) is int
+                       else (v if isinstance(v, str) else str(v)) or None for v in vs])
+        valids.extend([bool(r.valid) for r in rows])
+        if len(times) >= table.rows:
+            table.flush()
 
     def close(self) -> None:
         self.table.close()
