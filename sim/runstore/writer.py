@@ -118,6 +118,11 @@ class StatColumns:
     def write_rows(self, rows: list[Any]) -> None:
         """Each row as stats.csv shows it (``whole``: times and values rounded to 1e-6; an
         empty text is no value), so a frame read from either file is the same (tested)."""
+        step = self.table.rows
+        for i in range(0, len(rows), step):      # a row group at a time: bounded buffers
+            self._columns(rows[i:i + step])
+
+    def _columns(self, rows: list[Any]) -> None:
         table = self.table
         times, types, otypes, objs, profs, values, states, valids = table.columns
         ts = [r.time for r in rows]
