@@ -167,7 +167,8 @@ def run(scenario: str | os.PathLike, out: str | os.PathLike | None = None, *, se
         **overrides: Any) -> Run:
     """Simulate ``scenario`` (a TOML file) like ``sim run`` and return the run. ``out=None``:
     a temporary folder, deleted when the Run is. ``overrides`` are scenario keys, nested
-    (``run={"horizon": 3600}``) or dotted (``**{"teams[0].count": 12}``)."""
+    (``run={"horizon": 3600}``) or dotted (``**{"teams[0].count": 12}``). ``plots=True``
+    writes plots/ as ``sim run`` does (today from the JSON-lines files: ``store="jsonl"``)."""
     from sim.commands.run import simulate
     from sim.scenario.load import load_scenario
     if store not in ("jsonl", "parquet"):
