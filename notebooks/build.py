@@ -442,10 +442,78 @@ _, why = erlang_inputs(build(source, ["teams[0].wrap_up=30"]))
 why'''),
 ]
 
+# ------------------------------------------------------------------------------ 04
+NB04 = [
+    ("md", """\
+# 04 · A run as DataFrames: occupancy per agent per interval
+
+`sim run --store parquet` (or `sim.run(...)` here) writes the run's actions, statuses,
+statistics and call records as Parquet; `sim.open_run(folder)` reads any run folder, Parquet
+or JSON lines, as pandas DataFrames with the same columns and dtypes (docs/formats.md,
+"The run store"). A planner's question answered from the `statuses` table: *how busy was
+each agent in each 15-minute interval?*"""),
+    ("code", SETUP),
+    ("code", '''\
+run = sim.run(ROOT / "scenarios" / "quickstart.toml", run={"horizon": 7200})   # a temporary folder
+print(run, run.summary["overall"]["offered"], "calls offered")
+run.statuses.head()'''),
+    ("md", """\
+Each agent row says when the agent's status changed. A status lasts until the agent's next
+row (the last one until the end of the run); adding the interval starts to every agent's
+timeline cuts those spans at the interval boundaries. Occupancy is the summary's definition:
+busy (call and after-call work) time over logged-in time."""),
+    ("code", '''\
+import numpy as np
+import pandas as pd
+
+INTERVAL = 900.0
+start = pd.Timestamp(run.summary["epoch"]).timestamp()
+end = start + run.summary["end_time"]
+agents = run.statuses.query("object_type == 'Agent'")[["time", "object", "status"]]
+bounds = np.arange(start, end, INTERVAL)
+
+spans = []
+for agent, rows in agents.groupby("object", observed=True):
+    cuts = pd.DataFrame({"time": bounds, "object": agent})
+    timeline = pd.concat([rows.astype({"status": object}), cuts]).sort_values("time", kind="stable")
+    timeline["status"] = timeline["status"].ffill()
+    timeline["seconds"] = timeline["time"].shift(-1, fill_value=end) - timeline["time"]
+    spans.append(timeline.dropna(subset=["status"]))
+spans = pd.concat(spans)
+spans["interval"] = pd.to_datetime(start + (spans["time"] - start) // INTERVAL * INTERVAL, unit="s")
+busy = spans["status"].str.startswith("Call") | (spans["status"] == "AfterCallWork")
+logged_in = ~spans["status"].isin(["LoggedOut", "OnHook", "Monitored", "NotMonitored"])
+spans["busy"] = spans["seconds"].where(busy, 0.0)
+spans["logged_in"] = spans["seconds"].where(logged_in, 0.0)
+
+per = spans.groupby(["object", "interval"])[["busy", "logged_in"]].sum()
+occupancy = (per.busy / per.logged_in.where(per.logged_in > 0)).unstack("interval")
+print(f"overall: {per.busy.sum() / per.logged_in.sum():.3f} "
+      f"(summary.json: {run.summary['overall']['occupancy']:.3f})")
+occupancy.round(2)'''),
+    ("code", '''\
+from matplotlib.figure import Figure
+
+fig = Figure(figsize=(9, 3.2), layout="constrained")
+ax = fig.subplots()
+im = ax.imshow(occupancy.to_numpy(dtype=float), aspect="auto", vmin=0, vmax=1, cmap="viridis")
+ax.set_yticks(range(len(occupancy.index)), occupancy.index)
+ax.set_xticks(range(len(occupancy.columns)), [t.strftime("%H:%M") for t in occupancy.columns])
+ax.set_xlabel("interval start (UTC)")
+ax.set_title("Occupancy per agent per 15-minute interval")
+fig.colorbar(im, ax=ax, label="busy / logged-in time")
+show(fig)'''),
+    ("md", """\
+The same frames come from a folder written earlier, in either format:
+`sim.open_run("out").statuses`; `sim export out --format parquet --out out-parquet` converts
+a JSON-lines run folder (and back)."""),
+]
+
 NOTEBOOKS = {
     "01_one_call.ipynb": NB01,
     "02_actions_to_statistics.ipynb": NB02,
     "03_capacity_what_if.ipynb": NB03,
+    "04_run_as_dataframes.ipynb": NB04,
 }
 
 

@@ -19,6 +19,7 @@ from sim.errors import Interrupted, UserError, os_error_line
 
 COMMANDS = (
     "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang", "serve",
+    "export",
 )
 
 # The exit-code contract of every command (README, "Bad input"), shown under each --help.

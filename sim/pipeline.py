@@ -4,6 +4,8 @@
 :class:`Pipeline`. It writes, incrementally (memory does not grow with the number of events):
 ``events.jsonl`` (optional: a replay already has it), ``actions.jsonl`` and ``statuses.jsonl``
 (docs/reference/contracts.md §3), and, when the statistics engine is present, ``stats.csv`` (contract 4).
+With ``store="parquet"`` the records go to column buffers instead (sim.runstore.writer):
+``actions.parquet``, ``statuses.parquet`` and ``stats.parquet``.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class Pipeline:
     def __init__(self, objects: Objects, out_dir: str | None, *, write_events: bool = True,
                  stattypes: str | None = None, with_stats: bool = True,
                  notify_every: float = 900.0, write_objects: bool = True,
-                 problem_log: list[str] | None = None, plot_feed: RunFeed | None = None) -> None:
+                 problem_log: list[str] | None = None, plot_feed: RunFeed | None = None,
+                 store: str = "jsonl") -> None:
         self.objects = objects
         self.engine = ActionEngine(objects)
         self.summary = PipelineSummary()
@@ -69,16 +72,21 @@ class Pipeline:
         self._actions: IO[bytes] | None = None
         self._statuses: IO[bytes] | None = None
         self.stats: StatsStage | None = None
+        self._columns: Any = None      # store="parquet": sim.runstore.writer.RecordColumns
         if out_dir is not None:
             os.makedirs(out_dir, exist_ok=True)
             if write_objects:
                 dump_objects(objects, os.path.join(out_dir, "objects.toml"))
             if write_events:
                 self._events = TraceWriter(self._open(out_dir, "events.jsonl"))
-            self._actions = self._open(out_dir, "actions.jsonl")
-            self._statuses = self._open(out_dir, "statuses.jsonl")
+            if store == "parquet":
+                from sim.runstore.writer import RecordColumns
+                self._columns = RecordColumns(out_dir)
+            else:
+                self._actions = self._open(out_dir, "actions.jsonl")
+                self._statuses = self._open(out_dir, "statuses.jsonl")
         if with_stats:
-            self.stats = StatsStage(objects, stattypes, out_dir, notify_every)
+            self.stats = StatsStage(objects, stattypes, out_dir, notify_every, store)
 
     def _open(self, out_dir: str, name: str) -> IO[bytes]:
         fh = open(os.path.join(out_dir, name), "wb", buffering=1 << 20)
@@ -103,6 +111,8 @@ class Pipeline:
         actions_fh, statuses_fh = self._actions, self._statuses
         if actions_fh is None or statuses_fh is None:
             n_actions, n_statuses, n_requests = _count(records)
+            if self._columns is not None:
+                self._columns.add(records)
         else:
             actions, statuses, n_actions, n_statuses, n_requests = self._encoder.encode(records)
             # one write per TEvent and file (the lines are ASCII unless the data is not)
@@ -125,6 +135,9 @@ class Pipeline:
         for fh in self._files:
             fh.close()
         self._files = []
+        if self._columns is not None:
+            self._columns.close()
+            self._columns = None
         return self.summary
 
     def __enter__(self):
@@ -134,6 +147,8 @@ class Pipeline:
         if self._files:
             for fh in self._files:
                 fh.close()
+        if self._columns is not None:
+            self._columns.close()
 
 
 def _count(records: list[Any]) -> tuple[int, int, int]:
@@ -154,16 +169,31 @@ class StatsStage:
     """The statistics stage: engine records -> StatEngine -> stats.csv notifications."""
 
     def __init__(self, objects: Objects, stattypes: str | None, out_dir: str | None,
-                 notify_every: float) -> None:
+                 notify_every: float, store: str = "jsonl") -> None:
         self.engine = StatEngine(objects, load_stattypes(stattypes))
-        self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv")) if out_dir else None
+        self.writer: StatsCsvWriter | None = None
+        # store="parquet": the notifier collects its rows, moved to stats.parquet as they come
+        self.columns: Any = None
+        if out_dir and store == "parquet":
+            from sim.runstore.writer import StatColumns
+            self.columns = StatColumns(out_dir)
+        elif out_dir:
+            self.writer = StatsCsvWriter(os.path.join(out_dir, "stats.csv"))
         self.notifier = Notifier(self.engine, self.writer, notify_every)
 
     def feed_many(self, records: list[Any]) -> None:
-        self.notifier.feed_many(records)
+        notifier = self.notifier
+        notifier.feed_many(records)
+        if notifier.collected and self.columns is not None:
+            self.columns.write_rows(notifier.collected)
+            notifier.collected.clear()
 
     def close(self, end_time: float) -> None:
         self.notifier.close(end_time)
         if self.writer is not None:
             self.writer.close()
+        if self.columns is not None:
+            self.columns.write_rows(self.notifier.collected)
+            self.notifier.collected.clear()
+            self.columns.close()
 

@@ -411,7 +411,7 @@ CASES.append(Case("stattypes-missing", "stat types", "no such stat type file",
                   stderr=['sim replay: error: nothere.ini: no such file']))
 
 # --------------------------------------------------------------------------- command line
-_cli("cli-unknown-command", "a command that does not exist", ["simulate", "x.toml"], stderr=["sim: error: argument COMMAND: invalid choice: 'simulate' (choose from 'run', 'replay', 'sweep', 'explain', 'check', 'plot', 'stream', 'import-log', 'erlang', 'serve')"])
+_cli("cli-unknown-command", "a command that does not exist", ["simulate", "x.toml"], stderr=["sim: error: argument COMMAND: invalid choice: 'simulate' (choose from 'run', 'replay', 'sweep', 'explain', 'check', 'plot', 'stream', 'import-log', 'erlang', 'serve', 'export')"])
 _cli("cli-run-no-scenario", "sim run without a scenario", ["run"], stderr=['sim run: error: give a scenario file (or --schema)'])
 _cli("cli-run-seed", "a seed that is not a number", ["run", "x.toml", "--seed", "abc"], stderr=["sim run: error: argument --seed: invalid int value: 'abc'"])
 _cli("cli-run-out-file", "an output folder that is a file", ["run", "scenario.toml", "--out", "taken/out"],
@@ -444,6 +444,18 @@ _cli("cli-erlang-overload", "Erlang C with more traffic than agents",
      ["erlang", "--rate", "200", "--aht", "180", "--agents", "5"], stderr=['sim erlang: error: --agents 5 cannot carry 10 Erlangs (rate x aht) without abandonment (Erlang C needs more agents than Erlangs); add agents or give --patience'])
 _cli("cli-explain-directory", "a folder given as the scenario", ["explain", "runs"], files={"runs/keep": ""},
      stderr=["sim explain: error: runs: is a directory, not a file"])
+_cli("cli-export-onto-itself", "sim export writing over the run it converts",
+     ["export", "run", "--format", "parquet", "--out", "run"], files={"run/summary.json": "{}"},
+     stderr=["sim export: error: --out: is the run folder being exported; choose another folder"])
+_cli("cli-export-incomplete", "sim export of a failed or interrupted run",
+     ["export", "run", "--format", "parquet", "--out", "run2"],
+     files={"run/incomplete.json": '{"complete": false, "reason": "interrupted", "command": "sim run x.toml"}'},
+     stderr=["sim export: error: run: incomplete run (interrupted); run it again"])
+_cli("cli-export-bad-line", "a run folder with a broken actions line: the other lines are converted",
+     ["export", "run", "--format", "parquet", "--out", "run2"],
+     files={"run/actions.jsonl": '{"time":1.0,"action":"CallWait","kind":"start","object_type":"Queue","object":"7000@SW1"}\n'
+                                 '{"time":2.0,"action":"CallWait","kind":"end"\n'},
+     stderr=["run/actions.jsonl:2: not valid JSON"])
 
 # --------------------------------------------------------------------------- run folder
 # `sim plot out` on a small run folder (RUN_FOLDER) with one file damaged as shown.

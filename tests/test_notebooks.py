@@ -24,6 +24,7 @@ NEEDS = {
     "02_actions_to_statistics.ipynb": ("sim.statserver.stats",),
     "03_capacity_what_if.ipynb": ("sim.analysis.erlang", "sim.analysis.replications",
                                   "sim.analysis.runner"),
+    "04_run_as_dataframes.ipynb": ("pandas", "pyarrow"),
 }
 
 

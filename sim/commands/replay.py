@@ -1,7 +1,8 @@
 """``sim replay EVENTS.jsonl --objects objects.toml [--stattypes FILE.ini] [--out DIR]``.
 
-Feeds a recorded trace through the action engine (and statistics) and writes
-``actions.jsonl``, ``statuses.jsonl`` (and ``stats.csv``). Every bad line and every event the
+Feeds a recorded trace (JSON lines, or events.parquet written by ``sim export``) through the
+action engine (and statistics) and writes ``actions.jsonl``, ``statuses.jsonl`` (and
+``stats.csv``; with ``--store parquet`` the same tables as Parquet). Every bad line and every event the
 engine cannot place is reported as ``FILE:LINE: reason``; the valid events around it are
 still processed, and the exit code is 2 when anything was reported. After the first 20 lines of
 one kind the rest are counted (sim.problems). What ``sim check`` would flag about the trace's
@@ -22,7 +23,7 @@ HELP = "replay a TEvent trace through the action engine (or stream it with --lis
 
 
 def configure(p) -> None:
-    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (docs/reference/contracts.md §1)")
+    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (docs/reference/contracts.md §1), or events.parquet")
     p.add_argument("--objects", metavar="objects.toml", help="configuration (docs/reference/contracts.md §2)")
     p.add_argument("--stattypes", metavar="FILE.ini", help="stat type definitions (default: the shipped library)")
     p.add_argument("--out", metavar="DIR", default="replay-out", help="output folder (default: %(default)s)")
@@ -33,6 +34,9 @@ def configure(p) -> None:
                    help="skip counting what sim check would flag (faster; about 15 %% of a replay)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace --out even when it holds files that are not a sim output")
+    p.add_argument("--store", choices=("jsonl", "parquet"), default="jsonl",
+                   help="how actions, statuses and statistics are stored: JSON lines and CSV, or "
+                        "Parquet (docs/formats.md; default: %(default)s)")
     try:
         from sim.stream import add_listen_arguments
     except ImportError:
@@ -69,7 +73,7 @@ def run(args) -> int:
                     overwrite=args.overwrite) as tmp:
         problems = replay_file(args.events, objects, tmp, stattypes=args.stattypes,
                                with_stats=not args.no_stats, notify_every=args.notify, Pipeline=Pipeline,
-                               shown_out=args.out, limit=LIMIT,
+                               shown_out=args.out, limit=LIMIT, store=args.store,
                                findings=None if args.no_check else findings)
     _print_findings(args.events, findings)
     return 2 if problems else 1 if findings and findings[0].count else 0
@@ -95,8 +99,8 @@ def _feed_file(path, pipe, report, checker, progress) -> None:
     from sim.progress import EVERY
     from sim.statserver.engine import EngineInputError
     from sim.tlib.trace import read_numbered
-    with open(path, "rb") as fh, progress:
-        tick = EVERY - 1 if progress.enabled else -1
+    with _trace_lines(path) as fh, progress:
+        tick = EVERY - 1 if progress.enabled and hasattr(fh, "tell") else -1
         for lineno, ev in read_numbered(fh, path, report):
             if (lineno & tick) == 0:
                 progress.update(fh.tell())
@@ -115,7 +119,7 @@ def _feed_file(path, pipe, report, checker, progress) -> None:
 
 def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
                 Pipeline=None, err=None, shown_out=None, limit=None, findings=None,
-                progress=None) -> int:
+                progress=None, store="jsonl") -> int:
     """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
     summary (stdout); return the problem count. ``limit``: problem lines of one kind before
     the rest are only counted; ``findings``: a list that gets the sim.check.Checker the events
@@ -134,7 +138,7 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
         progress = file_progress(f"sim replay {path}", path, enabled=None if not quiet else False)
 
     pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
-                    with_stats=with_stats, notify_every=notify_every)
+                    with_stats=with_stats, notify_every=notify_every, store=store)
     try:
         _feed_file(path, pipe, report, checker, progress)
     except BaseException:
@@ -149,3 +153,13 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
     shown = shown_out if shown_out is not None else out_dir
     print(f"sim replay: {summary.line()} -> {shown}", file=err if quiet else sys.stdout)
     return report.count
+
+
+def _trace_lines(path):
+    """The trace's lines: a file's, or for a Parquet trace (events.parquet, a row per line)
+    the lines its rows stand for, so both go through the same checks (a row number is
+    reported as the line)."""
+    if path.endswith(".parquet"):
+        from sim.runstore.columns import parquet_trace_lines
+        return parquet_trace_lines(path)
+    return open(path, "rb")

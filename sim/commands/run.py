@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.util
 import json
@@ -27,6 +28,9 @@ def configure(parser) -> None:
     parser.add_argument("--format", choices=("jsonl", "tserver-log"), default="jsonl",
                         help="tserver-log: also write the trace as T-Server log text (events.log)")
     parser.add_argument("--no-plots", action="store_true", help="do not write plots/")
+    parser.add_argument("--store", choices=("jsonl", "parquet"), default="jsonl",
+                        help="how actions, statuses, statistics and call records are stored: JSON "
+                             "lines and CSV, or Parquet (docs/formats.md; default: %(default)s)")
     parser.add_argument("--schema", action="store_true", help="print the scenario JSON Schema and exit")
     parser.add_argument("--allow-large", action="store_true",
                         help="run even if the work estimate is beyond the limits (docs/decisions.md, Bounded work)")
@@ -58,7 +62,7 @@ def run(args) -> int:
             from sim.report.binning import RunFeed
             plot_feed = RunFeed(tmp)     # (its temporary files go there)
         summary = simulate(sc, tmp, engine=not args.trace_only, stattypes=args.stattypes, check=args.check,
-                           plot_feed=plot_feed, progress=progress)
+                           plot_feed=plot_feed, progress=progress, store=args.store)
         progress.close()
         if args.format == "tserver-log":
             from sim.tlib.trace import open_trace
@@ -99,11 +103,13 @@ def pipeline_available() -> bool:
 
 
 def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True, plot_feed=None, progress=None) -> dict:
+             check: bool = False, stats: bool = True, plot_feed=None, progress=None,
+             store: str = "jsonl") -> dict:
     """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
     ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
     ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots;
-    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time."""
+    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time;
+    ``store="parquet"`` stores records and call records as Parquet (sim.runstore)."""
     from sim.model.model import ContactCenter
     from sim.objects import dump_objects
     from sim.tlib.trace import TraceWriter
@@ -121,7 +127,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         engine_problems: list[str] = []
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
                             write_objects=False, stattypes=stattypes, with_stats=stats,
-                            problem_log=engine_problems, plot_feed=plot_feed)
+                            problem_log=engine_problems, plot_feed=plot_feed, store=store)
         sink = pipeline.feed
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
@@ -137,8 +143,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
             checker.feed(ev, count[0])
             inner(ev)
     try:
-        with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
-                open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+        with _call_files(out_dir, store) as (calls_fh, truth_fh):
             cc = ContactCenter(sc, sink, calls_fh, truth_fh)
             if progress is not None:
                 from sim.progress import follow_simulation
@@ -182,6 +187,21 @@ def abandon(pipeline, *files) -> None:
     for close in closers:
         with contextlib.suppress(Exception):
             close()
+
+
+@contextlib.contextmanager
+def _call_files(out_dir: str, store: str):
+    """The text sinks the model writes calls.csv and truth.csv lines to (with Parquet: sinks
+    storing those lines as rows of calls.parquet and truth.parquet as they come)."""
+    if store == "parquet":
+        from sim.runstore.columns import CsvLinesToParquet
+        from sim.runstore.schema import CALLS, TRUTH
+        with CsvLinesToParquet(out_dir, CALLS) as calls_fh, CsvLinesToParquet(out_dir, TRUTH) as truth_fh:
+            yield calls_fh, truth_fh
+        return
+    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
+            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
+        yield calls_fh, truth_fh
 
 
 # AgentStatus (docs/reference/tevents.md §5.9) -> the agent-state action Stat Server should be running.
