@@ -138,10 +138,11 @@ def test_replay_of_parquet_trace_equals_replay_of_jsonl(quickstart, tmp_path):
     src = Path(quickstart["jsonl"].path)
     assert main(["export", str(src), "--format", "parquet", "--out", str(tmp_path / "p")]) == 0
     objects = str(src / "objects.toml")
-    for name, trace in (("j", src / "events.jsonl"), ("p", tmp_path / "p" / "events.parquet")):
+    # (not into the folder of the Parquet trace: a command never writes where its input is)
+    for name, trace in (("j", src / "events.jsonl"), ("rp", tmp_path / "p" / "events.parquet")):
         assert main(["replay", str(trace), "--objects", objects, "--out", str(tmp_path / name)]) == 0
     for name in RECORD_FILES + ("stats.csv",):
-        assert (tmp_path / "j" / name).read_bytes() == (tmp_path / "p" / name).read_bytes(), name
+        assert (tmp_path / "j" / name).read_bytes() == (tmp_path / "rp" / name).read_bytes(), name
     # and through the API, Parquet out
     r = sim.replay(tmp_path / "p" / "events.parquet", objects, tmp_path / "api")
     pd.testing.assert_frame_equal(r.actions, sim.open_run(tmp_path / "j").actions)
