@@ -124,6 +124,77 @@ def test_an_incomplete_run_is_refused_by_the_api_too(run_1s, tmp_path):
     assert plots.write_run_plots(str(d))
 
 
+# ------------------------------------------------------------------------------ damaged Parquet files
+@pytest.fixture(scope="module")
+def run_pq(tmp_path_factory):
+    """Quickstart, 30 minutes, stored as Parquet (sim run --store parquet)."""
+    d = tmp_path_factory.mktemp("run_pq")
+    sc = load_scenario(QUICKSTART, ["run.horizon=1800", "run.notify_every=60"])
+    simulate(sc, str(d), store="parquet")
+    return d
+
+
+def _cut(p: Path) -> None:
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])        # cut short, as by a full disk
+
+
+def _garble(p: Path) -> None:
+    b = bytearray(p.read_bytes())                                  # its footer intact: a damaged page
+    b[len(b) // 4: len(b) // 2] = b"\xab" * (len(b) // 2 - len(b) // 4)
+    p.write_bytes(bytes(b))
+
+
+UNREADABLE = "not a readable Parquet file"
+
+
+@pytest.mark.parametrize(("name", "damage", "lost", "reason"), [
+    ("statuses", _cut, {"agent_states.png", "dn_states.png", "agents_per_status.png"},
+     f"{UNREADABLE} (Parquet magic bytes not found in footer."),
+    ("statuses", _garble, {"agent_states.png", "dn_states.png", "agents_per_status.png"}, UNREADABLE),
+    ("actions", _cut, {"calls_waiting.png"}, UNREADABLE),
+    ("calls", lambda p: p.write_bytes(b""), {"intraday.png"}, f"{UNREADABLE} (Parquet file size is 0 bytes)"),
+    ("truth", lambda p: p.write_text("interval_start,object\n"), {"intraday.png"}, UNREADABLE),
+    ("stats", _cut, {"stat_CurrNumberWaitingCalls.png", "stat_Service_Level.png"}, UNREADABLE),
+])
+def test_a_damaged_parquet_file_is_one_line_and_the_other_plots_are_drawn(run_pq, tmp_path, capsys,
+                                                                        name, damage, lost, reason):
+    d = fresh(run_pq, tmp_path / "out")
+    assert main(["plot", str(d)]) == 0
+    before = {p.name for p in (d / "plots").glob("*.png")}
+    assert lost <= before
+    damage(d / f"{name}.parquet")
+    capsys.readouterr()
+    assert main(["plot", str(d)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"sim plot: error: {d / name}.parquet: {reason}")
+    assert {p.name for p in (d / "plots").glob("*.png")} == before - lost
+
+
+def test_a_parquet_table_of_the_wrong_columns_or_values_is_named(run_pq, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    d = fresh(run_pq, tmp_path / "out")
+    calls = pq.read_table(d / "calls.parquet")
+    pq.write_table(calls.drop_columns(["wait"]), d / "calls.parquet")
+    with pytest.raises(RunFolderError) as exc:
+        plots.intraday(str(d))
+    assert str(exc.value) == f"{d / 'calls.parquet'}: missing column 'wait'"
+    arrival = calls.column("arrival").to_pylist()
+    arrival[2] = None
+    pq.write_table(calls.set_column(calls.schema.get_field_index("arrival"), "arrival",
+                                    pa.array(arrival, pa.float64())), d / "calls.parquet")
+    with pytest.raises(RunFolderError) as exc:
+        plots.intraday(str(d))
+    assert str(exc.value) == f"{d / 'calls.parquet'}: row 3: arrival: expected a number, got None"
+    problems: list[str] = []
+    (d / "statuses.parquet").write_bytes(b"PAR1")
+    written = plots.write_run_plots(str(d), problems=problems)
+    assert problems == [f"{d / 'statuses.parquet'}: {UNREADABLE} (Parquet file size is 4 bytes, "
+                        "smaller than the minimum file footer (8 bytes))",
+                        f"{d / 'calls.parquet'}: row 3: arrival: expected a number, got None"]
+    assert any(p.endswith("calls_waiting.png") for p in written)
+
+
 # ------------------------------------------------------------------------------ what a value is
 def running_waits(path: Path, obj: str) -> list[tuple[float, int]]:
     """(time, calls waiting from then on) of ``obj``, from its CallWait records."""
