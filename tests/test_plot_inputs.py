@@ -28,6 +28,7 @@ from sim.commands.run import simulate
 from sim.report import plots
 from sim.report.run_folder import RunFolderError
 from sim.scenario.load import load_scenario
+from sim.statserver.rules import AGENT_PRIORITY
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = str(ROOT / "scenarios" / "quickstart.toml")
@@ -231,10 +232,49 @@ def test_calls_waiting_statistic_is_drawn_between_notifications(run_1s):
 
 
 def test_other_current_values_are_dots_said_to_be_samples(run_1s):
-    fig = plots.stat_series(str(run_1s / "stats.csv"), "CurrentReadyAgents")
+    """A current value the records do not give between notifications (the longest wait now):
+    dots, and the title says they are samples, not known in between."""
+    fig = plots.stat_series(str(run_1s / "stats.csv"), "CurrMaxCallWaitingTime")
     ax = fig.axes[0]
-    assert ax.get_title() == "GroupAgents: instantaneous values sampled at notifications, every 1 min"
+    assert ax.get_title() == ("Queue: instantaneous values sampled at notifications, every 1 min "
+                              "(not known in between)")
     assert all(line.get_linestyle() == "None" for line in ax.get_lines())
+    assert ax.get_ylim()[0] == 0
+
+
+def running_counts(path: Path, group: str, statuses: set[str]) -> list[tuple[float, int]]:
+    """(time, agents of ``group`` in ``statuses`` from then on), from its group count records."""
+    out = []
+    for line in path.read_bytes().splitlines():
+        r = orjson.loads(line)
+        if r.get("object_type") == "GroupAgents" and r["object"] == group and "counts" in r:
+            out.append((r["time"], sum(v for k, v in r["counts"].items() if k in statuses)))
+    return out
+
+
+@pytest.mark.parametrize(("stat_type", "statuses"), [
+    ("CurrentReadyAgents", {"WaitForNextCall"}),
+    ("CurrentLoggedInAgents", set(AGENT_PRIORITY) - {"LoggedOut", "NotMonitored"}),
+])
+def test_current_agent_counts_are_drawn_between_notifications(run_1s, stat_type, statuses):
+    """A current count of a group's agents in some statuses is known between notifications
+    from the group count records: a line (time average per bin, said so) through the dots,
+    the dots being the counts of the records before each notification."""
+    ax = plots.stat_series(str(run_1s / "stats.csv"), stat_type).axes[0]
+    assert ax.get_title().startswith("GroupAgents: time average per ")
+    assert ax.get_title().endswith(" bin (lines); instantaneous values at notifications, every 1 min (dots)")
+    lines = ax.get_lines()
+    steps = [ln for ln in lines if ln.get_drawstyle() == "steps-mid"]
+    assert [ln.get_label() for ln in steps] == ["Sales"]
+    dots = next(ln for ln in lines if ln.get_linestyle() == "None" and ln.get_color() == steps[0].get_color())
+    changes = running_counts(run_1s / "statuses.jsonl", "Sales", statuses)
+    times = np.array([t for t, _ in changes])
+    day0 = plots._day0(times[0])
+    for x, v in zip(dots.get_xdata(), dots.get_ydata(), strict=True):
+        t = day0 + x * 3600.0
+        i = int(np.searchsorted(times, t - 1e-6, "left"))
+        assert v == (changes[i - 1][1] if i else 0)
+    assert max(steps[0].get_ydata()) > 0 and max(dots.get_ydata()) > 0
     assert all(float(t).is_integer() for t in ax.get_yticks()) and ax.get_ylim()[0] == 0
 
 

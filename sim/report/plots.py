@@ -840,21 +840,25 @@ def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterat
 
 def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
                 max_points: int = 2000, title: str | None = None,
-                waiting: CallsWaiting | None = None, beside: bool = True) -> Figure:
+                waiting: CallsWaiting | GroupCounts | None = None, beside: bool = True) -> Figure:
     """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
     ValueError, naming ``stats_csv``, when there is none.
 
     The figure says what a value is. A historical value is labelled with what its time profile
     accumulates (:func:`profile_text`). A current value is only known at the notification
-    times: its samples are dots, said to be so; for the calls waiting
-    (:func:`is_calls_waiting`) ``waiting`` (by default read from actions.jsonl beside
-    stats.csv unless ``beside`` is false) gives the line between them, the time average per
-    bin. Counts get whole-number
-    ticks, and the axes of counts, times and percentages start at 0."""
+    times: its samples are dots, said to be so. Where the records give its course between
+    them, a line shows its time average per bin: for the calls waiting
+    (:func:`is_calls_waiting`) ``waiting`` (by default read from the actions beside
+    stats.csv unless ``beside`` is false); for a current count of a group's agents in some
+    statuses (:func:`status_count_mask`) the group counts of the statuses beside it. Counts
+    get whole-number ticks, and the axes of counts, times and percentages start at 0."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
     current = is_current(stat_type)
-    if not (current and is_calls_waiting(stat_type)):
+    mask = status_count_mask(stat_type) if current else None
+    if mask is not None:
+        waiting = _group_counts_beside(stats_csv, mask)      # (the "waiting" line: any count)
+    elif not (current and is_calls_waiting(stat_type)):
         waiting = None
     elif waiting is None and beside:
         waiting = _waiting_beside(stats_csv)
@@ -919,14 +923,14 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
 
 
 def _what_is_drawn(stat_type: str, profiles: set[str], current: bool, traced: bool,
-                   every: float | None, waiting: CallsWaiting | None) -> str:
+                   every: float | None, waiting: CallsWaiting | GroupCounts | None) -> str:
     """The panel title's account of its values."""
     at = f"every {duration_text(every)}" if every else "at notification times"
     if traced and waiting is not None:
         return (f"time average per {duration_text(waiting.bins.width)} bin (lines); "
                 f"instantaneous values at notifications, {at} (dots)")
     if current:
-        return f"instantaneous values sampled at notifications, {at}"
+        return f"instantaneous values sampled at notifications, {at} (not known in between)"
     st = _stat_type(stat_type)
     kinds = {tp.name: f"{tp.kind} " for tp in st.time_profiles} if st is not None else {}
     return "; ".join(f"{profile_text(stat_type, p)} ({kinds.get(p, '')}time profile {p})"
@@ -945,6 +949,76 @@ def _value_axis(ax, unit: str, values: list[float]) -> None:
             ax.set_ylim(0, 105)
         else:
             ax.set_ylim(0, max(1.0, top * 1.08))
+
+
+def status_count_mask(stat_type: str) -> Any:
+    """The status mask of a current count of a GroupAgents' agents in some statuses
+    (CurrNumberWaitStatuses, CurrentLoggedInAgents: CurrentNumber of AgentStatus, no filter),
+    whose course the group count records of statuses.jsonl give exactly; else None."""
+    st = _stat_type(stat_type)
+    if st is None or st.category_name != "CurrentNumber" or st.filter is not None or not st.voice:
+        return None
+    if "GroupAgents" not in st.objects or st.subject_for("GroupAgents") != "AgentStatus":
+        return None
+    return st.main_mask
+
+
+class GroupCounts:
+    """How many agents of each GroupAgents are in the statuses of ``mask`` over time, from the
+    group count records (``counts``: members per status after a member's change), binned as
+    :class:`~sim.report.binning.CallsWaiting` bins the calls waiting (count x time)."""
+
+    def __init__(self, t0: float, t1: float, mask: Any) -> None:
+        self.bins = Bins(t0, t1)
+        self.mask = mask
+        self.types: dict[str, str] = {}
+        self.value: dict[str, int] = {}
+        self.since: dict[str, float] = {}
+
+    def feed(self, r: dict[str, Any]) -> None:
+        obj, t, counts = r["object"], float(r["time"]), r["counts"]
+        if isinstance(counts, str):                   # (a JSON text in statuses.parquet)
+            counts = orjson.loads(counts)
+        n = sum(v for s, v in counts.items() if "=" not in s and self.mask.matches(s))
+        prev = self.value.get(obj, 0)
+        if prev:
+            self.bins.add(obj, self.since[obj], t, prev)
+        self.value[obj], self.since[obj], self.types[obj] = n, t, r["object_type"]
+
+    def finish(self) -> None:
+        for obj, n in self.value.items():
+            if n:
+                self.bins.add(obj, self.since[obj], self.bins.t1, n)
+
+
+def _group_counts_beside(stats_csv: str, mask: Any) -> GroupCounts | None:
+    """The :class:`GroupCounts` of ``mask`` from the statuses of the run folder of
+    ``stats_csv``, if it has any."""
+    folder = os.path.dirname(os.path.abspath(stats_csv))
+    statuses = table_path(folder, STATUSES)
+    span = run_span(folder)
+    if not _holds_rows(statuses or "") or span is None or statuses is None:
+        return None
+    counts = GroupCounts(span[0], span[1], mask)
+
+    def group(r: dict) -> bool:
+        return r.get("object_type") == "GroupAgents" and isinstance(r.get("counts"), (dict, str))
+    if is_parquet(statuses):
+        with reading_parquet(statuses):
+            for r in _parquet_records(statuses, ("time", "object_type", "object", "counts"),
+                                      lambda b: pc.and_(pc.equal(b["object_type"], "GroupAgents"),
+                                                        pc.is_valid(b["counts"]))):
+                counts.feed(r)
+    else:
+        check_tail(statuses, status_problem)
+
+        def read() -> None:
+            for r in _json_lines_with(statuses, (b'"GroupAgents"', b"\\")):
+                if group(r):
+                    counts.feed(r)
+        reading_json_lines(statuses, status_problem, read)
+    counts.finish()
+    return counts
 
 
 def _waiting_beside(stats_csv: str) -> CallsWaiting | None:
