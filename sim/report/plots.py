@@ -26,6 +26,11 @@ plotted in one pass over stats.csv. ``sim run`` hands it the status and CallWait
 run made them (:class:`~sim.report.binning.RunFeed`) and statuses.jsonl and actions.jsonl are
 not read back. The per-line work is compiled (:mod:`sim.report.binning`).
 
+A run stored as Parquet (``sim run --store parquet``) is read from its .parquet files instead,
+through the run store's schema (:mod:`sim.runstore.schema`): only the columns a plot uses, a
+row group at a time, the rows it cannot use filtered out in Arrow; the same values in the
+same order, so the same PNGs (tests/test_plots.py).
+
 Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of docs/reference/actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
@@ -44,8 +49,6 @@ from typing import Any
 
 import numpy as np
 import orjson
-import pyarrow as pa
-import pyarrow.compute as pc
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -155,6 +158,14 @@ def _read_edge_times(path) -> tuple[float, float] | None:
     return float(orjson.loads(first)["time"]), float(orjson.loads(tail[-1])["time"])
 
 
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.compute, imported when a Parquet file is read (a JSON-lines run
+    does not pay for them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    return pa, pc
+
+
 def _parquet_records(path: str, columns: tuple[str, ...], keep: Any) -> Iterator[dict]:
     """The rows of a Parquet table (dicts of ``columns``) that ``keep`` (a batch -> a boolean
     mask) selects, in file order, a row group at a time: the rows a JSON-lines pass would
@@ -261,6 +272,7 @@ def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
     if not _is_path(source):
         return _records(source)
     if is_parquet(source):
+        pa, pc = _arrow()
         types = sorted(object_types)
         return _parquet_records(str(source), ("time", "object_type", "object", "status"),
                                 lambda b: pc.and_(pc.is_in(b["object_type"], value_set=pa.array(types)),
@@ -383,6 +395,7 @@ def _read_waiting(actions, span=None) -> CallsWaiting:
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
     if is_parquet(source):
+        _, pc = _arrow()
         with reading_parquet(str(source)):
             waiting.feed_all(_parquet_records(
                 str(source), ("time", "action", "kind", "object_type", "object"),
@@ -714,6 +727,7 @@ def _parquet_series_data(path: str, stat_types: list[str], objects: Iterable[str
     wanted = set(objects) if objects is not None else None
     types_wanted = set(object_types) if object_types is not None else None
     out: dict[str, Series] = {name: {} for name in stat_types}
+    pa, pc = _arrow()
     names = pa.array(stat_types, type=pa.string())
     for row in _parquet_records(path, ("time", "stat_type", "object_type", "object", "time_profile",
                                        "value", "valid"),
@@ -1004,6 +1018,7 @@ def _group_counts_beside(stats_csv: str, mask: Any) -> GroupCounts | None:
     def group(r: dict) -> bool:
         return r.get("object_type") == "GroupAgents" and isinstance(r.get("counts"), (dict, str))
     if is_parquet(statuses):
+        _, pc = _arrow()
         with reading_parquet(statuses):
             for r in _parquet_records(statuses, ("time", "object_type", "object", "counts"),
                                       lambda b: pc.and_(pc.equal(b["object_type"], "GroupAgents"),
