@@ -727,3 +727,17 @@ def test_sim_run_api_with_parquet_writes_the_plots(tmp_path):
                   run={"horizon": 900})
     assert run.format == "parquet"
     assert {"agent_states.png", "calls_waiting.png", "intraday.png"} <= set(pngs(tmp_path / "api"))
+
+
+def test_sim_plot_of_a_parquet_replay_is_the_jsonl_replays(both_stores, tmp_path):
+    """A replay has no summary.json: the span comes from the first and last status rows."""
+    jsonl, _ = both_stores
+    for store in ("jsonl", "parquet"):
+        assert main(["replay", str(jsonl / "events.jsonl"), "--objects", str(jsonl / "objects.toml"),
+                     "--out", str(tmp_path / store), "--store", store]) == 0
+        assert not (tmp_path / store / "summary.json").exists()
+        assert main(["plot", str(tmp_path / store)]) == 0
+    assert plots.run_span(str(tmp_path / "parquet")) == plots.run_span(str(tmp_path / "jsonl"))
+    want = pngs(tmp_path / "jsonl")
+    assert {"agent_states.png", "calls_waiting.png", "stat_Service_Level.png"} <= set(want)
+    assert pngs(tmp_path / "parquet") == want
