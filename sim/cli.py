@@ -15,7 +15,7 @@ import shlex
 import sys
 
 from sim import __version__, build
-from sim.errors import Interrupted, UserError, os_error_line
+from sim.errors import Interrupted, Terminate, UserError, os_error_line, stop_words
 
 COMMANDS = (
     "run", "replay", "sweep", "explain", "check", "plot", "stream", "import-log", "erlang", "serve",
@@ -25,7 +25,10 @@ COMMANDS = (
 # The exit-code contract of every command (README, "Bad input"), shown under each --help.
 EXIT_CODES = ("exit codes: 0 ok; 1 ran and found problems (check violations, unmet --goal); "
               "2 bad input or usage (also malformed data lines when the valid ones were "
-              "processed, and I/O errors); 130 interrupted (Ctrl-C)")
+              "processed, and I/O errors); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM, "
+              "handled as Ctrl-C: a partial folder is marked incomplete)")
+# Commands that watch SIGTERM themselves (their event loops stop on it, exit 130)
+OWN_SIGTERM = ("stream", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from sim import outdir
     outdir.COMMAND["line"] = shlex.join(["sim", *argv])
+    with _sigterm_as_interrupt(args.command not in OWN_SIGTERM):
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return int(args._run(args) or 0)
     except Interrupted as exc:
@@ -77,16 +85,42 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"sim {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        word, _, code = stop_words(exc)
         left = "; nothing written" if getattr(args, "out", None) else ""
-        print(f"sim {args.command}: interrupted{left}", file=sys.stderr)
-        return 130
+        print(f"sim {args.command}: {word}{left}", file=sys.stderr)
+        return code
     except BrokenPipeError:         # `sim explain ... | head`: the reader has what it wanted
         _quiet_stdout()
         return 0
     except OSError as exc:          # the one place an I/O error becomes the user's line
         print(f"sim {args.command}: error: {os_error_line(exc)}", file=sys.stderr)
         return 2
+
+
+class _sigterm_as_interrupt:  # noqa: N801 - used like a function
+    """While a command runs, SIGTERM raises :class:`sim.errors.Terminate` (a KeyboardInterrupt)
+    in the main thread: the command stops as on Ctrl-C (exit 143). Elsewhere (a thread, a
+    command with its own handler) nothing changes; the earlier handler is put back after."""
+
+    def __init__(self, on: bool) -> None:
+        import signal
+        import threading
+        self.on = on and threading.current_thread() is threading.main_thread()
+        self.old: object = signal.SIG_DFL
+        self.signal = signal
+
+    def __enter__(self) -> None:
+        if self.on:
+            self.old = self.signal.signal(self.signal.SIGTERM, _terminate)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.on:      # (None: a handler not set from Python; the default is the safe guess)
+            self.signal.signal(self.signal.SIGTERM, self.signal.SIG_DFL if self.old is None else self.old)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminate()
 
 
 def _quiet_stdout() -> None:

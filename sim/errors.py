@@ -39,9 +39,33 @@ def read_toml(path: str) -> dict:
 
 
 class Interrupted(UserError):
-    """The user stopped the command (Ctrl-C); ``str()`` says what was left (exit code 130)."""
+    """The user stopped the command (Ctrl-C, or SIGTERM: :class:`Terminate`); ``str()`` says
+    what was left. Exit code 130 for Ctrl-C, 143 for SIGTERM."""
 
     exit_code = 130
+
+    def __init__(self, message: str, *, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Terminate(KeyboardInterrupt):
+    """SIGTERM (``kill PID``, a CI job's time-out, a service manager stopping ``sim``), raised
+    where the program is, so that it takes every path a Ctrl-C takes (a partial folder marked
+    incomplete, one line, no traceback); exit code 143 = 128 + 15, as a process killed by the
+    signal reports (docs/decisions.md, "SIGTERM")."""
+
+    exit_code = 143
+    word = "terminated"
+    reason = "terminated (SIGTERM)"
+
+
+def stop_words(exc: BaseException) -> tuple[str, str, int]:
+    """(the word of the user's line, the reason incomplete.json gives, the exit code) of a
+    KeyboardInterrupt: Ctrl-C or SIGTERM."""
+    if isinstance(exc, Terminate):
+        return exc.word, exc.reason, exc.exit_code
+    return "interrupted", "interrupted (Ctrl-C)", 130
 
 
 def os_error_line(exc: OSError) -> str:

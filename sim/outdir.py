@@ -25,7 +25,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sim.errors import Interrupted, UserError
+from sim.errors import Interrupted, UserError, stop_words
 
 MARKER = "incomplete.json"
 SUMMARY = "summary.json"
@@ -151,12 +151,13 @@ def staged_dir(out: str, *, inputs: Iterable[str | None] = (), overwrite: bool =
         except FileNotFoundError:
             pass
         _swap_in(tmp, out)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:        # Ctrl-C, or SIGTERM (sim.errors.Terminate)
+        word, reason, code = stop_words(exc)
         with _sigint_ignored():     # a second Ctrl-C must not stop the clean-up halfway
-            kept = _keep_partial(tmp, out, "interrupted (Ctrl-C)")
+            kept = _keep_partial(tmp, out, reason)
         if kept:
-            raise Interrupted(f"interrupted; partial output in {out} ({MARKER})") from None
-        raise Interrupted("interrupted; nothing written") from None
+            raise Interrupted(f"{word}; partial output in {out} ({MARKER})", exit_code=code) from None
+        raise Interrupted(f"{word}; nothing written", exit_code=code) from None
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _renamed(exc, tmp, out) from None
@@ -172,11 +173,12 @@ def _sigint_ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _remove_stale(out: str) -> None:
@@ -231,9 +233,10 @@ def staged_file(path: str, *, inputs: Iterable[str | None] = (), option: str = "
         with fh:
             yield fh
         os.replace(tmp, path)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _remove(tmp)
-        raise Interrupted("interrupted; nothing written") from None
+        word, _, code = stop_words(exc)
+        raise Interrupted(f"{word}; nothing written", exit_code=code) from None
     except OSError as exc:
         _remove(tmp)
         raise _renamed(exc, tmp, path) from None
@@ -265,7 +268,8 @@ def staged_plots(folder: str) -> Iterator[str]:
         if os.path.lexists(old):
             os.replace(old, plots)
         if isinstance(exc, KeyboardInterrupt):
-            raise Interrupted(f"interrupted; {plots} left as it was") from None
+            word, _, code = stop_words(exc)
+            raise Interrupted(f"{word}; {plots} left as it was", exit_code=code) from None
         if isinstance(exc, OSError):
             raise _renamed(exc, plots, plots) from None
         raise

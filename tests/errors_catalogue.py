@@ -524,6 +524,11 @@ _run_folder("run-actions-truncated", "actions.jsonl cut short", "actions.jsonl",
             RUN_FOLDER["out/actions.jsonl"][:-20],
             stderr=["sim plot: error: out/actions.jsonl:2: not valid JSON (unexpected end of data)"],
             show="actions.jsonl: its last line cut 20 characters short")
+_run_folder("run-parquet-damaged", "a Parquet table cut short (sim run --store parquet)", "statuses.parquet",
+            b"PAR1\x15\x04",
+            stderr=["sim plot: error: out/statuses.parquet: not a readable Parquet file (Parquet file size is 6 "
+                    "bytes, smaller than the minimum file footer (8 bytes))"],
+            show="statuses.parquet: its first 6 bytes only")
 
 # --------------------------------------------------------------------------- bounded work (issue 17)
 _OVERFLOW2 = SCENARIO.replace('skill = "sales"\n', 'skill = "sales"\noverflow = { after = 0, to = "7001" }\n', 1) + \

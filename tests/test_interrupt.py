@@ -114,3 +114,67 @@ def test_ctrl_c_in_commands_without_output(tmp_path, monkeypatch, capsys):
             mp.setattr(target, stop)
             assert main(argv) == 130
         assert capsys.readouterr().err == f"sim {argv[0]}: interrupted\n"
+
+
+# ------------------------------------------------------------------------------ SIGTERM
+def test_sigterm_during_a_long_run_is_ctrl_c_with_143(tmp_path):
+    """``kill PID`` (a CI time-out, a service manager): the run stops as on Ctrl-C, its folder
+    marked incomplete, one line, exit code 143 = 128 + SIGTERM (docs/decisions.md, "SIGTERM")."""
+    out = tmp_path / "out"
+    proc = _start(["run", QUICKSTART, "--out", out, "--set", "run.horizon=36000000"], tmp_path)
+    partial = tmp_path / f".out.partial-{proc.pid}"
+    _wait_for(lambda: (partial / "events.jsonl").exists(), proc)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    stdout, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err, stdout) == (
+        143, f"sim run: terminated; partial output in {out} (incomplete.json)\n", "")
+    marker = json.loads((out / "incomplete.json").read_text())
+    assert marker["complete"] is False and marker["reason"] == "terminated (SIGTERM)"
+    assert not (out / "summary.json").exists() and (out / "events.jsonl").stat().st_size > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_sigterm_during_a_sweep_writes_nothing(tmp_path):
+    proc = _start(["sweep", ROOT / "scenarios" / "erlang_a.toml", "--vary", "teams[0].count=10:40:1",
+                   "--replications", "50", "--workers", "1", "--no-progress", "--out", tmp_path / "sw"],
+                  tmp_path)
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "Traceback" not in err
+    assert err.splitlines()[-1] == "sim sweep: terminated; nothing written"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_in_process_replay_and_plot(tmp_path, monkeypatch, capsys):
+    """The handler is installed while a command runs and removed after: a SIGTERM sent during
+    ``sim replay`` marks its folder, during ``sim plot`` leaves plots/ as it was (143 both)."""
+    import pytest
+    from errors_catalogue import OBJECTS, TRACE
+
+    from sim.cli import main
+    (tmp_path / "events.jsonl").write_text("\n".join(TRACE) + "\n")
+    (tmp_path / "objects.toml").write_text(OBJECTS)
+    monkeypatch.chdir(tmp_path)
+    before = signal.getsignal(signal.SIGTERM)
+
+    def kill(*a, **k):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)                       # the handler raises before this ends
+        raise AssertionError("SIGTERM was not handled")
+    assert main(["replay", "events.jsonl", "--objects", "objects.toml", "--out", "r"]) == 0
+    assert main(["plot", "r"]) == 0
+    plotted = sorted(p.name for p in (tmp_path / "r" / "plots").iterdir())
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sim.report.plots.write_run_plots", kill)
+        assert main(["plot", "r"]) == 143
+    assert capsys.readouterr().err == f"sim plot: terminated; {os.path.join('r', 'plots')} left as it was\n"
+    assert sorted(p.name for p in (tmp_path / "r" / "plots").iterdir()) == plotted
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sim.pipeline.Pipeline.feed", kill)
+        assert main(["replay", "events.jsonl", "--objects", "objects.toml", "--out", "r2"]) == 143
+    assert capsys.readouterr().err == "sim replay: terminated; partial output in r2 (incomplete.json)\n"
+    assert json.loads((tmp_path / "r2" / "incomplete.json").read_text())["reason"] == "terminated (SIGTERM)"
+    assert signal.getsignal(signal.SIGTERM) == before

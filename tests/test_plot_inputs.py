@@ -28,6 +28,7 @@ from sim.commands.run import simulate
 from sim.report import plots
 from sim.report.run_folder import RunFolderError
 from sim.scenario.load import load_scenario
+from sim.statserver.rules import AGENT_PRIORITY
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = str(ROOT / "scenarios" / "quickstart.toml")
@@ -124,6 +125,77 @@ def test_an_incomplete_run_is_refused_by_the_api_too(run_1s, tmp_path):
     assert plots.write_run_plots(str(d))
 
 
+# ------------------------------------------------------------------------------ damaged Parquet files
+@pytest.fixture(scope="module")
+def run_pq(tmp_path_factory):
+    """Quickstart, 30 minutes, stored as Parquet (sim run --store parquet)."""
+    d = tmp_path_factory.mktemp("run_pq")
+    sc = load_scenario(QUICKSTART, ["run.horizon=1800", "run.notify_every=60"])
+    simulate(sc, str(d), store="parquet")
+    return d
+
+
+def _cut(p: Path) -> None:
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])        # cut short, as by a full disk
+
+
+def _garble(p: Path) -> None:
+    b = bytearray(p.read_bytes())                                  # its footer intact: a damaged page
+    b[len(b) // 4: len(b) // 2] = b"\xab" * (len(b) // 2 - len(b) // 4)
+    p.write_bytes(bytes(b))
+
+
+UNREADABLE = "not a readable Parquet file"
+
+
+@pytest.mark.parametrize(("name", "damage", "lost", "reason"), [
+    ("statuses", _cut, {"agent_states.png", "dn_states.png", "agents_per_status.png"},
+     f"{UNREADABLE} (Parquet magic bytes not found in footer."),
+    ("statuses", _garble, {"agent_states.png", "dn_states.png", "agents_per_status.png"}, UNREADABLE),
+    ("actions", _cut, {"calls_waiting.png"}, UNREADABLE),
+    ("calls", lambda p: p.write_bytes(b""), {"intraday.png"}, f"{UNREADABLE} (Parquet file size is 0 bytes)"),
+    ("truth", lambda p: p.write_text("interval_start,object\n"), {"intraday.png"}, UNREADABLE),
+    ("stats", _cut, {"stat_CurrNumberWaitingCalls.png", "stat_Service_Level.png"}, UNREADABLE),
+])
+def test_a_damaged_parquet_file_is_one_line_and_the_other_plots_are_drawn(run_pq, tmp_path, capsys,
+                                                                        name, damage, lost, reason):
+    d = fresh(run_pq, tmp_path / "out")
+    assert main(["plot", str(d)]) == 0
+    before = {p.name for p in (d / "plots").glob("*.png")}
+    assert lost <= before
+    damage(d / f"{name}.parquet")
+    capsys.readouterr()
+    assert main(["plot", str(d)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"sim plot: error: {d / name}.parquet: {reason}")
+    assert {p.name for p in (d / "plots").glob("*.png")} == before - lost
+
+
+def test_a_parquet_table_of_the_wrong_columns_or_values_is_named(run_pq, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    d = fresh(run_pq, tmp_path / "out")
+    calls = pq.read_table(d / "calls.parquet")
+    pq.write_table(calls.drop_columns(["wait"]), d / "calls.parquet")
+    with pytest.raises(RunFolderError) as exc:
+        plots.intraday(str(d))
+    assert str(exc.value) == f"{d / 'calls.parquet'}: missing column 'wait'"
+    arrival = calls.column("arrival").to_pylist()
+    arrival[2] = None
+    pq.write_table(calls.set_column(calls.schema.get_field_index("arrival"), "arrival",
+                                    pa.array(arrival, pa.float64())), d / "calls.parquet")
+    with pytest.raises(RunFolderError) as exc:
+        plots.intraday(str(d))
+    assert str(exc.value) == f"{d / 'calls.parquet'}: row 3: arrival: expected a number, got None"
+    problems: list[str] = []
+    (d / "statuses.parquet").write_bytes(b"PAR1")
+    written = plots.write_run_plots(str(d), problems=problems)
+    assert problems == [f"{d / 'statuses.parquet'}: {UNREADABLE} (Parquet file size is 4 bytes, "
+                        "smaller than the minimum file footer (8 bytes))",
+                        f"{d / 'calls.parquet'}: row 3: arrival: expected a number, got None"]
+    assert any(p.endswith("calls_waiting.png") for p in written)
+
+
 # ------------------------------------------------------------------------------ what a value is
 def running_waits(path: Path, obj: str) -> list[tuple[float, int]]:
     """(time, calls waiting from then on) of ``obj``, from its CallWait records."""
@@ -160,10 +232,49 @@ def test_calls_waiting_statistic_is_drawn_between_notifications(run_1s):
 
 
 def test_other_current_values_are_dots_said_to_be_samples(run_1s):
-    fig = plots.stat_series(str(run_1s / "stats.csv"), "CurrentReadyAgents")
+    """A current value the records do not give between notifications (the longest wait now):
+    dots, and the title says they are samples, not known in between."""
+    fig = plots.stat_series(str(run_1s / "stats.csv"), "CurrMaxCallWaitingTime")
     ax = fig.axes[0]
-    assert ax.get_title() == "GroupAgents: instantaneous values sampled at notifications, every 1 min"
+    assert ax.get_title() == ("Queue: instantaneous values sampled at notifications, every 1 min "
+                              "(not known in between)")
     assert all(line.get_linestyle() == "None" for line in ax.get_lines())
+    assert ax.get_ylim()[0] == 0
+
+
+def running_counts(path: Path, group: str, statuses: set[str]) -> list[tuple[float, int]]:
+    """(time, agents of ``group`` in ``statuses`` from then on), from its group count records."""
+    out = []
+    for line in path.read_bytes().splitlines():
+        r = orjson.loads(line)
+        if r.get("object_type") == "GroupAgents" and r["object"] == group and "counts" in r:
+            out.append((r["time"], sum(v for k, v in r["counts"].items() if k in statuses)))
+    return out
+
+
+@pytest.mark.parametrize(("stat_type", "statuses"), [
+    ("CurrentReadyAgents", {"WaitForNextCall"}),
+    ("CurrentLoggedInAgents", set(AGENT_PRIORITY) - {"LoggedOut", "NotMonitored"}),
+])
+def test_current_agent_counts_are_drawn_between_notifications(run_1s, stat_type, statuses):
+    """A current count of a group's agents in some statuses is known between notifications
+    from the group count records: a line (time average per bin, said so) through the dots,
+    the dots being the counts of the records before each notification."""
+    ax = plots.stat_series(str(run_1s / "stats.csv"), stat_type).axes[0]
+    assert ax.get_title().startswith("GroupAgents: time average per ")
+    assert ax.get_title().endswith(" bin (lines); instantaneous values at notifications, every 1 min (dots)")
+    lines = ax.get_lines()
+    steps = [ln for ln in lines if ln.get_drawstyle() == "steps-mid"]
+    assert [ln.get_label() for ln in steps] == ["Sales"]
+    dots = next(ln for ln in lines if ln.get_linestyle() == "None" and ln.get_color() == steps[0].get_color())
+    changes = running_counts(run_1s / "statuses.jsonl", "Sales", statuses)
+    times = np.array([t for t, _ in changes])
+    day0 = plots._day0(times[0])
+    for x, v in zip(dots.get_xdata(), dots.get_ydata(), strict=True):
+        t = day0 + x * 3600.0
+        i = int(np.searchsorted(times, t - 1e-6, "left"))
+        assert v == (changes[i - 1][1] if i else 0)
+    assert max(steps[0].get_ydata()) > 0 and max(dots.get_ydata()) > 0
     assert all(float(t).is_integer() for t in ax.get_yticks()) and ax.get_ylim()[0] == 0
 
 

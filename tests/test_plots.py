@@ -647,3 +647,97 @@ def test_sim_run_plots_are_sim_plot_plots(tmp_path):
         p.unlink()
     assert main(["plot", str(out)]) == 0
     assert {p.name: p.read_bytes() for p in (out / "plots").glob("*.png")} == written
+
+
+# ------------------------------------------------------------------------------ the Parquet store
+PARQUET_STATS = ["CurrNumberWaitingCalls", "Service_Level", "CallsAnswered", "Abandon_Rate",
+                 "CurrNumberWaitStatuses", "Average_Handle_Time"]
+
+
+@pytest.fixture(scope="module")
+def both_stores(tmp_path_factory):
+    """blended (1 hour) run by ``sim run`` once per store: (the jsonl folder, the Parquet one)."""
+    base = tmp_path_factory.mktemp("stores")
+    scenario = str(Path(QUICKSTART).parent / "blended.toml")
+    for store in ("jsonl", "parquet"):
+        assert main(["run", scenario, "--out", str(base / store), "--store", store,
+                     "--set", "run.horizon=3600"]) == 0
+    return base / "jsonl", base / "parquet"
+
+
+def pngs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "plots").glob("*.png"))}
+
+
+def test_sim_run_parquet_plots_are_the_jsonl_plots(both_stores):
+    """``sim run --store parquet`` writes every plot, byte for byte the JSON-lines run's."""
+    jsonl, parquet = both_stores
+    assert {p.name for p in parquet.glob("*.jsonl")} <= {"events.jsonl"}    # the trace only
+    assert (parquet / "statuses.parquet").exists() and not (parquet / "stats.csv").exists()
+    want = pngs(jsonl)
+    assert {"agent_states.png", "dn_states.png", "agents_per_status.png", "calls_waiting.png",
+            "intraday.png", "stat_Service_Level.png", "stat_CurrNumberWaitingCalls.png"} <= set(want)
+    assert pngs(parquet) == want
+
+
+def test_sim_plot_reads_a_parquet_folder_as_a_jsonl_one(both_stores, tmp_path):
+    """``sim plot`` (no run feed: every table read back) on each folder, with more stat types
+    (cumulative, current, percentages): the same PNGs. The Parquet tables rewritten with row
+    groups of 7 rows are read a row group at a time and still give the same PNGs."""
+    import shutil
+
+    import pyarrow.parquet as pq
+    args = [a for name in PARQUET_STATS for a in ("--stat", name)]
+    copies = {}
+    for d in both_stores:
+        copies[d.name] = shutil.copytree(d, tmp_path / d.name, ignore=shutil.ignore_patterns("plots"))
+        assert main(["plot", str(copies[d.name]), *args]) == 0
+    want = pngs(copies["jsonl"])
+    assert len(want) == 5 + len(PARQUET_STATS)
+    assert pngs(copies["parquet"]) == want
+    small = copies["parquet"]
+    for name in ("statuses", "actions", "stats", "calls", "truth"):
+        p = small / f"{name}.parquet"
+        table = pq.read_table(p)
+        pq.write_table(table, p, row_group_size=7)
+        assert pq.ParquetFile(p).num_row_groups > 1
+    shutil.rmtree(small / "plots")
+    assert main(["plot", str(small), *args]) == 0
+    assert pngs(small) == want
+
+
+def test_parquet_series_and_spans_are_the_text_ones(both_stores):
+    jsonl, parquet = both_stores
+    assert plots._edge_times(str(parquet / "statuses.parquet")) == plots._edge_times(str(jsonl / "statuses.jsonl"))
+    got = plots.stat_series_data(str(parquet / "stats.parquet"), PARQUET_STATS)
+    want = plots.stat_series_data(str(jsonl / "stats.csv"), PARQUET_STATS)
+    assert all(got[n] for n in PARQUET_STATS)
+    for name in PARQUET_STATS:
+        assert_same_series(got[name], want[name])
+    filtered = {"objects": ["7000@SW1"], "time_profile": "Default"}
+    assert_same_series(
+        plots.stat_series_data(str(parquet / "stats.parquet"), ["Service_Level"], **filtered)["Service_Level"],
+        plots.stat_series_data(str(jsonl / "stats.csv"), ["Service_Level"], **filtered)["Service_Level"])
+    assert plots.intraday_table(str(parquet)) == plots.intraday_table(str(jsonl))
+
+
+def test_sim_run_api_with_parquet_writes_the_plots(tmp_path):
+    import sim
+    run = sim.run(str(Path(QUICKSTART)), tmp_path / "api", store="parquet", plots=True,
+                  run={"horizon": 900})
+    assert run.format == "parquet"
+    assert {"agent_states.png", "calls_waiting.png", "intraday.png"} <= set(pngs(tmp_path / "api"))
+
+
+def test_sim_plot_of_a_parquet_replay_is_the_jsonl_replays(both_stores, tmp_path):
+    """A replay has no summary.json: the span comes from the first and last status rows."""
+    jsonl, _ = both_stores
+    for store in ("jsonl", "parquet"):
+        assert main(["replay", str(jsonl / "events.jsonl"), "--objects", str(jsonl / "objects.toml"),
+                     "--out", str(tmp_path / store), "--store", store]) == 0
+        assert not (tmp_path / store / "summary.json").exists()
+        assert main(["plot", str(tmp_path / store)]) == 0
+    assert plots.run_span(str(tmp_path / "parquet")) == plots.run_span(str(tmp_path / "jsonl"))
+    want = pngs(tmp_path / "jsonl")
+    assert {"agent_states.png", "calls_waiting.png", "stat_Service_Level.png"} <= set(want)
+    assert pngs(tmp_path / "parquet") == want

@@ -2,7 +2,8 @@
 
 For a run folder (what ``sim run`` / ``sim replay`` write): agent and DN state timelines,
 agents per status, calls waiting, intraday calls and service level, and the time series of
-the stat types named with ``--stat`` (from stats.csv). For a sweep folder (one holding
+the stat types named with ``--stat`` (from stats.csv). A run stored as Parquet
+(``--store parquet``) gives the same plots from its .parquet files. For a sweep folder (one holding
 sweep.csv) the sweep curves of :mod:`sim.report.sweep_plots`.
 """
 
@@ -17,13 +18,15 @@ from sim.errors import UserError
 
 HELP = "plots from a run's (or a sweep's) output folder, written to DIR/plots/"
 
-RUN_FILES = ("statuses.jsonl", "actions.jsonl", "calls.csv", "stats.csv")
+RUN_FILES = ("statuses.jsonl", "actions.jsonl", "calls.csv", "stats.csv",
+             "statuses.parquet", "actions.parquet", "calls.parquet", "stats.parquet")
 
 
 def configure(p) -> None:
     p.add_argument("dir", metavar="DIR", help="output folder of sim run, sim replay or sim sweep")
     p.add_argument("--stat", action="append", default=None, metavar="NAME",
-                   help="also plot this stat type's values over time from stats.csv (repeatable)")
+                   help="also plot this stat type's values over time from stats.csv or stats.parquet "
+                        "(repeatable)")
 
 
 def run(args) -> int:
@@ -44,8 +47,8 @@ def run(args) -> int:
         from sim.report.plots import write_run_plots
         if not any(os.path.exists(os.path.join(d, f)) for f in RUN_FILES):
             raise UserError(f"not a run folder (none of {', '.join(RUN_FILES)})", where=d)
-        if args.stat and not os.path.exists(os.path.join(d, "stats.csv")):
-            raise UserError("--stat needs stats.csv in the folder", where=d)
+        if args.stat and not any(os.path.exists(os.path.join(d, f)) for f in ("stats.csv", "stats.parquet")):
+            raise UserError("--stat needs stats.csv or stats.parquet in the folder", where=d)
         try:
             # a file that cannot be read: one line each, the other plots still drawn
             with staged_plots(d):

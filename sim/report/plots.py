@@ -26,6 +26,11 @@ plotted in one pass over stats.csv. ``sim run`` hands it the status and CallWait
 run made them (:class:`~sim.report.binning.RunFeed`) and statuses.jsonl and actions.jsonl are
 not read back. The per-line work is compiled (:mod:`sim.report.binning`).
 
+A run stored as Parquet (``sim run --store parquet``) is read from its .parquet files instead,
+through the run store's schema (:mod:`sim.runstore.schema`): only the columns a plot uses, a
+row group at a time, the rows it cannot use filtered out in Arrow; the same values in the
+same order, so the same PNGs (tests/test_plots.py).
+
 Colors follow one fixed palette per status, and legends list the statuses in the priority
 order of docs/reference/actions.md §8.2 (``sim.statserver.rules.AGENT_PRIORITY``).
 """
@@ -70,13 +75,19 @@ from sim.report.run_folder import (
     check_csv_tail,
     check_tail,
     csv_rows,
+    is_parquet,
     number,
+    parquet_batches,
+    parquet_edge_times,
     read_summary,
     reading_json_lines,
+    reading_parquet,
     reading_stats,
     status_problem,
+    table_path,
     time_problem,
 )
+from sim.runstore.schema import ACTIONS, CALLS, STATS, STATUSES, TRUTH
 from sim.statserver.rules import AGENT_PRIORITY
 
 MAX_LINES = 12         # lines of a time-series plot
@@ -127,7 +138,10 @@ def _json_lines_with(path, needles: tuple[bytes, ...]) -> Iterator[dict]:
 
 
 def _edge_times(path) -> tuple[float, float] | None:
-    """Time of the first and the last line of a JSON-lines file (reads two lines)."""
+    """Time of the first and the last line of a JSON-lines file (reads two lines), or of the
+    first and the last row of a Parquet file."""
+    if is_parquet(path):
+        return parquet_edge_times(str(path))
     check_tail(str(path), time_problem)
     return reading_json_lines(str(path), time_problem, lambda: _read_edge_times(path))
 
@@ -142,6 +156,22 @@ def _read_edge_times(path) -> tuple[float, float] | None:
         fh.seek(max(0, size - 65536))
         tail = [ln for ln in fh.read().splitlines() if ln.strip()]
     return float(orjson.loads(first)["time"]), float(orjson.loads(tail[-1])["time"])
+
+
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.compute, imported when a Parquet file is read (a JSON-lines run
+    does not pay for them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    return pa, pc
+
+
+def _parquet_records(path: str, columns: tuple[str, ...], keep: Any) -> Iterator[dict]:
+    """The rows of a Parquet table (dicts of ``columns``) that ``keep`` (a batch -> a boolean
+    mask) selects, in file order, a row group at a time: the rows a JSON-lines pass would
+    parse, the others never leaving Arrow."""
+    for batch in parquet_batches(path, columns):
+        yield from batch.filter(keep(batch)).to_pylist()
 
 
 def _span(source, span) -> tuple[list | Any, float, float]:
@@ -162,13 +192,14 @@ def _span(source, span) -> tuple[list | Any, float, float]:
 
 
 def run_span(run_dir: str) -> tuple[float, float] | None:
-    """Start and end of a run (epoch seconds) from summary.json, else from statuses.jsonl."""
+    """Start and end of a run (epoch seconds) from summary.json, else from its statuses
+    (statuses.parquet or statuses.jsonl)."""
     summary = _summary(run_dir)
     if summary and "epoch" in summary and "end_time" in summary:
         t0 = datetime.fromisoformat(summary["epoch"].replace("Z", "+00:00")).timestamp()
         return t0, t0 + float(summary["end_time"])
-    p = os.path.join(run_dir, "statuses.jsonl")
-    return _edge_times(p) if os.path.exists(p) else None
+    p = table_path(run_dir, STATUSES)
+    return _edge_times(p) if p is not None else None
 
 
 def _summary(run_dir: str) -> dict | None:
@@ -227,6 +258,9 @@ def _feed_statuses(source, episodes: list[StatusEpisodes]) -> None:
         feed_statuses(_status_records(source, {e.object_type for e in episodes}), episodes)
     if not _is_path(source):
         return read()
+    if is_parquet(source):
+        with reading_parquet(str(source)):
+            return read()
     check_tail(str(source), status_problem)
     reading_json_lines(str(source), status_problem, read)
 
@@ -237,6 +271,12 @@ def _status_records(source, object_types: Iterable[str]) -> Iterator[dict]:
     (whatever the spacing around it), or any backslash (an escaped string may spell it)."""
     if not _is_path(source):
         return _records(source)
+    if is_parquet(source):
+        pa, pc = _arrow()
+        types = sorted(object_types)
+        return _parquet_records(str(source), ("time", "object_type", "object", "status"),
+                                lambda b: pc.and_(pc.is_in(b["object_type"], value_set=pa.array(types)),
+                                                  pc.is_valid(b["status"])))
     return _json_lines_with(source, (*(orjson.dumps(t) for t in sorted(object_types)), b"\\"))
 
 
@@ -354,7 +394,13 @@ def _read_waiting(actions, span=None) -> CallsWaiting:
     """The calls waiting of an actions.jsonl path or of records in memory, binned over ``span``."""
     source, t0, t1 = _span(actions, span)
     waiting = CallsWaiting(t0, t1)
-    if _is_path(source):
+    if is_parquet(source):
+        _, pc = _arrow()
+        with reading_parquet(str(source)):
+            waiting.feed_all(_parquet_records(
+                str(source), ("time", "action", "kind", "object_type", "object"),
+                lambda b: pc.equal(b["action"], "CallWait")))
+    elif _is_path(source):
         check_tail(str(source), action_problem)
         reading_json_lines(str(source), action_problem,
                            lambda: waiting.feed_all(_json_lines_with(source, (b'"CallWait"',))))
@@ -387,13 +433,15 @@ def _calls_waiting_figure(waiting: CallsWaiting, t0: float, t1: float, max_lines
 
 # ------------------------------------------------------------------------------ intraday
 def _interval_length(run_dir: str, default: float = 900.0) -> float:
-    """The reporting interval of the run: the spacing of truth.csv's interval starts."""
-    p = os.path.join(run_dir, "truth.csv")
-    if not os.path.exists(p):
+    """The reporting interval of the run: the spacing of truth.csv's (or truth.parquet's)
+    interval starts."""
+    p = table_path(run_dir, TRUTH)
+    if p is None:
         return default
-    check_csv_tail(p)
+    if not is_parquet(p):
+        check_csv_tail(p)
     starts: set[float] = set()
-    for n, (start,) in csv_rows(p, ("interval_start",)):
+    for n, (start,) in table_rows(p, ("interval_start",)):
         starts.add(number(p, n, start, "interval_start"))
         if len(starts) > 50:
             break
@@ -446,11 +494,12 @@ def intraday_table(run_dir: str, interval: float | None = None, threshold: float
     answered: dict[int, int] = {}
     abandoned: dict[int, int] = {}
     within: dict[int, int] = {}
-    p = os.path.join(run_dir, "calls.csv")
-    for n, (arrival, outcome, wait) in csv_rows(p, ("arrival", "outcome", "wait")):
+    p = table_path(run_dir, CALLS) or os.path.join(run_dir, CALLS.text)
+    for n, (arrival, outcome, wait) in table_rows(p, ("arrival", "outcome", "wait")):
+        outcome = outcome or ""                  # (None: missing in a Parquet file)
         try:
             k = int(float(arrival) // interval)
-        except (ValueError, OverflowError):      # not a number, NaN, infinite
+        except (TypeError, ValueError, OverflowError):      # not a number, NaN, infinite
             raise bad(p, f"arrival: expected a number, got {arrival!r}", n) from None
         if k < 0:
             raise bad(p, f"arrival: expected seconds since the run start, got {arrival!r}", n)
@@ -474,6 +523,21 @@ def intraday_table(run_dir: str, interval: float | None = None, threshold: float
             "start": [k * interval * per for k in keys], "offered": off, "answered": ans,
             "abandoned": aban,
             "service_level": [100.0 * w / o if o else math.nan for w, o in zip(inside, off, strict=True)]}
+
+
+def table_rows(path: str, columns: Iterable[str]) -> Iterator[tuple[int, list]]:
+    """(line, the values of ``columns``) of each row of a CSV file (texts) or of a Parquet
+    file (values; the row number, from 1, stands for the line)."""
+    if not is_parquet(path):
+        yield from csv_rows(path, columns)
+        return
+    columns = list(columns)
+    n = 0
+    with reading_parquet(path):
+        for batch in parquet_batches(path, columns):
+            for fields in zip(*(batch.column(c).to_pylist() for c in columns), strict=True):
+                n += 1
+                yield n, list(fields)
 
 
 def _merge(counts: dict[int, int], per: int) -> dict[int, int]:
@@ -647,8 +711,45 @@ def stat_series_data(stats_csv: str, stat_types: Iterable[str], *,
     stats.csv: (object type, object, time profile) -> (times, values), values not numeric
     left out, invalid ones NaN, a series past ``4 * max_points`` values kept one in four."""
     names = list(stat_types)
+    if is_parquet(stats_csv):
+        with reading_parquet(str(stats_csv)):
+            return _parquet_series_data(str(stats_csv), names, objects, object_types,
+                                        time_profile, max_points)
     return reading_stats(stats_csv, names, lambda: _stat_series_data(
         stats_csv, names, objects, object_types, time_profile, max_points))
+
+
+def _parquet_series_data(path: str, stat_types: list[str], objects: Iterable[str] | None,
+                         object_types: Iterable[str] | None, time_profile: str | None,
+                         max_points: int) -> dict[str, Series]:
+    """:func:`_stat_series_data` of stats.parquet: the same rows in the same order give the
+    same series (a missing value is a text in stats.csv, no number: left out in both)."""
+    wanted = set(objects) if objects is not None else None
+    types_wanted = set(object_types) if object_types is not None else None
+    out: dict[str, Series] = {name: {} for name in stat_types}
+    pa, pc = _arrow()
+    names = pa.array(stat_types, type=pa.string())
+    for row in _parquet_records(path, ("time", "stat_type", "object_type", "object", "time_profile",
+                                       "value", "valid"),
+                                lambda b: pc.is_in(b["stat_type"], value_set=names)):
+        series = out[row["stat_type"]]
+        prof = row["time_profile"] or ""
+        if wanted is not None and row["object"] not in wanted:
+            continue
+        if types_wanted is not None and row["object_type"] not in types_wanted:
+            continue
+        if time_profile is not None and prof != time_profile:
+            continue
+        v = row["value"]
+        if v is None:
+            continue
+        if row["valid"] is False:
+            v = math.nan
+        ts, vs = series.setdefault((row["object_type"], row["object"], prof), ([], []))
+        if len(ts) < 4 * max_points or len(ts) % 4 == 0:   # as _stat_series_data thins
+            ts.append(float(row["time"]))
+            vs.append(float(v))
+    return out
 
 
 def _stat_series_data(stats_csv: str, stat_types: list[str], objects: Iterable[str] | None,
@@ -753,21 +854,25 @@ def _csv_lines(block: str, fields: tuple[str, ...], record: list[str]) -> Iterat
 
 def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: int = MAX_LINES,
                 max_points: int = 2000, title: str | None = None,
-                waiting: CallsWaiting | None = None, beside: bool = True) -> Figure:
+                waiting: CallsWaiting | GroupCounts | None = None, beside: bool = True) -> Figure:
     """:func:`stat_series`' figure of ``series`` (from :func:`stat_series_data`); raises
     ValueError, naming ``stats_csv``, when there is none.
 
     The figure says what a value is. A historical value is labelled with what its time profile
     accumulates (:func:`profile_text`). A current value is only known at the notification
-    times: its samples are dots, said to be so; for the calls waiting
-    (:func:`is_calls_waiting`) ``waiting`` (by default read from actions.jsonl beside
-    stats.csv unless ``beside`` is false) gives the line between them, the time average per
-    bin. Counts get whole-number
-    ticks, and the axes of counts, times and percentages start at 0."""
+    times: its samples are dots, said to be so. Where the records give its course between
+    them, a line shows its time average per bin: for the calls waiting
+    (:func:`is_calls_waiting`) ``waiting`` (by default read from the actions beside
+    stats.csv unless ``beside`` is false); for a current count of a group's agents in some
+    statuses (:func:`status_count_mask`) the group counts of the statuses beside it. Counts
+    get whole-number ticks, and the axes of counts, times and percentages start at 0."""
     if not series:
         raise ValueError(f"{stats_csv}: no numeric values of stat type {stat_type!r}")
     current = is_current(stat_type)
-    if not (current and is_calls_waiting(stat_type)):
+    mask = status_count_mask(stat_type) if current else None
+    if mask is not None:
+        waiting = _group_counts_beside(stats_csv, mask)      # (the "waiting" line: any count)
+    elif not (current and is_calls_waiting(stat_type)):
         waiting = None
     elif waiting is None and beside:
         waiting = _waiting_beside(stats_csv)
@@ -832,14 +937,14 @@ def stat_figure(stats_csv: str, stat_type: str, series: Series, *, max_lines: in
 
 
 def _what_is_drawn(stat_type: str, profiles: set[str], current: bool, traced: bool,
-                   every: float | None, waiting: CallsWaiting | None) -> str:
+                   every: float | None, waiting: CallsWaiting | GroupCounts | None) -> str:
     """The panel title's account of its values."""
     at = f"every {duration_text(every)}" if every else "at notification times"
     if traced and waiting is not None:
         return (f"time average per {duration_text(waiting.bins.width)} bin (lines); "
                 f"instantaneous values at notifications, {at} (dots)")
     if current:
-        return f"instantaneous values sampled at notifications, {at}"
+        return f"instantaneous values sampled at notifications, {at} (not known in between)"
     st = _stat_type(stat_type)
     kinds = {tp.name: f"{tp.kind} " for tp in st.time_profiles} if st is not None else {}
     return "; ".join(f"{profile_text(stat_type, p)} ({kinds.get(p, '')}time profile {p})"
@@ -860,11 +965,83 @@ def _value_axis(ax, unit: str, values: list[float]) -> None:
             ax.set_ylim(0, max(1.0, top * 1.08))
 
 
-def _waiting_beside(stats_csv: str) -> CallsWaiting | None:
-    """The calls waiting from the actions.jsonl of the run folder of ``stats_csv``, if any."""
+def status_count_mask(stat_type: str) -> Any:
+    """The status mask of a current count of a GroupAgents' agents in some statuses
+    (CurrNumberWaitStatuses, CurrentLoggedInAgents: CurrentNumber of AgentStatus, no filter),
+    whose course the group count records of statuses.jsonl give exactly; else None."""
+    st = _stat_type(stat_type)
+    if st is None or st.category_name != "CurrentNumber" or st.filter is not None or not st.voice:
+        return None
+    if "GroupAgents" not in st.objects or st.subject_for("GroupAgents") != "AgentStatus":
+        return None
+    return st.main_mask
+
+
+class GroupCounts:
+    """How many agents of each GroupAgents are in the statuses of ``mask`` over time, from the
+    group count records (``counts``: members per status after a member's change), binned as
+    :class:`~sim.report.binning.CallsWaiting` bins the calls waiting (count x time)."""
+
+    def __init__(self, t0: float, t1: float, mask: Any) -> None:
+        self.bins = Bins(t0, t1)
+        self.mask = mask
+        self.types: dict[str, str] = {}
+        self.value: dict[str, int] = {}
+        self.since: dict[str, float] = {}
+
+    def feed(self, r: dict[str, Any]) -> None:
+        obj, t, counts = r["object"], float(r["time"]), r["counts"]
+        if isinstance(counts, str):                   # (a JSON text in statuses.parquet)
+            counts = orjson.loads(counts)
+        n = sum(v for s, v in counts.items() if "=" not in s and self.mask.matches(s))
+        prev = self.value.get(obj, 0)
+        if prev:
+            self.bins.add(obj, self.since[obj], t, prev)
+        self.value[obj], self.since[obj], self.types[obj] = n, t, r["object_type"]
+
+    def finish(self) -> None:
+        for obj, n in self.value.items():
+            if n:
+                self.bins.add(obj, self.since[obj], self.bins.t1, n)
+
+
+def _group_counts_beside(stats_csv: str, mask: Any) -> GroupCounts | None:
+    """The :class:`GroupCounts` of ``mask`` from the statuses of the run folder of
+    ``stats_csv``, if it has any."""
     folder = os.path.dirname(os.path.abspath(stats_csv))
-    actions = os.path.join(folder, "actions.jsonl")
-    if not os.path.exists(actions) or not os.path.getsize(actions):
+    statuses = table_path(folder, STATUSES)
+    span = run_span(folder)
+    if not _holds_rows(statuses or "") or span is None or statuses is None:
+        return None
+    counts = GroupCounts(span[0], span[1], mask)
+
+    def group(r: dict) -> bool:
+        return r.get("object_type") == "GroupAgents" and isinstance(r.get("counts"), (dict, str))
+    if is_parquet(statuses):
+        _, pc = _arrow()
+        with reading_parquet(statuses):
+            for r in _parquet_records(statuses, ("time", "object_type", "object", "counts"),
+                                      lambda b: pc.and_(pc.equal(b["object_type"], "GroupAgents"),
+                                                        pc.is_valid(b["counts"]))):
+                counts.feed(r)
+    else:
+        check_tail(statuses, status_problem)
+
+        def read() -> None:
+            for r in _json_lines_with(statuses, (b'"GroupAgents"', b"\\")):
+                if group(r):
+                    counts.feed(r)
+        reading_json_lines(statuses, status_problem, read)
+    counts.finish()
+    return counts
+
+
+def _waiting_beside(stats_csv: str) -> CallsWaiting | None:
+    """The calls waiting from the actions (actions.parquet or actions.jsonl) of the run folder
+    of ``stats_csv``, if any."""
+    folder = os.path.dirname(os.path.abspath(stats_csv))
+    actions = table_path(folder, ACTIONS)
+    if actions is None or not os.path.getsize(actions):
         return None
     return _read_waiting(actions, run_span(folder))
 
@@ -918,33 +1095,35 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
         span = run_span(out_dir)
     except RunFolderError as exc:
         note(exc)
-    statuses = os.path.join(out_dir, "statuses.jsonl")
-    actions = os.path.join(out_dir, "actions.jsonl")
+    # each table from its Parquet file (sim run --store parquet) or its JSON-lines / CSV file
+    statuses = table_path(out_dir, STATUSES) or ""
+    actions = table_path(out_dir, ACTIONS) or ""
     fed = span is not None and feed is not None
     waiting: CallsWaiting | None = None      # also the course of the calls-waiting statistic
     if fed:
         agents, dns, waiting = feed.over(*span)
-    if os.path.exists(statuses) and os.path.getsize(statuses):
+    if _holds_rows(statuses):
         def status_plots() -> Iterator[tuple[Figure, str]]:
             figs = _status_figures(agents, dns) if fed else status_figures(statuses, span=span)
             for name, fig in figs.items():
                 yield fig, f"{name}.png"
         attempt(status_plots, ["agent_states.png", "dn_states.png", "agents_per_status.png"])
-    if os.path.exists(actions) and os.path.getsize(actions):
+    if _holds_rows(actions):
         def waiting_plot() -> Iterator[tuple[Figure, str]]:
             nonlocal waiting
             if waiting is None:
                 waiting = _read_waiting(actions, span)
             yield _calls_waiting_figure(waiting, waiting.bins.t0, waiting.bins.t1), "calls_waiting.png"
         attempt(waiting_plot, ["calls_waiting.png"])
-    if os.path.exists(os.path.join(out_dir, "calls.csv")):
+    if table_path(out_dir, CALLS) is not None:
         attempt(lambda: iter([(intraday(out_dir), "intraday.png")]), ["intraday.png"])
-    stats_csv = os.path.join(out_dir, "stats.csv")
-    if os.path.exists(stats_csv):
+    stats_csv = table_path(out_dir, STATS) or ""
+    if stats_csv:
         names = list(stats) if stats is not None else list(DEFAULT_STATS)
 
         def stat_plots() -> Iterator[tuple[Figure, str]]:
-            check_csv_tail(stats_csv)
+            if not is_parquet(stats_csv):
+                check_csv_tail(stats_csv)
             data = stat_series_data(stats_csv, names)
             for name in names:
                 try:
@@ -958,6 +1137,20 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
                 yield fig, f"stat_{_safe(name)}.png"
         attempt(stat_plots, [f"stat_{_safe(name)}.png" for name in names])
     return written
+
+
+def _holds_rows(path: str) -> bool:
+    """A table file with records: a JSON-lines file of some bytes, a Parquet file of some
+    rows (or one that does not read: its plots then say why)."""
+    if not path or not os.path.exists(path):
+        return False
+    if not is_parquet(path):
+        return os.path.getsize(path) > 0
+    import pyarrow.parquet as pq
+    try:
+        return pq.read_metadata(path).num_rows > 0
+    except (OSError, ValueError):
+        return True
 
 
 def _safe(name: str) -> str:

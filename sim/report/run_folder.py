@@ -32,6 +32,8 @@ class RunFolderError(ValueError):
 
 
 def bad(path: str, reason: str, line: int | None = None) -> RunFolderError:
+    if line and path.endswith(".parquet"):      # a Parquet file has rows, not lines
+        return RunFolderError(f"{path}: row {line}: {reason}")
     return RunFolderError(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
 
 
@@ -255,7 +257,7 @@ def number(path: str, line: int, text: str, column: str) -> float:
     line."""
     try:
         x = float(text)
-    except ValueError:
+    except (TypeError, ValueError):          # (TypeError: a missing value of a Parquet file)
         x = math.nan
     if not math.isfinite(x):
         raise bad(path, f"{column}: expected a number, got {text!r}", line)
@@ -286,7 +288,87 @@ def reading_stats(path: str, stat_types: Iterable[str], read: Callable[[], Any])
         raise (first_bad_stats_row(path, names) or bad(path, f"cannot be read ({exc})")) from None
 
 
+# ------------------------------------------------------------------------------ Parquet
+PARQUET_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, KeyError, TypeError,
+                                                   AttributeError)
+
+
+def table_path(run_dir: str, spec: Any) -> str | None:
+    """The file of run table ``spec`` (sim.runstore.schema) in ``run_dir``: its Parquet file
+    when the folder has one (``sim run --store parquet``), else its JSON-lines or CSV file, or
+    None."""
+    for name in (spec.parquet, spec.text):
+        p = os.path.join(run_dir, name)
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def is_parquet(path: Any) -> bool:
+    return isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith(".parquet")
+
+
+def parquet_batches(path: str, columns: Iterable[str]) -> Any:
+    """The record batches of ``columns`` of a Parquet file, a row group at a time (memory
+    bounded by a row group, as the JSON-lines readers are by a block). A file that is not
+    Parquet (truncated, overwritten) or lacks a column is a :class:`RunFolderError`."""
+    import pyarrow.parquet as pq
+    columns = list(columns)
+    with reading_parquet(path):
+        pf = pq.ParquetFile(path)
+    with pf:
+        names = pf.schema_arrow.names
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise bad(path, f"missing column {missing[0]!r}")
+        for i in range(pf.num_row_groups):
+            with reading_parquet(path):
+                group = pf.read_row_group(i, columns=columns)
+            yield from group.to_batches()
+
+
+def parquet_edge_times(path: str) -> tuple[float, float] | None:
+    """The ``time`` of the first and of the last row of a Parquet file (reads the first and
+    the last row group's time column), or None when it has no row."""
+    import pyarrow.parquet as pq
+    with reading_parquet(path):
+        with pq.ParquetFile(path) as pf:
+            if "time" not in pf.schema_arrow.names:
+                raise bad(path, "missing column 'time'")
+            sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
+            filled = [i for i, n in enumerate(sizes) if n]
+            if not filled:
+                return None
+            first = pf.read_row_group(filled[0], columns=["time"]).column(0)
+            last = pf.read_row_group(filled[-1], columns=["time"]).column(0)
+            t0, t1 = first[0].as_py(), last[len(last) - 1].as_py()
+    if not (_number(t0) and _number(t1)):
+        raise bad(path, f"time: expected a number, got {t0 if not _number(t0) else t1!r}")
+    return float(t0), float(t1)
+
+
+class reading_parquet:  # noqa: N801 - used like a function
+    """Turns pyarrow's errors reading ``path`` (``ArrowInvalid`` for a truncated file, a
+    decoding error for a damaged page) into one :class:`RunFolderError` naming the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+        if exc is None or isinstance(exc, RunFolderError) or not isinstance(exc, PARQUET_ERRORS):
+            return False
+        import pyarrow as pa
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if isinstance(exc, (pa.ArrowException, OSError)):
+            raise bad(self.path, f"not a readable Parquet file ({first})") from None
+        raise bad(self.path, f"cannot be read ({first})") from None   # a value of the wrong type
+
+
 __all__ = ["INCOMPLETE", "RunFolderError", "action_problem", "bad", "check_complete", "check_csv_tail",
-           "check_tail",
+           "check_tail", "is_parquet", "parquet_batches", "parquet_edge_times", "reading_parquet",
+           "table_path",
            "csv_rows", "first_bad_json_line", "first_bad_stats_row", "number",
            "reading_json_lines", "reading_stats", "read_summary", "status_problem", "time_problem"]

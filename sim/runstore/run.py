@@ -168,7 +168,7 @@ def run(scenario: str | os.PathLike, out: str | os.PathLike | None = None, *, se
     """Simulate ``scenario`` (a TOML file) like ``sim run`` and return the run. ``out=None``:
     a temporary folder, deleted when the Run is. ``overrides`` are scenario keys, nested
     (``run={"horizon": 3600}``) or dotted (``**{"teams[0].count": 12}``). ``plots=True``
-    writes plots/ as ``sim run`` does (today from the JSON-lines files: ``store="jsonl"``)."""
+    writes plots/ as ``sim run`` does (the same PNGs from either store)."""
     from sim.commands.run import simulate
     from sim.scenario.load import load_scenario
     if store not in ("jsonl", "parquet"):
