@@ -10,7 +10,7 @@ import os
 
 from sim.errors import UserError
 
-HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, stats.csv, summary.json, plots/"
+HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, statistics, calls, summary.json, plots/"
 
 
 def configure(parser) -> None:
