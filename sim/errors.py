@@ -19,6 +19,8 @@ def existing_file(path: str) -> str:
         return path
     if os.path.isdir(path):
         raise UserError(f"{path}: is a directory, not a file")
+    if os.path.exists(path):      # a device, a socket, a named pipe: not a file to read twice
+        raise UserError(f"{path}: not a regular file")
     raise UserError(f"{path}: no such file")
 
 

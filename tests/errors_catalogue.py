@@ -616,4 +616,17 @@ _cli("cli-explain-conn-unknown", "--conn naming no call of the trace",
      ["sim explain: error: --conn: no row about ConnID '00ffffffffffffff' in the trace"],
      files={"events.jsonl": "\n".join(TRACE) + "\n", "objects.toml": OBJECTS})
 
+
+# --------------------------------------------------------------------------- log text (sim import-log)
+_cli("import-log-no-events", "a log file with no event in it (the wrong file or form)",
+     ["import-log", "urs.log", "--switch", "SW1", "--out", "events.jsonl"],
+     ["sim import-log: error: urs.log: no events (skipped 0 request block(s), 0 unknown message(s), "
+      "2 narration line(s); 0 line(s) not understood): no 'message EventX', 'request to N(App) message "
+      "RequestDistributeEvent' or 'Proxy got message 'EventX'' block could be read"],
+     files={"urs.log": "Application name:   URS_01\n_I_I_ [09:04] nothing to see\n"},
+     note="Nothing is written: a trace with no event is almost always the wrong file or form.")
+_cli("import-log-date", "a --date that is not a date", ["import-log", "x.log", "--date", "2026-13-01",
+     "--out", "events.jsonl"], ["sim import-log: error: --date: expected YYYY-MM-DD, got '2026-13-01'"],
+     files={"x.log": "message EventAgentReady\n"})
+
 AREAS = ('trace', 'objects', 'scenario', 'stat types', 'command line', 'run folder', 'output folder')

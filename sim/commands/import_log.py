@@ -72,12 +72,12 @@ def run(args) -> int:
                 if progress.enabled and writer.count % EVERY == 0 and raw is not None:
                     progress.update(raw.tell())
             report.summarise()
+            if writer.count == 0:     # nothing is written (the staged file is dropped)
+                raise UserError(f"no events ({summary.skipped()}): no 'message EventX', 'request to "
+                                "N(App) message RequestDistributeEvent' or 'Proxy got message 'EventX'' "
+                                "block could be read", where=name)
             print(f"{name}: {summary.imported()} -> {args.out}; {summary.skipped()}; {summary.clocks()}",
                   file=sys.stderr)
-            if writer.count == 0:     # nothing is written (the staged file is dropped)
-                raise UserError("no events: no 'message EventX', 'request to N(App) message "
-                                "RequestDistributeEvent' or 'Proxy got message 'EventX'' block could be read",
-                                where=name)
     finally:
         if src is not sys.stdin:
             src.close()
