@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 from sim.statserver import mediation, registration
 from sim.statserver.records import RETRO
 from sim.statserver.rules import (
-    AGENT_STATE_ACTIONS,
     AGENT_STATE_EVENTS,
     CALL_TYPE_ACTIONS,
     CLEANUP_STATES,
@@ -25,19 +24,26 @@ from sim.statserver.rules import (
     CONFERENCE_BY_ROLES,
     CONFERENCE_MADE,
     CONFERENCE_ORIGINATED,
-    DIALING_ENDED_BY_RELEASE,
-    HOLD_ENDED_BY_RELEASE,
+    HIDDEN_WHILE_HELD,
+    LEG_ACTIONS,
+    LEG_OPENED_BY,
+    OUTCOME_RONA,
+    OUTCOME_STUCK,
     PARTY_MOMENT,
     REGULAR_ABANDON_ALIAS,
-    RINGING_ENDED_BY,
-    RINGING_ENDED_BY_RELEASE,
     ROLE_TRANSFERRED_BY,
     RONA_STATES,
+    AgentStateRule,
 )
 from sim.statserver.state import DNState, Leg, Running
 from sim.tlib.codes import AgentWorkMode, CallState, CallType
 
 ACW: Final = AgentWorkMode.AfterCallWork
+# The rule a deferred or registration-data AfterCallWork starts with (§4.1, [D 4]).
+ACW_RULE: Final = AGENT_STATE_EVENTS["EventAgentNotReady/ACW"]
+LOGOUT_RULE: Final = AGENT_STATE_EVENTS["EventAgentLogout"]
+RINGING: Final = LEG_ACTIONS["ringing"]
+HELD: Final = LEG_ACTIONS["held"]
 
 
 # ---------------------------------------------------------------------------- attached data
@@ -122,10 +128,13 @@ def _has_established_call(dn: DNState) -> bool:
 def start_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
     """AfterCallWork is interaction-related when it follows a call: it carries that call's
     ConnID (§4.1); one started from registration data does not (source document)."""
+    set_agent_state(eng, dn, ACW_RULE.starts or "", t, data, ACW_RULE.ends, *_last_call(dn))
+
+
+def _last_call(dn: DNState) -> tuple[str | None, int | None]:
+    """The ConnID and CallType of the DN's last established call, if any."""
     last = dn.last_call
-    conn, ctype = (last.conn, last.ctype) if last is not None else (None, None)
-    set_agent_state(eng, dn, "AfterCallWork", t, data, AGENT_STATE_EVENTS["EventAgentNotReady/ACW"].ends,
-                    conn, ctype)
+    return (last.conn, last.ctype) if last is not None else (None, None)
 
 
 def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -146,7 +155,7 @@ def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None
 
 
 def _logout(eng: ActionEngine, dn: DNState, t: float, moment: bool = True) -> None:
-    for name in AGENT_STATE_ACTIONS:
+    for name in LOGOUT_RULE.ends:
         end_agent_state(eng, dn, name, t)
     dn.acw_pending = None
     for key in [k for k in dn.running if type(k) is tuple and k[0] == "AgentLogin"]:
@@ -159,13 +168,6 @@ def _logout(eng: ActionEngine, dn: DNState, t: float, moment: bool = True) -> No
     eng.start(dn, "LoggedOut", t)
 
 
-def on_agent_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentLogout: end WaitForNextCall / NotReadyForNextCall / AfterCallWork and any
-    pending ACW; end AgentLogin(*); end LoggedIn; start LoggedOut; emit AgentLogout; unbind.
-    Call actions continue on d (OQ-7)."""
-    _logout(eng, dn, t)
-
-
 def on_queue_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventQueueLogout (q): end AgentLogin(q) only."""
     queue = ev.attrs.get("ThisQueue")
@@ -173,43 +175,49 @@ def on_queue_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Non
     mediation.queue_logout(eng, dn, queue, t)
 
 
-def on_agent_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentReady: end NotReadyForNextCall / AfterCallWork / pending ACW; keep a
-    WaitForNextCall with the same work mode and reasons, else (re)start it (OQ-6)."""
-    dn.acw_pending = None
-    set_agent_state(eng, dn, "WaitForNextCall", t, agent_data(ev), AGENT_STATE_EVENTS["EventAgentReady"].ends)
+def agent_state_rule(ev: TEvent) -> AgentStateRule:
+    """The row of rules.AGENT_STATE_EVENTS for an agent-state event: EventAgentNotReady is
+    split by work mode, AfterCallWork (3) against any other."""
+    key = ev.event
+    if key == "EventAgentNotReady" and ev.attrs.get("AgentWorkMode") == ACW:
+        key = "EventAgentNotReady/ACW"
+    return AGENT_STATE_EVENTS[key]
 
 
-def on_agent_not_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentNotReady: work mode 3 (ACW) ends WaitForNextCall / NotReadyForNextCall and
-    starts AfterCallWork, deferred until the last established call is released [D 4]; any
-    other work mode ends WaitForNextCall / AfterCallWork / pending ACW and keeps or restarts
-    NotReadyForNextCall (WalkAway stays NotReadyForNextCall with that work mode)."""
+def on_agent_state(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
+    """EventAgentReady / EventAgentNotReady / EventAgentAfterCallWork: apply the event's row of
+    rules.AGENT_STATE_EVENTS. The row's ``ends`` end; its ``starts`` is kept when it runs with
+    the same work mode and reasons, else (re)started (OQ-6), which ends a pending ACW; a row
+    with ``defer_while_on_call`` (AfterCallWork) waits until the last established call is
+    released [D 4]. WalkAway stays NotReadyForNextCall with that work mode. EventAgentLogout
+    (no ``starts``): end every agent-state action and any pending ACW; end AgentLogin(*); end
+    LoggedIn; start LoggedOut; emit AgentLogout; unbind. Call actions continue on d (OQ-7)."""
+    rule = agent_state_rule(ev)
+    if rule.starts is None:
+        _logout(eng, dn, t)
+        return
     data = agent_data(ev)
-    if ev.attrs.get("AgentWorkMode") == ACW or ev.event == "EventAgentAfterCallWork":
-        _on_acw(eng, dn, t, data)
+    if rule.defer_while_on_call:
+        _on_deferred(eng, dn, t, data, rule)
         return
     dn.acw_pending = None
-    set_agent_state(eng, dn, "NotReadyForNextCall", t, data, AGENT_STATE_EVENTS["EventAgentNotReady"].ends)
+    set_agent_state(eng, dn, rule.starts, t, data, rule.ends)
 
 
-def _on_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
-    rule = AGENT_STATE_EVENTS["EventAgentNotReady/ACW"]
-    if _has_established_call(dn):
-        for name in rule.ends:
-            end_agent_state(eng, dn, name, t)
-        if "AfterCallWork" in dn.running and not _same_state(dn.running["AfterCallWork"], data):
-            end_agent_state(eng, dn, "AfterCallWork", t)
-        if data is None:
-            data = {"AgentWorkMode": ACW}
-        dn.acw_pending = data
-        for leg in dn.legs.values():
-            if leg.phase == "established":
-                leg.acw_during = True
+def _on_deferred(eng: ActionEngine, dn: DNState, t: float, data: dict | None,
+                 rule: AgentStateRule) -> None:
+    starts = rule.starts or ""
+    if not _has_established_call(dn):
+        set_agent_state(eng, dn, starts, t, data or {"AgentWorkMode": ACW}, rule.ends, *_last_call(dn))
         return
-    if data is None:
-        data = {"AgentWorkMode": ACW}
-    start_acw(eng, dn, t, data)
+    for name in rule.ends:
+        end_agent_state(eng, dn, name, t)
+    if starts in dn.running and not _same_state(dn.running[starts], data):
+        end_agent_state(eng, dn, starts, t)
+    dn.acw_pending = data or {"AgentWorkMode": ACW}
+    for leg in dn.legs.values():
+        if leg.phase == "established":
+            leg.acw_during = True
 
 
 def on_hook(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -229,26 +237,28 @@ def _new_leg(dn: DNState, conn: str, ctype: int | None, phase: str, since: float
     return leg
 
 
-def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float, phase: str, origin: str | None,
-              durable: str, started: str) -> Leg | None:
-    """A new call leg on d: its durable action and the momentary marker of its start."""
+def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Leg | None:
+    """A new call leg on d in the phase the event opens (rules.LEG_OPENED_BY): its durable
+    action and the momentary marker of its start (rules.LEG_ACTIONS)."""
     conn = _conn(eng, ev)
     if conn is None or conn in dn.legs:
         return None
+    phase = LEG_OPENED_BY[ev.event]
+    row = LEG_ACTIONS[phase]
     a = ev.attrs
     leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), phase, t)
-    leg.origin = origin
+    leg.origin = row.origin
     leg.this_queue = a.get("ThisQueue")
     leg.user_data = a.get("UserData")
     data = call_data(ev)
-    eng.start(dn, durable, t, conn, leg.ctype, data)
-    eng.moment(dn, started, t, conn, leg.ctype, data)
+    eng.start(dn, row.durable, t, conn, leg.ctype, data)
+    eng.moment(dn, row.started, t, conn, leg.ctype, data)
     return leg
 
 
 def on_ringing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
-    leg = _open_leg(eng, dn, ev, t, "ringing", "rung", "CallRinging", "CallRingingStarted")
+    leg = _open_leg(eng, dn, ev, t)
     if leg is not None:
         leg.transferred = ev.attrs.get("ThirdPartyDNRole") == ROLE_TRANSFERRED_BY
         mediation.link_distribution(eng, dn, leg, t)
@@ -256,7 +266,23 @@ def on_ringing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
 
 def on_dialing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDialing (c, t): start CallDialing(c); emit CallDialingStarted."""
-    _open_leg(eng, dn, ev, t, "dialing", "dialed", "CallDialing", "CallDialingStarted")
+    _open_leg(eng, dn, ev, t)
+
+
+def end_leg_actions(eng: ActionEngine, dn: DNState, leg: Leg, event: str, t: float,
+                    retro_of=None) -> None:
+    """End the leg's actions that ``event`` ends (rules.LEG_ACTIONS ``ended_by``) with their
+    retrospective (``retro_of(row)`` when given: None for a plain end); an outcome of a
+    reflected action is reflected on the distributing mediation DN (§5.3)."""
+    conn = leg.conn
+    for row in LEG_ACTIONS.values():
+        key = (row.durable, conn)
+        if event not in row.ended_by or key not in dn.running:
+            continue
+        retro = row.ended_by[event] if retro_of is None else retro_of(row)
+        end_leg_action(eng, dn, key, t, retro)
+        if row.reflected and retro is not None:
+            mediation.reflect_ringing_outcome(eng, dn, leg, retro, t)
 
 
 def start_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float, data: dict | None) -> None:
@@ -270,7 +296,7 @@ def start_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float, data: di
     companion = acts.originated if leg.origin == "dialed" else acts.received if leg.origin == "rung" else None
     if companion is not None:
         eng.start(dn, companion, t, conn, leg.ctype, data)
-    if leg.held:
+    if leg.held and acts.durable in HIDDEN_WHILE_HELD:
         eng.hide(dn, run, True)
 
 
@@ -304,13 +330,7 @@ def on_established(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None
         leg.ctype = _ctype(a["CallType"])
     if a.get("UserData"):
         leg.user_data = a["UserData"]
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, RINGING_ENDED_BY["EventEstablished"])
-        mediation.reflect_ringing_outcome(eng, dn, leg, "CallAnswered", t)
-    key = ("CallDialing", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, "CallDialed")
+    end_leg_actions(eng, dn, leg, ev.event, t)
     if leg.phase != "established":
         leg.phase = "established"
         leg.talk_start = t
@@ -332,12 +352,17 @@ def on_held(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     conn = leg.conn
     leg.held = True
     data = call_data(ev)
-    eng.start(dn, "CallOnHold", t, conn, leg.ctype, data)
-    eng.moment(dn, "CallHeld", t, conn, leg.ctype, data)
-    if leg.typed is not None:
-        run = dn.running.get((leg.typed.durable, conn))
+    eng.start(dn, HELD.durable, t, conn, leg.ctype, data)
+    eng.moment(dn, HELD.started, t, conn, leg.ctype, data)
+    _hide_held(eng, dn, leg, True)
+
+
+def _hide_held(eng: ActionEngine, dn: DNState, leg: Leg, hidden: bool) -> None:
+    """Hold hides the leg's call-type action from status (rules.HIDDEN_WHILE_HELD, §8.3.1)."""
+    if leg.typed is not None and leg.typed.durable in HIDDEN_WHILE_HELD:
+        run = dn.running.get((leg.typed.durable, leg.conn))
         if run is not None:
-            eng.hide(dn, run, True)
+            eng.hide(dn, run, hidden)
 
 
 def on_retrieved(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -345,13 +370,9 @@ def on_retrieved(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     leg = _leg_of(eng, dn, ev)
     if leg is None or not leg.held:
         return
-    conn = leg.conn
     leg.held = False
-    eng.end(dn, ("CallOnHold", conn), t, "CallRetrievedFromHold")
-    if leg.typed is not None:
-        run = dn.running.get((leg.typed.durable, conn))
-        if run is not None:
-            eng.hide(dn, run, False)
+    end_leg_actions(eng, dn, leg, ev.event, t)
+    _hide_held(eng, dn, leg, False)
 
 
 def after_call_removed(eng: ActionEngine, dn: DNState, t: float) -> None:
@@ -376,9 +397,9 @@ def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     after_call_removed(eng, dn, t)
 
 
-def end_ringing(eng: ActionEngine, dn: DNState, key: Any, t: float, retro: str | None) -> None:
-    """End CallRinging with its retrospective; with the OQ-5 option on, an abandon also
-    gives the legacy CallAbandoned (same duration)."""
+def end_leg_action(eng: ActionEngine, dn: DNState, key: Any, t: float, retro: str | None) -> None:
+    """End a leg action with its retrospective; with the OQ-5 option on, an abandon from
+    ringing also gives the legacy CallAbandoned (same duration, rules.REGULAR_ABANDON_ALIAS)."""
     run = eng.end(dn, key, t, retro)
     alias = REGULAR_ABANDON_ALIAS.get(retro) if eng.regular_call_abandoned and retro else None
     if run is not None and alias is not None:
@@ -393,13 +414,10 @@ def on_abandoned(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     leg = _leg_of(eng, dn, ev)
     if leg is None:
         return
-    conn = leg.conn
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
-        end_ringing(eng, dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
-        if not cleanup:
-            mediation.reflect_ringing_outcome(eng, dn, leg, "CallAbandonedFromRinging", t)
+    if ev.attrs.get("CallState") in CLEANUP_STATES:
+        end_leg_actions(eng, dn, leg, ev.event, t, lambda row: None)
+    else:
+        end_leg_actions(eng, dn, leg, ev.event, t)
     end_call_type(eng, dn, leg, t)
     _remove_leg(eng, dn, leg, t)
 
@@ -409,11 +427,7 @@ def on_diverted(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     leg = _leg_of(eng, dn, ev)
     if leg is None:
         return
-    conn = leg.conn
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, RINGING_ENDED_BY["EventDiverted"])
-        mediation.reflect_ringing_outcome(eng, dn, leg, "CallForwarded", t)
+    end_leg_actions(eng, dn, leg, ev.event, t)
     _remove_leg(eng, dn, leg, t)
 
 
@@ -431,19 +445,14 @@ def on_released(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
         return
     conn = leg.conn
     s = ev.attrs.get("CallState", CallState.Ok)
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        retro = _by_state(RINGING_ENDED_BY_RELEASE, s)
-        end_ringing(eng, dn, key, t, retro)
-        if retro is not None:
-            outcome = "RONA" if s in RONA_STATES else retro
-            mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
-    key = ("CallDialing", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, _by_state(DIALING_ENDED_BY_RELEASE, s))
-    key = ("CallOnHold", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, _by_state(HOLD_ENDED_BY_RELEASE, s))
+    for row in LEG_ACTIONS.values():
+        key = (row.durable, conn)
+        if key in dn.running:
+            retro = _by_state(row.ended_by_release, s)
+            end_leg_action(eng, dn, key, t, retro)
+            if row.reflected and retro is not None:
+                outcome = OUTCOME_RONA if s in RONA_STATES else retro
+                mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
     run = end_call_type(eng, dn, leg, t)
     if run is not None:
         moment = COMPLETION_MOMENT.get(s)
@@ -565,18 +574,18 @@ def clean_stuck_call(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None
     phase = "OnHold" if leg.held else STUCK_PHASE[leg.phase]
     eng.instant(dn, "StuckCallCleanedWhile" + phase, "retro", t, leg.conn, leg.ctype, t - leg.since)
     if leg.phase == "ringing":
-        mediation.reflect_ringing_outcome(eng, dn, leg, "Stuck", t)
+        mediation.reflect_ringing_outcome(eng, dn, leg, OUTCOME_STUCK, t)
     leg.typed = None
     _remove_leg(eng, dn, leg, t)
 
 
 DISPATCH = {
     "EventAgentLogin": on_agent_login,
-    "EventAgentLogout": on_agent_logout,
+    "EventAgentLogout": on_agent_state,
     "EventQueueLogout": on_queue_logout,
-    "EventAgentReady": on_agent_ready,
-    "EventAgentNotReady": on_agent_not_ready,
-    "EventAgentAfterCallWork": on_agent_not_ready,
+    "EventAgentReady": on_agent_state,
+    "EventAgentNotReady": on_agent_state,
+    "EventAgentAfterCallWork": on_agent_state,
     "EventOffHook": on_hook,
     "EventOnHook": on_hook,
     "EventRinging": on_ringing,
