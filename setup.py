@@ -23,6 +23,8 @@ COMPILED = [
     "sim/statserver/regular.py",
     "sim/statserver/mediation.py",
     "sim/statserver/registration.py",
+    "sim/statserver/agents.py",
+    "sim/statserver/calls.py",
     "sim/statserver/propagation.py",
     "sim/statserver/state.py",
     "sim/statserver/records.py",

@@ -201,6 +201,10 @@ class ActionEngine:
         for dn in sw.dns:
             self.set_monitored(dn, t)
 
+    def dn_at(self, switch: str, number: Any) -> DNState | None:
+        """The configured DN with ``number`` on ``switch``, or None."""
+        return self._by_number.get((switch, number))
+
     def dn_can_be_monitored(self, dn: DNState) -> bool:
         sw = self.switches[dn.switch]
         return sw.server_up and sw.link_up and not dn.out_of_service and not dn.unregistered
