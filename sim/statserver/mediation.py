@@ -84,7 +84,7 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     if tdn is None:
         # sent somewhere the configuration does not name (an ACD split, a trunk): the
         # agent DN that rings next can only be linked through Origination DNs (OQ-22)
-        unplaced = eng.unplaced
+        unplaced = eng.mediation_state.unplaced
         unplaced[conn] = Distribution(m, run.start, m.virtual)
         if len(unplaced) > UNPLACED_LIMIT:
             del unplaced[next(iter(unplaced))]
@@ -102,7 +102,7 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     if leg is not None:
         late_distribution(eng, leg, d, t)      # the DN reported the call first
         return
-    eng.handoffs.setdefault((tdn.id, conn), []).append(d)
+    eng.mediation_state.handoffs.setdefault((tdn.id, conn), []).append(d)
 
 
 def late_distribution(eng: ActionEngine, leg: Leg, d: Distribution, t: float) -> None:
@@ -166,10 +166,10 @@ def on_treatment(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     conn = ev.attrs.get("ConnID")
     key = (m.id, conn)
     if ev.event == "EventTreatmentApplied":
-        eng.treatments[key] = t
+        eng.mediation_state.treatments[key] = t
     duration = None
     if kind == RETRO:
-        start = eng.treatments.pop(key, t)
+        start = eng.mediation_state.treatments.pop(key, t)
         duration = t - start
     eng.instant(m, name, kind, t, conn, _event_ctype(ev), duration, _data(ev))
 
@@ -192,7 +192,7 @@ def link_distribution(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Non
     """Find the mediation DNs that distributed the call now ringing on ``dn`` (OQ-22):
     ThisQueue of the agent-side event, else the last mediation DN that sent the ConnID to
     this DN; a virtual queue that sent it there also gets its variants."""
-    handed = eng.handoffs.pop((dn.id, leg.conn), None) or []
+    handed = eng.mediation_state.handoffs.pop((dn.id, leg.conn), None) or []
     primary = None
     if leg.this_queue is not None:
         q = eng.dn_at(dn.switch, leg.this_queue)
@@ -207,10 +207,10 @@ def link_distribution(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Non
             if not d.virtual:
                 primary = d
                 break
-    if primary is None and not handed and leg.conn in eng.unplaced:
-        d = eng.unplaced[leg.conn]
+    if primary is None and not handed and leg.conn in eng.mediation_state.unplaced:
+        d = eng.mediation_state.unplaced[leg.conn]
         if d.mdn.id in _origination_dns(eng, dn):
-            primary = eng.unplaced.pop(leg.conn)
+            primary = eng.mediation_state.unplaced.pop(leg.conn)
     dists = [primary] if primary is not None else []
     dists += [d for d in handed if d.virtual and d is not primary]
     leg.dists = dists
