@@ -31,9 +31,10 @@ import simpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.commands.run import simulate, tune_gc  # noqa: E402
+from sim.commands.run import tune_gc  # noqa: E402
 from sim.model.model import ContactCenter  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
+from sim.simulation import simulate  # noqa: E402
 
 AHT, PATIENCE = 180.0, 300.0
 

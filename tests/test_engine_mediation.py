@@ -416,8 +416,8 @@ def test_model_emits_the_real_virtual_queue_order(tmp_path):
     import json
     from pathlib import Path
 
-    from sim.commands.run import simulate
     from sim.scenario.load import load_scenario
+    from sim.simulation import simulate
     scen = Path(__file__).resolve().parent.parent / "scenarios" / "blended.toml"
     sc = load_scenario(str(scen), ["run.horizon=1800"], None)
     simulate(sc, str(tmp_path), stats=False)

@@ -13,9 +13,9 @@ from conftest import objects
 
 from sim.cli import main
 from sim.commands.explain import render_csv, render_text, scenario_rows
-from sim.commands.run import simulate
 from sim.report.explain import Explainer, Filter, StatWatch, attribute_text, watches_for
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 from sim.statserver.engine import ActionEngine
 from sim.tlib import flows
 

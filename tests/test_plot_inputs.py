@@ -24,10 +24,10 @@ import orjson
 import pytest
 
 from sim.cli import main
-from sim.commands.run import simulate
 from sim.report import plots
 from sim.report.run_folder import RunFolderError
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = str(ROOT / "scenarios" / "quickstart.toml")
