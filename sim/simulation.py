@@ -16,6 +16,7 @@ import os
 import sys
 
 from sim.errors import UserError
+from sim.tlib.codes import TServerAgentStatus
 
 FINDINGS_KEPT = 5     # consistency findings (what sim check flags) a replay keeps to show
 
@@ -126,8 +127,9 @@ def _call_files(out_dir: str, store: str):
 
 
 # AgentStatus (docs/reference/tevents.md §5.9) -> the agent-state action Stat Server should be running.
-STATE_ACTION = {0: None, 2: "WaitForNextCall", 3: "NotReadyForNextCall", 4: "AfterCallWork",
-                5: "NotReadyForNextCall"}
+STATE_ACTION = {TServerAgentStatus.NoAgent: None, TServerAgentStatus.Ready: "WaitForNextCall",
+                TServerAgentStatus.NotReady: "NotReadyForNextCall", TServerAgentStatus.ACW: "AfterCallWork",
+                TServerAgentStatus.WalkAway: "NotReadyForNextCall"}
 
 
 def _compare_states(cc, engine, ts) -> dict:
