@@ -14,6 +14,8 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from sim.errors import UserError
 from sim.tlib.codes import TServerAgentStatus
@@ -51,7 +53,7 @@ def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: 
         pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
                             write_objects=False, stattypes=stattypes, with_stats=stats,
                             problem_log=engine_problems, plot_feed=plot_feed, store=store)
-        sink = pipeline.feed
+        sink: Callable[[Any], Any] = pipeline.feed
     else:
         trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
         sink = TraceWriter(trace_fh).write
@@ -178,7 +180,7 @@ def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, noti
     err = err if err is not None else sys.stderr
     from sim.problems import ProblemLines
     from sim.progress import file_progress
-    report = ProblemLines(err, limit if limit is not None else float("inf"))
+    report = ProblemLines(err, limit if limit is not None else sys.maxsize)
     checker = None
     if findings is not None:
         from sim.check import Checker

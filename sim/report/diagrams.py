@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.statserver import mediation, regular
 from sim.statserver import rules as R
@@ -67,7 +68,7 @@ def _names(codes: Iterable) -> str:
     return ", ".join(getattr(c, "name", str(c)) for c in codes)
 
 
-def _grouped(table: dict) -> list[tuple[str, list, str | None]]:
+def _grouped(table: Mapping[Any, str | None]) -> list[tuple[str, list, str | None]]:
     """Release tables grouped by outcome: [(kind, call states, retrospective)], '*' last."""
     by: dict[str | None, list] = {}
     for state, retro in table.items():
@@ -153,9 +154,9 @@ def call_leg() -> Diagram:
             if ev != "EventEstablished":
                 d.edge(row.durable, START, f"{ev} / {retro}")
     for row in R.LEG_ACTIONS.values():
-        for kind, states, retro in _grouped(row.ended_by_release):
+        for kind, states, outcome in _grouped(row.ended_by_release):
             cond = f"CallState {_names(states)}" if kind == "states" else "any other CallState"
-            d.edge(row.durable, START, f"EventReleased, {cond} / {retro or 'no retrospective'}")
+            d.edge(row.durable, START, f"EventReleased, {cond} / {outcome or 'no retrospective'}")
     d.edge("CallT", held.durable, f"EventHeld / {held.started}")
     for ev, retro in held.ended_by.items():
         d.edge(held.durable, "CallT", f"{ev} / {retro}")

@@ -922,7 +922,7 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
     actions = os.path.join(out_dir, "actions.jsonl")
     fed = span is not None and feed is not None
     waiting: CallsWaiting | None = None      # also the course of the calls-waiting statistic
-    if fed:
+    if feed is not None and span is not None:
         agents, dns, waiting = feed.over(*span)
     if os.path.exists(statuses) and os.path.getsize(statuses):
         def status_plots() -> Iterator[tuple[Figure, str]]:

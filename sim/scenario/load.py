@@ -15,7 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sim.errors import UserError, read_toml
 from sim.objects import Objects, build_objects
@@ -28,7 +28,7 @@ SWITCH_DEFAULTS = {"registered_extensions": True, "login_ready": False, "rp_dive
                    "rona_timeout": 15.0}
 RUN_DEFAULTS = {"name": "scenario", "seed": 1, "epoch": DEFAULT_EPOCH, "horizon": 3600.0,
                 "drain": 7200.0, "interval": 900.0, "sl_thresholds": [20.0], "notify_every": 900.0}
-AGENT_DEFAULTS = {"dn_type": "Extension", "skills": [], "queue": None, "shift": None, "breaks": [],
+AGENT_DEFAULTS: dict[str, Any] = {"dn_type": "Extension", "skills": [], "queue": None, "shift": None, "breaks": [],
                   "wrap_up": 0.0, "answer_delay": 2.0, "rona_probability": 0.0, "not_ready": None,
                   "walk_away": None, "outbound": None, "internal": None, "groups": []}
 
@@ -167,7 +167,7 @@ def _non_finite_error(node: Any, source: str, path: str = "") -> None:
             _non_finite_error(v, source, f"{path}[{i}]")
 
 
-def _fail(source: str, path: str, message: str):
+def _fail(source: str, path: str, message: str) -> NoReturn:
     raise UserError(message, where=f"{source}: {path}")
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import configparser
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import NoReturn
 
 from sim.errors import UserError
 from sim.statserver.stats import names as N
@@ -151,7 +152,7 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     """Parse and validate a stat type file given as text."""
     parser = configparser.ConfigParser(interpolation=None, strict=True, default_section="\x00",
                                        inline_comment_prefixes=(";",), delimiters=("=",))
-    parser.optionxform = str  # option names are case-sensitive, as in Stat Server
+    parser.optionxform = str  # type: ignore[assignment, method-assign]  # option names are case-sensitive, as in Stat Server
     try:
         parser.read_string(text, source=source)
     except configparser.Error as exc:
@@ -159,7 +160,7 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     out = StatTypes(source)
     out.profiles["Default"] = DEFAULT_PROFILE
 
-    def fail(section: str, option: str | None, message: str):
+    def fail(section: str, option: str | None, message: str) -> NoReturn:
         raise UserError(message, where=f"{source}: [{section}]" + (f" {option}" if option else ""))
 
     if parser.has_section(PROFILES_SECTION):
