@@ -260,7 +260,8 @@ def test_events_the_engine_cannot_place_are_shown_not_fatal(tmp_path, capsys):
     (tmp_path / "events.jsonl").write_text(
         '{"time": 1.0, "event": "EventServerConnected", "switch": "SW1"}\n'
         'not json\n'
-        '{"time": 2.0, "event": "EventRinging", "switch": "SW1", "seq": 1, "ThisDN": "4444", "ConnID": "0000000000000001"}\n')
+        '{"time": 2.0, "event": "EventRinging", "switch": "SW1", "seq": 1, "ThisDN": "4444", '
+        '"ConnID": "0000000000000001"}\n')
     assert main(["explain", "--trace", str(tmp_path / "events.jsonl"), "--objects",
                  str(tmp_path / "objects.toml"), "--format", "csv"]) == 2
     out, err = capsys.readouterr()

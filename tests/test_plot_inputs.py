@@ -225,4 +225,5 @@ def test_a_damaged_sweep_folder_is_one_line(tmp_path, capsys, csv_text, json_tex
     if message is None:
         assert code == 0 and err == [] and (tmp_path / "plots" / "service_level.png").exists()
     else:
-        assert code == 2 and err == [f"sim plot: error: {tmp_path / message.split(':')[0]}{message[message.index(':'):]}"]
+        shown = f"{tmp_path / message.split(':')[0]}{message[message.index(':'):]}"
+        assert code == 2 and err == [f"sim plot: error: {shown}"]

@@ -22,7 +22,8 @@ HELP = "replay a TEvent trace through the action engine (or stream it with --lis
 
 
 def configure(p) -> None:
-    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (docs/reference/contracts.md §1), or events.parquet")
+    p.add_argument("events", metavar="EVENTS.jsonl",
+                   help="TEvent trace (docs/reference/contracts.md §1), or events.parquet")
     p.add_argument("--objects", metavar="objects.toml", help="configuration (docs/reference/contracts.md §2)")
     p.add_argument("--stattypes", metavar="FILE.ini", help="stat type definitions (default: the shipped library)")
     p.add_argument("--out", metavar="DIR", default="replay-out", help="output folder (default: %(default)s)")

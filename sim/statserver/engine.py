@@ -2,9 +2,10 @@
 
 ``ActionEngine(objects).feed(tevent)`` returns the records the event caused, in order:
 :class:`~sim.statserver.records.Action` (start / end / moment / retro, with the propagated
-copies for the Place and the Agent, docs/reference/actions.md §7), :class:`StatusChange` (docs/reference/actions.md §8) and
-:class:`Request` (the TQueryAddress Stat Server would send, §9). The engine never reads a file,
-a socket or a clock: ``sim run``, ``sim replay`` and streams are thin callers of ``feed``.
+copies for the Place and the Agent, docs/reference/actions.md §7), :class:`StatusChange`
+(docs/reference/actions.md §8; computed by ``statuses.Statuses``) and :class:`Request` (the
+TQueryAddress Stat Server would send, §9). The engine never reads a file, a socket or a clock:
+``sim run``, ``sim replay`` and streams are thin callers of ``feed``.
 
 What an event does is looked up in the dispatch tables of ``regular.py`` and ``mediation.py``;
 the rules those handlers follow are the tables of ``rules.py``. This module holds the shared

@@ -60,7 +60,6 @@ from sim.statserver.rules import (
 from sim.statserver.state import DNState, Leg
 from sim.tlib.codes import CallState
 
-RINGING: Final = LEG_ACTIONS["ringing"]
 HELD: Final = LEG_ACTIONS["held"]
 
 
