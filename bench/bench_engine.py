@@ -17,10 +17,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from tracegen import make_trace  # noqa: E402
 
-from sim.commands.replay import replay_file  # noqa: E402
 from sim.commands.run import tune_gc  # noqa: E402
 from sim.objects import dump_objects  # noqa: E402
 from sim.pipeline import Pipeline  # noqa: E402
+from sim.simulation import replay_file  # noqa: E402
 from sim.statserver.engine import ActionEngine  # noqa: E402
 from sim.tlib.trace import dumps_event, read_events  # noqa: E402
 

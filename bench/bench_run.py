@@ -31,15 +31,17 @@ import simpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.commands.run import simulate, tune_gc  # noqa: E402
+from sim.commands.run import tune_gc  # noqa: E402
 from sim.model.model import ContactCenter  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
+from sim.simulation import simulate  # noqa: E402
 
 AHT, PATIENCE = 180.0, 300.0
 
 
 def bare_simpy(n_agents: int, rate_h: float, horizon: float, seed: int = 1) -> int:
-    """The reference: one process per call, reneging as ``req | timeout`` (docs/reference/capacity-references.md §10.1)."""
+    """The reference: one process per call, reneging as ``req | timeout``
+    (docs/reference/capacity-references.md §10.1)."""
     env = simpy.Environment()
     agents = simpy.Resource(env, n_agents)
     rng = np.random.default_rng(seed)
@@ -157,7 +159,8 @@ def breakdown(n: int, calls: int, sc=None) -> None:
         pipeline.Pipeline = base
     offered = s["overall"]["offered"]
     spent["model and the rest"] = total - sum(spent.values())
-    print(f"{sc.run['name']}, {len(sc.objects().agents)} agents, {offered} calls, {total:.2f} s CPU (timed): {1e6 * total / offered:.0f} us per call")
+    print(f"{sc.run['name']}, {len(sc.objects().agents)} agents, {offered} calls, {total:.2f} s CPU "
+          f"(timed): {1e6 * total / offered:.0f} us per call")
     for stage, t in spent.items():
         print(f"  {stage:<32} {1e6 * t / offered:6.1f} us per call  {100 * t / total:5.1f} %")
 

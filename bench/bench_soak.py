@@ -3,7 +3,7 @@ link losses, Stat Server disconnects, registration errors and DNs out of service
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bench_soak.py [--days 1000] [--seed N] [--out DIR]
 
-The run is ``sim run``'s own :func:`sim.commands.run.simulate` (model -> pipeline -> engine ->
+The run is ``sim run``'s own :func:`sim.simulation.simulate` (model -> pipeline -> engine ->
 files). Checked while it runs:
 
 * after every restored connection (the model's restore hooks: link restored, Stat Server
@@ -253,8 +253,8 @@ def recording_pipeline(soak: Soak):
 
 def soak(days: float, seed: int = 1, out_dir: str | None = None) -> dict:
     """Run ``days`` simulated days with random faults; return the figures and the violations."""
-    from sim.commands.run import simulate
     from sim.scenario.load import build_scenario
+    from sim.simulation import simulate
 
     sc = build_scenario(tomllib.loads(SCENARIO), "soak.toml",
                         [f"run.horizon={days * DAY}", f"run.seed={seed}"])

@@ -49,7 +49,7 @@ def _imports():
 
 
 def fuzz_trace(data: bytes) -> None:
-    """Reader + engine, the replay loop of sim/commands/replay.py without the files."""
+    """Reader + engine, the replay loop of sim/simulation.py without the files."""
     engine = ActionEngine(OBJECTS_CONF)
     problems = []
     for _lineno, ev in read_numbered(io.BytesIO(data), "fuzz.jsonl", problems.append):

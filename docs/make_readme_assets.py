@@ -84,9 +84,9 @@ $ {cmd}
 
 
 def main() -> int:
-    from sim.commands.run import simulate
     from sim.report import plots
     from sim.scenario.load import load_scenario
+    from sim.simulation import simulate
 
     img = DOCS / "img"
     img.mkdir(exist_ok=True)

@@ -92,10 +92,9 @@ def agent_state_events() -> str:
 
 def release_outcomes() -> str:
     rows = []
-    for phase, tab in (("ringing (CallRinging)", R.RINGING_ENDED_BY_RELEASE),
-                       ("dialing (CallDialing)", R.DIALING_ENDED_BY_RELEASE),
-                       ("on hold (CallOnHold)", R.HOLD_ENDED_BY_RELEASE)):
-        rows += [(phase, _state(state), retro or "—") for state, retro in tab.items()]
+    for phase, row in R.LEG_ACTIONS.items():
+        phase = f"{'on hold' if phase == 'held' else phase} ({row.durable})"
+        rows += [(phase, _state(state), retro or "—") for state, retro in row.ended_by_release.items()]
     rows += [("established (Call\\<T\\>)", _state(state), f"Call\\<T\\>Completed + {moment}")
              for state, moment in R.COMPLETION_MOMENT.items()]
     rows.append(("established (Call\\<T\\>)", "any other", "Call\\<T\\>Completed"))
@@ -265,10 +264,10 @@ TABLES: dict[str, Callable[[], str]] = {
     "ringing_ended_by": ringing_ended_by, "call_type_matrix": call_type_matrix,
     "ignored_events": lambda: names(sorted(R.IGNORED_EVENTS)),
     "queue_pseudo_actions": queue_pseudo_actions, "mediation_arrival": mediation_arrival,
-    "call_wait_outcomes": lambda: names(R.CALL_WAIT_OUTCOMES),
+    "call_wait_outcomes": lambda: names(dict.fromkeys(R.CALL_WAIT_ENDED_BY.values())),
     "call_wait_ended_by": call_wait_ended_by, "treatment_events": treatment_events,
     "reflected_outcomes": reflected_outcomes,
-    "mediation_priority": lambda: " < ".join(R.MEDIATION_PRIORITY),
+    "mediation_priority": lambda: " < ".join(R.DN_PRIORITY[:2]),
     "vq_variants": lambda: names(sorted(mediation.VIRTUAL_QUEUE_VARIANTS)),
     "priority_table": priority_table, "tserver_agent_status": tserver_agent_status,
     "dn_status_keys": dn_status_keys, "action_names": action_names,

@@ -30,6 +30,7 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sim.tlib.codes import CallType
 from sim.tlib.event import TEvent
@@ -49,6 +50,7 @@ EventDNOutOfService EventDNBackInService""".split())
 _PS_STATE = {0xA: "ringing", 0xC: "established", 0xE: "held", 0x10001: "dialing", 0x1: "dialing",
              0x9: "queued", 0x800: "routing", 0xB: "busy"}
 _REGULAR = frozenset(("dialing", "ringing", "established", "held", "busy"))
+_LEG_OPENERS = frozenset(("EventRinging", "EventDialing", "EventQueued", "EventRouteRequest"))
 _QUEUE_REPEAT = frozenset(("EventEstablished", "EventHeld", "EventRetrieved", "EventReleased",
                            "EventAbandoned"))
 
@@ -302,6 +304,24 @@ class Checker:
         if type(connid) is not str or not _HEX16.match(connid):
             self._v("connid", f"ConnID {connid!r} is not 16 hex digits")
         k = (sw, connid)
+        ctype = self._check_call_identity(name, sw, dn, connid, a)
+        if self._check_user_data(name, dn, k, connid, a):
+            return
+        legs = self._legs_of(sw, dn)
+        leg = legs.get(connid)
+        if name in _LEG_OPENERS:
+            self._leg_opened(name, sw, dn, connid, a.get("ThisQueue"))
+        elif name == "EventPartyChanged":
+            self._leg_moved(sw, dn, connid, a, legs, leg, ctype)
+        elif leg is None:
+            self._no_leg(name, sw, dn, connid)
+        else:
+            self._leg_event(name, sw, dn, connid, a, leg)
+
+    def _check_call_identity(self, name: str, sw: str, dn: str, connid: str, a) -> Any:
+        """CallUUID and CallType: well formed and constant for a ConnID (§11.2); returns the
+        event's CallType."""
+        k = (sw, connid)
         uuid = a.get("CallUUID")
         if uuid is not None:
             if len(uuid) != 32:
@@ -326,14 +346,18 @@ class Checker:
                 self._v("connid", f"ConnID {connid} changed CallType from {old} to {ctype}")
         if ctype == 4 and name in ("EventDialing", "EventRinging") and not a.get("PreviousConnID"):
             self._v("connid", f"consult {name} on {dn} without PreviousConnID")
-        # user data (§11.6)
+        return ctype
+
+    def _check_user_data(self, name: str, dn: str, k: tuple[str, str], connid: str, a) -> bool:
+        """User data (§11.6): every event of a call carries the current attached set; True
+        when the event was the change of that set (nothing more to check)."""
         ud = a.get("UserData")
         if name == "EventAttachedDataChanged":
             if ud is None:
                 self._v("userdata", f"EventAttachedDataChanged on {dn} without UserData")
             else:
                 self._ud[k] = dict(ud)
-            return
+            return True
         known = self._ud.get(k)
         if known is not None and name != "EventPartyChanged":
             if ud is None:
@@ -342,10 +366,10 @@ class Checker:
                 self._v("userdata", f"{name} on {dn} for {connid} carries UserData that is not the current set")
         elif ud is not None and known is None:
             self._ud[k] = dict(ud)
-        legs = self._legs_of(sw, dn)
-        leg = legs.get(connid)
-        q = a.get("ThisQueue")
-        # the state machine (§11.3) and ThisQueue (§11.4)
+        return False
+
+    def _leg_opened(self, name: str, sw: str, dn: str, connid: str, q: Any) -> None:
+        """The state machine (§11.3) and ThisQueue (§11.4): a new leg on the DN."""
         if name == "EventRinging":
             expected = self._pending.pop((sw, connid, dn), None)
             # a queue out of service (or never registered) still distributes at the switch;
@@ -362,73 +386,81 @@ class Checker:
             if q != dn:
                 self._v("queue", f"{name} on {dn}: ThisQueue {q!r}, expected {dn!r}")
             self._open_leg(sw, dn, connid, "queued" if name == "EventQueued" else "routing", dn)
-        elif name == "EventPartyChanged":
-            prev = a.get("PreviousConnID")
-            pleg = legs.get(prev) if prev is not None else None
-            if pleg is not None:
-                self._close_leg(sw, dn, prev)
-                if leg is None:
-                    self._open[(sw, connid)] = self._open.get((sw, connid), 0) + 1
-                    legs[connid] = pleg
-                    if ctype is not None:
-                        self._type[k] = ctype
-            elif leg is None:
-                self._v("leg", f"EventPartyChanged on {dn}: no leg on {prev} or {connid}")
+
+    def _leg_moved(self, sw: str, dn: str, connid: str, a, legs: dict, leg: Any, ctype: Any) -> None:
+        """EventPartyChanged: the leg of PreviousConnID moves to the new ConnID."""
+        k = (sw, connid)
+        prev = a.get("PreviousConnID")
+        pleg = legs.get(prev) if prev is not None else None
+        if pleg is not None:
+            self._close_leg(sw, dn, prev)
+            if leg is None:
+                self._open[(sw, connid)] = self._open.get((sw, connid), 0) + 1
+                legs[connid] = pleg
+                if ctype is not None:
+                    self._type[k] = ctype
         elif leg is None:
-            if name == "EventDiverted" and (sw, dn, connid) in self._routed:
-                self._routed.discard((sw, dn, connid))
-            elif name == "EventReleased" or name == "EventAbandoned":
-                self._v("leg", f"{name} on {dn} for {connid}, which has no leg there")
-            else:
-                self._v("leg", f"{name} on {dn} for {connid} without an earlier Ringing, Dialing, "
-                        "Queued, RouteRequest or moved leg")
+            self._v("leg", f"EventPartyChanged on {dn}: no leg on {prev} or {connid}")
+
+    def _no_leg(self, name: str, sw: str, dn: str, connid: str) -> None:
+        """An event for a call the DN has no leg of."""
+        if name == "EventDiverted" and (sw, dn, connid) in self._routed:
+            self._routed.discard((sw, dn, connid))
+        elif name == "EventReleased" or name == "EventAbandoned":
+            self._v("leg", f"{name} on {dn} for {connid}, which has no leg there")
         else:
-            st = leg.state
-            if leg.queue is not UNKNOWN and name in _QUEUE_REPEAT and st in _REGULAR and q != leg.queue:
-                self._v("queue", f"{name} on {dn}: ThisQueue {q!r}, the leg's is {leg.queue!r}")
-            if name == "EventEstablished":
-                if st not in ("ringing", "dialing"):
-                    self._v("leg", f"EventEstablished on {dn} for {connid} in state {st}")
-                leg.state = "established"
-                if leg.queue is not None and leg.queue is not UNKNOWN:
-                    self._acd[(sw, dn)] = True
-            elif name == "EventHeld":
-                if st != "established":
-                    self._v("leg", f"EventHeld on {dn} for {connid} in state {st}")
-                leg.state = "held"
-            elif name == "EventRetrieved":
-                if st != "held":
-                    self._v("leg", f"EventRetrieved on {dn} for {connid} in state {st}")
-                leg.state = "established"
-            elif name == "EventNetworkReached":
-                if st != "dialing":
-                    self._v("leg", f"EventNetworkReached on {dn} for {connid} in state {st}")
-            elif name == "EventDestinationBusy":
-                if st != "dialing":
-                    self._v("leg", f"EventDestinationBusy on {dn} for {connid} in state {st}")
-                leg.state = "busy"
-            elif name == "EventReleased":
-                self._close_leg(sw, dn, connid)
-            elif name == "EventAbandoned":
-                if st not in ("ringing", "queued", "routing", "dialing"):
-                    self._v("leg", f"EventAbandoned on {dn} for {connid} in state {st}")
-                self._close_leg(sw, dn, connid)
-            elif name == "EventDiverted":
-                if st not in ("queued", "ringing", "routing"):
-                    self._v("leg", f"EventDiverted on {dn} for {connid} in state {st}")
-                self._close_leg(sw, dn, connid)
-                target = a.get("ThirdPartyDN")
-                if target is not None and st in ("queued", "routing"):
-                    self._pending.setdefault((sw, connid, target), dn)
-            elif name == "EventRouteUsed":
-                if st != "routing":
-                    self._v("leg", f"EventRouteUsed on {dn} for {connid} in state {st}")
-                self._close_leg(sw, dn, connid)
-                self._routed.add((sw, dn, connid))
-                target = a.get("ThirdPartyDN")
-                if target is not None:
-                    self._pending[(sw, connid, target)] = dn
-            # EventPartyAdded / EventPartyDeleted: the leg exists, nothing changes
+            self._v("leg", f"{name} on {dn} for {connid} without an earlier Ringing, Dialing, "
+                    "Queued, RouteRequest or moved leg")
+
+    def _leg_event(self, name: str, sw: str, dn: str, connid: str, a, leg: Any) -> None:
+        """An event on an existing leg: the transitions of §11.3, ThisQueue repeated (§11.4)."""
+        q = a.get("ThisQueue")
+        st = leg.state
+        if leg.queue is not UNKNOWN and name in _QUEUE_REPEAT and st in _REGULAR and q != leg.queue:
+            self._v("queue", f"{name} on {dn}: ThisQueue {q!r}, the leg's is {leg.queue!r}")
+        if name == "EventEstablished":
+            if st not in ("ringing", "dialing"):
+                self._v("leg", f"EventEstablished on {dn} for {connid} in state {st}")
+            leg.state = "established"
+            if leg.queue is not None and leg.queue is not UNKNOWN:
+                self._acd[(sw, dn)] = True
+        elif name == "EventHeld":
+            if st != "established":
+                self._v("leg", f"EventHeld on {dn} for {connid} in state {st}")
+            leg.state = "held"
+        elif name == "EventRetrieved":
+            if st != "held":
+                self._v("leg", f"EventRetrieved on {dn} for {connid} in state {st}")
+            leg.state = "established"
+        elif name == "EventNetworkReached":
+            if st != "dialing":
+                self._v("leg", f"EventNetworkReached on {dn} for {connid} in state {st}")
+        elif name == "EventDestinationBusy":
+            if st != "dialing":
+                self._v("leg", f"EventDestinationBusy on {dn} for {connid} in state {st}")
+            leg.state = "busy"
+        elif name == "EventReleased":
+            self._close_leg(sw, dn, connid)
+        elif name == "EventAbandoned":
+            if st not in ("ringing", "queued", "routing", "dialing"):
+                self._v("leg", f"EventAbandoned on {dn} for {connid} in state {st}")
+            self._close_leg(sw, dn, connid)
+        elif name == "EventDiverted":
+            if st not in ("queued", "ringing", "routing"):
+                self._v("leg", f"EventDiverted on {dn} for {connid} in state {st}")
+            self._close_leg(sw, dn, connid)
+            target = a.get("ThirdPartyDN")
+            if target is not None and st in ("queued", "routing"):
+                self._pending.setdefault((sw, connid, target), dn)
+        elif name == "EventRouteUsed":
+            if st != "routing":
+                self._v("leg", f"EventRouteUsed on {dn} for {connid} in state {st}")
+            self._close_leg(sw, dn, connid)
+            self._routed.add((sw, dn, connid))
+            target = a.get("ThirdPartyDN")
+            if target is not None:
+                self._pending[(sw, connid, target)] = dn
+        # EventPartyAdded / EventPartyDeleted: the leg exists, nothing changes
 
     def finish(self) -> None:
         """End of trace: nothing more to verify (open legs may be calls still in progress)."""

@@ -8,7 +8,7 @@ queues as ``DN@Switch``, agents by employee id, places and groups by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import tomli_w
 
@@ -144,7 +144,7 @@ def build_objects(data: dict[str, Any], source: str = "objects.toml") -> Objects
     """Validate a decoded objects document; errors name the key path."""
     check(SCHEMA, data, source)
 
-    def fail(path: str, message: str):
+    def fail(path: str, message: str) -> NoReturn:
         raise UserError(message, where=f"{source}: {path}")
 
     objs = Objects()

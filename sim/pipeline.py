@@ -20,7 +20,8 @@ from mypy_extensions import mypyc_attr
 from sim.objects import Objects, dump_objects
 from sim.report.binning import RunFeed
 from sim.statserver.engine import ActionEngine
-from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
+from sim.statserver.lines import LineEncoder
+from sim.statserver.records import Action, GroupStatus, Request, StatusChange
 from sim.statserver.stats.definitions import load_stattypes
 from sim.statserver.stats.engine import StatEngine
 from sim.statserver.stats.output import Notifier, StatsCsvWriter

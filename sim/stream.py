@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from sim.tlib.event import TEvent
 from sim.tlib.trace import dumps_event
@@ -209,98 +210,144 @@ async def serve_events_async(
     if on_ready is not None:
         on_ready(bound)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-stream-src")
-    it = iter(events)
-    stopper = asyncio.ensure_future(srv.stop.wait())
+    pacer = _Pacer(srv, loop, pool, iter(events), clock, speed, duration, on_start, record_lateness)
+    try:
+        await pacer.run(wait_clients)
+        if srv.stop.is_set() and stats.stopped_by == "end":
+            stats.stopped_by = "interrupt"
+    finally:
+        listener.close()
+        pacer.stopper.cancel()
+        await srv.close_all(linger if stats.stopped_by != "interrupt" else min(linger, 1.0))
+        await listener.wait_closed()
+        pool.shutdown(wait=False, cancel_futures=True)
+    return stats
 
-    async def until(deadline: float) -> bool:
+
+class _Pacer:
+    """The stream's loop, step by step: wait for the clients, pull the source a batch ahead,
+    send each event when it is due (or as fast as the fastest client takes them), stop at
+    ``duration``, at the end of the source or when ``srv.stop`` is set."""
+
+    def __init__(self, srv: _Server, loop: asyncio.AbstractEventLoop,
+                 pool: concurrent.futures.ThreadPoolExecutor, it: Iterator[TEvent],
+                 clock: Callable[[], float], speed: float | None, duration: float | None,
+                 on_start: Callable[[float], None] | None, record_lateness: bool) -> None:
+        self.srv, self.stats, self.loop, self.pool, self.it = srv, srv.stats, loop, pool, it
+        self.clock, self.speed, self.duration = clock, speed, duration
+        self.on_start, self.record_lateness = on_start, record_lateness
+        self.stopper = asyncio.ensure_future(srv.stop.wait())
+        self.t0: float | None = None
+        self.t0_sim = 0.0
+        self.stop_at: float | None = None
+
+    async def until(self, deadline: float) -> bool:
         """Sleep until ``clock() >= deadline``; False if the stream was stopped meanwhile."""
         while True:
-            left = deadline - clock()
+            left = deadline - self.clock()
             if left <= 0:
                 return True
-            if srv.stop.is_set():
+            if self.srv.stop.is_set():
                 return False
             if left > SPIN:
-                await asyncio.wait([stopper], timeout=left - SPIN)
+                await asyncio.wait([self.stopper], timeout=left - SPIN)
             else:
                 await asyncio.sleep(0)  # the selector sleeps in whole ms: finish by yielding
 
-    async def first_of(*aws, timeout: float | None = None) -> None:
+    async def first_of(self, *aws, timeout: float | None = None) -> None:
         """Wait for the first of ``aws`` (or ``timeout``); the helper waiters are cancelled."""
         extra = [asyncio.ensure_future(a) for a in aws]
         try:
-            await asyncio.wait([stopper, *extra], timeout=timeout,
+            await asyncio.wait([self.stopper, *extra], timeout=timeout,
                                return_when=asyncio.FIRST_COMPLETED)
         finally:
             for f in extra:
                 if not f.done():
                     f.cancel()  # a shield()ed future is left running
 
-    t0: float | None = None
-    stop_at: float | None = None
-    try:
-        while len(srv.clients) < wait_clients and not srv.stop.is_set():
-            srv.joined.clear()
-            await first_of(srv.joined.wait())
-        batch: list[TEvent] = []
-        if not srv.stop.is_set():
-            first = loop.run_in_executor(pool, _take, it, BATCH)
-            while not first.done() and not srv.stop.is_set():
-                await first_of(asyncio.shield(first))  # the source may take a while to start
-            batch = first.result() if first.done() else []
-        t0_sim = 0.0
+    async def run(self, wait_clients: int) -> None:
+        srv = self.srv
+        await self.wait_for_clients(wait_clients)
+        batch = await self.first_batch()
         while batch and not srv.stop.is_set():
-            ahead = loop.run_in_executor(pool, _take, it, BATCH)  # next batch while this one goes
-            for ev in batch:
-                if t0 is None:
-                    t0, t0_sim = clock(), ev.time
-                    stop_at = None if duration is None else t0 + duration
-                    stats.t0 = t0
-                    if on_start is not None:
-                        on_start(t0)
-                due = t0 if speed is None else t0 + (ev.time - t0_sim) / speed
-                if stop_at is not None and (due > stop_at or clock() >= stop_at):
-                    if await until(stop_at):
-                        stats.stopped_by = "duration"
-                    break
-                if not await until(due):
-                    break
-                srv.send(dumps_event(ev) + b"\n")
-                late = clock() - due
-                stats.events += 1
-                stats.max_lateness = max(stats.max_lateness, late)
-                if record_lateness:
-                    stats.lateness.append(late)
-                if speed is None:
-                    # As fast as possible, but at the pace of the fastest client when all lag.
-                    while srv.all_backed_up() and not srv.stop.is_set():
-                        srv.resumed.clear()
-                        await first_of(srv.resumed.wait(), timeout=_left(stop_at, clock))
-                        if stop_at is not None and clock() >= stop_at:
-                            break
-                    if stats.events % 64 == 0:
-                        await asyncio.sleep(0)  # let the sockets breathe
-            else:
-                # The source may be slow (a simulation): wait for it, but not past --duration.
-                while not ahead.done() and not srv.stop.is_set():
-                    await first_of(asyncio.shield(ahead), timeout=_left(stop_at, clock))
-                    if stop_at is not None and clock() >= stop_at:
-                        stats.stopped_by = "duration"
-                        break
-                if ahead.done() and stats.stopped_by == "end":
-                    batch = ahead.result()
+            ahead = self.loop.run_in_executor(self.pool, _take, self.it, BATCH)  # next batch meanwhile
+            if await self.send_batch(batch):
+                nxt = await self.next_batch(ahead)
+                if nxt is not None:
+                    batch = nxt
                     continue
             ahead.cancel()
             break
-        if srv.stop.is_set() and stats.stopped_by == "end":
-            stats.stopped_by = "interrupt"
-    finally:
-        listener.close()
-        stopper.cancel()
-        await srv.close_all(linger if stats.stopped_by != "interrupt" else min(linger, 1.0))
-        await listener.wait_closed()
-        pool.shutdown(wait=False, cancel_futures=True)
-    return stats
+
+    async def wait_for_clients(self, n: int) -> None:
+        srv = self.srv
+        while len(srv.clients) < n and not srv.stop.is_set():
+            srv.joined.clear()
+            await self.first_of(srv.joined.wait())
+
+    async def first_batch(self) -> list[TEvent]:
+        if self.srv.stop.is_set():
+            return []
+        first = self.loop.run_in_executor(self.pool, _take, self.it, BATCH)
+        while not first.done() and not self.srv.stop.is_set():
+            await self.first_of(asyncio.shield(first))  # the source may take a while to start
+        return first.result() if first.done() else []
+
+    def _start(self, ev: TEvent) -> None:
+        """The first event: the clock starts."""
+        self.t0, self.t0_sim = self.clock(), ev.time
+        self.stop_at = None if self.duration is None else self.t0 + self.duration
+        self.stats.t0 = self.t0
+        if self.on_start is not None:
+            self.on_start(self.t0)
+
+    async def send_batch(self, batch: list[TEvent]) -> bool:
+        """Send each event when due; False when the stream stopped (duration, stop) inside it."""
+        srv, stats, clock, speed = self.srv, self.stats, self.clock, self.speed
+        for ev in batch:
+            if self.t0 is None:
+                self._start(ev)
+            t0, stop_at = cast(float, self.t0), self.stop_at
+            due = t0 if speed is None else t0 + (ev.time - self.t0_sim) / speed
+            if stop_at is not None and (due > stop_at or clock() >= stop_at):
+                if await self.until(stop_at):
+                    stats.stopped_by = "duration"
+                return False
+            if not await self.until(due):
+                return False
+            srv.send(dumps_event(ev) + b"\n")
+            late = clock() - due
+            stats.events += 1
+            stats.max_lateness = max(stats.max_lateness, late)
+            if self.record_lateness:
+                stats.lateness.append(late)
+            if speed is None:
+                await self._keep_pace_with_clients()
+        return True
+
+    async def _keep_pace_with_clients(self) -> None:
+        """As fast as possible, but at the pace of the fastest client when all lag."""
+        srv, clock, stop_at = self.srv, self.clock, self.stop_at
+        while srv.all_backed_up() and not srv.stop.is_set():
+            srv.resumed.clear()
+            await self.first_of(srv.resumed.wait(), timeout=_left(stop_at, clock))
+            if stop_at is not None and clock() >= stop_at:
+                break
+        if self.stats.events % 64 == 0:
+            await asyncio.sleep(0)  # let the sockets breathe
+
+    async def next_batch(self, ahead: asyncio.Future) -> list[TEvent] | None:
+        """The batch pulled meanwhile; the source may be slow (a simulation): wait for it, but
+        not past ``duration``. None when the stream ends here."""
+        srv, clock, stop_at = self.srv, self.clock, self.stop_at
+        while not ahead.done() and not srv.stop.is_set():
+            await self.first_of(asyncio.shield(ahead), timeout=_left(stop_at, clock))
+            if stop_at is not None and clock() >= stop_at:
+                self.stats.stopped_by = "duration"
+                break
+        if ahead.done() and self.stats.stopped_by == "end":
+            return ahead.result()
+        return None
 
 
 def serve_events(

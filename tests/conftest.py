@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import pytest
 
+from sim import build
 from sim.objects import build_objects
 from sim.statserver.engine import ActionEngine
 from sim.statserver.records import Action, Request, StatusChange
 from sim.tlib import make_event
 
 SW = "SW1"
+
+
+def pytest_sessionstart(session):
+    """An edit to a compiled module (setup.py COMPILED) does nothing until the package is
+    installed again: the tests would silently run the old code, so they do not run at all."""
+    old = build.stale()
+    if old:
+        pytest.exit(f"compiled modules older than their source: {', '.join(old)}; run "
+                    "`pip install -e .` again (or SIM_PURE_PYTHON=1 pip install -e . while editing)",
+                    returncode=2)
 
 OBJECTS = {
     "switches": [{"name": SW}],

@@ -62,5 +62,7 @@ def test_the_compiled_modules_are_the_type_checked_ones():
                     if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "COMPILED")
     mypy = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mypy"]
     checked = [o for o in mypy["overrides"] if o.get("ignore_errors") is False][0]["module"]
-    assert mypy["ignore_errors"] is True
+    assert mypy["ignore_errors"] is False       # `mypy sim` checks the whole package (CI)
     assert sorted(p[:-3].replace("/", ".") for p in compiled) == sorted(checked)
+    excused = {m for o in mypy["overrides"] if o.get("ignore_errors") is True for m in o["module"]}
+    assert not excused & set(checked), "a compiled module must type-check"

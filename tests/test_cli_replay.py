@@ -72,7 +72,8 @@ def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path, capsys):
 def test_replay_bad_stattypes_and_missing_files(tmp_path, capsys):
     path, obj, n = _trace(tmp_path)
     ini = tmp_path / "bad.ini"
-    ini.write_text("[Broken]\nCategory = NoSuchCategory\nMainMask = CallAnswered\nSubject = DNAction\nObjects = Queue\n")
+    ini.write_text("[Broken]\nCategory = NoSuchCategory\nMainMask = CallAnswered\nSubject = DNAction\n"
+                   "Objects = Queue\n")
     assert main(["replay", str(path), "--objects", str(obj), "--stattypes", str(ini), "--out",
                  str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

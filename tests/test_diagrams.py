@@ -72,7 +72,9 @@ def test_a_table_change_changes_the_picture(monkeypatch):
     from sim.tlib.codes import CallState
     table = dict(R.RINGING_ENDED_BY_RELEASE)
     table[CallState.Busy] = "CallBusyTest"
-    monkeypatch.setattr(R, "RINGING_ENDED_BY_RELEASE", table)
+    legs = dict(R.LEG_ACTIONS)     # the row the engine reads on EventReleased
+    legs["ringing"] = legs["ringing"]._replace(ended_by_release=table)
+    monkeypatch.setattr(R, "LEG_ACTIONS", legs)
     assert "CallBusyTest" in diagrams.to_mermaid(diagrams.call_leg())
     assert "CallBusyTest" in diagrams.to_dot(diagrams.call_leg())
 

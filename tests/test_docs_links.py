@@ -176,7 +176,8 @@ def test_citations_land_on_existing_sections():
     ("/work/shared/spec/stat-types.md §4.5", "docs/reference/stat-types.md §4.5"),
     ("shared/DESIGN.md contract 3", "docs/reference/contracts.md §3"),
     ("(see /work/shared/spec/)", "(see docs/reference)"),
-    ("Source: ../seed/stat-server-actions-overview.txt.", 'Source: the source document (Genesys, "Stat Server Actions").'),
+    ("Source: ../seed/stat-server-actions-overview.txt.",
+     'Source: the source document (Genesys, "Stat Server Actions").'),
 ])
 def test_relink_rewrites_each_form(old: str, new: str):
     assert relink.relink(old) == new

@@ -357,7 +357,7 @@ def test_virtual_queue_outcome_independent_of_order(ready_run, order, outcome, n
     assert ringing_outcome == pytest.approx(5 + 0.1 + 0.3 + (0.2 if order == "ringing_first" else 0.0))
     if outcome == "answered":
         assert dict(got)["CallReleased"] == pytest.approx(20 + (0.2 if order == "outcome_first" else 0.0))
-    assert not r.engine.handoffs
+    assert not r.engine.mediation_state.handoffs
 
 
 def test_queue_diversion_reported_after_ringing_still_links(ready_run):
@@ -416,8 +416,8 @@ def test_model_emits_the_real_virtual_queue_order(tmp_path):
     import json
     from pathlib import Path
 
-    from sim.commands.run import simulate
     from sim.scenario.load import load_scenario
+    from sim.simulation import simulate
     scen = Path(__file__).resolve().parent.parent / "scenarios" / "blended.toml"
     sc = load_scenario(str(scen), ["run.horizon=1800"], None)
     simulate(sc, str(tmp_path), stats=False)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim.statserver.engine import ActionEngine
 from sim.statserver.records import Action, GroupStatus, StatusChange
-from sim.statserver.rules import CALL_TYPE_ACTION_NAMES
+from sim.statserver.rules import HIDDEN_WHILE_HELD
 from sim.tlib import make_event
 from sim.tlib.codes import AgentWorkMode, CallState, CallType, DNRole
 
@@ -251,7 +251,7 @@ def test_retro_outcome_follows_end_of_wait():
             assert nxt.duration == r.duration
 
 
-PHASES = frozenset({"CallRinging", "CallDialing"}) | CALL_TYPE_ACTION_NAMES
+PHASES = frozenset({"CallRinging", "CallDialing"}) | HIDDEN_WHILE_HELD    # the call-type actions
 
 
 def one_live_phase(eng):

@@ -127,9 +127,9 @@ def test_every_help_states_the_exit_codes():
 
 def test_progress_does_not_change_the_outputs(tmp_path):
     """A bar forced on (as on a terminal, no delay) leaves every output byte-identical."""
-    from sim.commands.run import simulate
     from sim.progress import Progress
     from sim.scenario.load import load_scenario
+    from sim.simulation import simulate
     (tmp_path / "s.toml").write_text(SCENARIO)
     sc = load_scenario(str(tmp_path / "s.toml"), [], None)
     simulate(sc, str(tmp_path / "a"))

@@ -13,9 +13,9 @@ from conftest import objects
 
 from sim.cli import main
 from sim.commands.explain import render_csv, render_text, scenario_rows
-from sim.commands.run import simulate
 from sim.report.explain import Explainer, Filter, StatWatch, attribute_text, watches_for
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 from sim.statserver.engine import ActionEngine
 from sim.tlib import flows
 
@@ -260,7 +260,8 @@ def test_events_the_engine_cannot_place_are_shown_not_fatal(tmp_path, capsys):
     (tmp_path / "events.jsonl").write_text(
         '{"time": 1.0, "event": "EventServerConnected", "switch": "SW1"}\n'
         'not json\n'
-        '{"time": 2.0, "event": "EventRinging", "switch": "SW1", "seq": 1, "ThisDN": "4444", "ConnID": "0000000000000001"}\n')
+        '{"time": 2.0, "event": "EventRinging", "switch": "SW1", "seq": 1, "ThisDN": "4444", '
+        '"ConnID": "0000000000000001"}\n')
     assert main(["explain", "--trace", str(tmp_path / "events.jsonl"), "--objects",
                  str(tmp_path / "objects.toml"), "--format", "csv"]) == 2
     out, err = capsys.readouterr()

@@ -229,7 +229,7 @@ def test_virtual_queue_outcome_does_not_depend_on_the_order(name, answer_after_e
     assert f.one(VQ, "CallAnswered").duration == pytest.approx(answer_after_entry)
     assert f.one(VQ, "CallAnswered").duration == pytest.approx(f.one(RP, "CallAnswered").duration)
     assert f.one(VQ, "CallReleased").duration == f.one(RP, "CallReleased").duration     # talk time
-    assert not f.engine.handoffs                 # nothing left waiting for a ringing
+    assert not f.engine.mediation_state.handoffs                 # nothing left waiting for a ringing
 
 
 def test_reregistration_edge_cases():

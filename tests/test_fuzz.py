@@ -31,11 +31,11 @@ from conftest import OBJECTS, objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.commands.replay import replay_file
 from sim.errors import UserError
 from sim.objects import build_objects, load_objects
 from sim.pipeline import Pipeline
 from sim.scenario.load import build_scenario, load_scenario
+from sim.simulation import replay_file
 from sim.statserver.stats.definitions import parse_stattypes
 from sim.tlib import flows
 from sim.tlib.codes import ENUM_KEYS, EVENT_NAMES

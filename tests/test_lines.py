@@ -14,7 +14,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
+from sim.statserver.lines import LineEncoder
+from sim.statserver.records import Action, GroupStatus, Request, StatusChange
 from sim.tlib.event import TEvent
 from sim.tlib.rounding import round6
 from sim.tlib.trace import TraceWriter, dumps_event

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim.check import Checker
-from sim.commands.run import simulate
 from sim.model.model import ContactCenter
 from sim.model.routing import Router
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"
@@ -586,7 +586,7 @@ class _OutageBench:
     def agree(self) -> None:
         """Whenever Stat Server sees the switch: its calls per DN (a queue's: its running call
         actions) and agent states are the switch's."""
-        from sim.commands.run import STATE_ACTION
+        from sim.simulation import STATE_ACTION
 
         if not self.ts.live:
             return

@@ -32,11 +32,13 @@ def _with(**changes):
     (_with(dns__0__type="Trunk"), "objects.toml: dns[0].type: 'Trunk' is not one of"),
     (_with(dns__1__switch="SW9"), "objects.toml: dns[1].switch: unknown switch 'SW9'"),
     (_with(places__0__dns=["6001"]), "objects.toml: places[0].dns[0]: unknown DN '6001' (write DN@Switch)"),
-    (_with(agents__1__login="1001"), "objects.toml: agents[1].login: login '1001' already belongs to agent 'agent1001'"),
+    (_with(agents__1__login="1001"),
+     "objects.toml: agents[1].login: login '1001' already belongs to agent 'agent1001'"),
     (_with(groups__0__members=["nobody"]), "objects.toml: groups[0].members[0]: unknown agent 'nobody'"),
     (_with(groups__2__members=["6001@SW1"]), "objects.toml: groups[2].members[0]: unknown mediation DN '6001@SW1'"),
     (_with(agents__0__id=""), "objects.toml: agents[0].id: '' should be non-empty"),
-    (_with(dns__0__colour="red"), "objects.toml: dns[0]: Additional properties are not allowed ('colour' was unexpected)"),
+    (_with(dns__0__colour="red"),
+     "objects.toml: dns[0]: Additional properties are not allowed ('colour' was unexpected)"),
 ])
 def test_errors_name_the_key(data, message):
     with pytest.raises(UserError) as exc:

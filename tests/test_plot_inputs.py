@@ -24,10 +24,10 @@ import orjson
 import pytest
 
 from sim.cli import main
-from sim.commands.run import simulate
 from sim.report import plots
 from sim.report.run_folder import RunFolderError
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 from sim.statserver.rules import AGENT_PRIORITY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,4 +336,5 @@ def test_a_damaged_sweep_folder_is_one_line(tmp_path, capsys, csv_text, json_tex
     if message is None:
         assert code == 0 and err == [] and (tmp_path / "plots" / "service_level.png").exists()
     else:
-        assert code == 2 and err == [f"sim plot: error: {tmp_path / message.split(':')[0]}{message[message.index(':'):]}"]
+        shown = f"{tmp_path / message.split(':')[0]}{message[message.index(':'):]}"
+        assert code == 2 and err == [f"sim plot: error: {shown}"]

@@ -17,10 +17,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.commands.run import simulate
 from sim.objects import load_objects
 from sim.report import plots
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 from sim.statserver.engine import ActionEngine
 from sim.statserver.rules import AGENT_PRIORITY
 from sim.statserver.stats.output import csv_field

@@ -19,8 +19,8 @@ import pytest
 
 from sim.check import check_file
 from sim.cli import main
-from sim.commands.run import simulate
 from sim.scenario.load import load_scenario
+from sim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"

@@ -219,7 +219,8 @@ def test_record_columns_match_the_json_lines_on_edge_cases(tmp_path):
     """Records the shipped scenarios rarely make: an empty group, a -0.0 duration, a DN copy
     whose dn is its object, empty attached data, Reasons on a status, shared data objects."""
     from sim.runstore.writer import RecordColumns
-    from sim.statserver.records import Action, GroupStatus, LineEncoder, Request, StatusChange
+    from sim.statserver.lines import LineEncoder
+    from sim.statserver.records import Action, GroupStatus, Request, StatusChange
     ud = {"UserData": {"k": [1, 2.5, None]}, "ThisQueue": "7000"}
     records = [
         Action(10.0000004, "CallRinging", "start", "RegDN", "6001@SW1", 1, "c1", 2, None, "6001@SW1", ud),

@@ -206,7 +206,7 @@ def test_extreme_but_valid_parameters_draw_numbers(spec):
 
 
 def test_extreme_distributions_and_rates_of_zero_run(tmp_path):
-    from sim.commands.run import simulate
+    from sim.simulation import simulate
 
     doc = base()
     doc["traffic"][0]["handle"] = {"dist": "lognormal", "mean": 100, "sd": 1e200}
@@ -225,7 +225,7 @@ def test_an_epoch_outside_the_traces_range_is_refused(epoch):
 
 def test_a_run_ending_just_inside_the_range_is_accepted_and_its_trace_checks(tmp_path):
     from sim.check import check_file
-    from sim.commands.run import simulate
+    from sim.simulation import simulate
 
     build_scenario(base(epoch="2286-11-20T17:00:00Z", drain=0, horizon=60), "s.toml")
     assert "run.epoch" in refused(base(epoch="2286-11-20T17:46:00Z", horizon=60, drain=0))

@@ -1,12 +1,13 @@
 """Every scenario the published JSON Schema accepts runs to the end or is refused in one line.
 
-Scenarios are drawn from ``sim/data/scenario.schema.json`` itself (:func:`from_schema`, a
-strategy for the keywords the schema uses; hypothesis-jsonschema 0.23.1, its latest release, fails
-on Hypothesis > 6.131, see docs/decisions.md): once as published, and once narrowed the way a real scenario is written (names drawn from a few DN
-numbers and switches, so that references resolve and the model runs; small horizons, rates and
-teams). Each goes through the loader, the work estimate (``sim run``'s preflight) and, when
-small enough to run in a test, ``sim.commands.run.simulate``: the only failure allowed is a
-:class:`sim.errors.UserError` of one line. Derandomized, so CI sees the same examples every run.
+Scenarios are drawn from ``sim/data/scenario.schema.json`` itself (:func:`from_schema`, a strategy
+for the keywords the schema uses; hypothesis-jsonschema 0.23.1, its latest release, fails on
+Hypothesis > 6.131, see docs/decisions.md): once as published, and once narrowed the way a real
+scenario is written (names drawn from a few DN numbers and switches, so that references resolve and
+the model runs; small horizons, rates and teams). Each goes through the loader, the work estimate
+(``sim run``'s preflight) and, when small enough to run in a test, ``sim.simulation.simulate``: the
+only failure allowed is a :class:`sim.errors.UserError` of one line. Derandomized, so CI sees the
+same examples every run.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ SETTINGS = settings(deadline=None, derandomize=True, database=None,
 
 def run_or_refuse(doc: dict, folder) -> str:
     """What became of the scenario: 'refused', 'estimated' (too big to run here) or 'ran'."""
-    from sim.commands.run import simulate
+    from sim.simulation import simulate
 
     try:
         sc = build_scenario(doc, str(folder / "scenario.toml"))

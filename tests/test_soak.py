@@ -1,6 +1,7 @@
 """Faulted soak, small form (issue 9 point 2): 3 simulated days of a two-switch center with
 random link losses, Stat Server disconnects, registration errors and DNs out of service
-(docs/reference/tevents.md §9.11-§9.13, docs/reference/actions.md §9-§11). ``bench/bench_soak.py --days 1000`` is the long form.
+(docs/reference/tevents.md §9.11-§9.13, docs/reference/actions.md §9-§11).
+``bench/bench_soak.py --days 1000`` is the long form.
 
 After every restored connection the engine's view equals the model's truth (agent state and
 calls per DN), every call action of an ended call has ended, and the non-call actions of each

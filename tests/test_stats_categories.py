@@ -63,7 +63,8 @@ def test_e3_running_status_vs_running_action():
 
 def test_e6_average_number_per_relative_hour():
     """docs/reference/stat-types.md §12 E6: 10 call statuses in 7200 s logged in -> 5.0 per hour; 0 s -> 0."""
-    ini = stat("ACPH", "AverageNumberPerRelativeHour", "CallInternal, CallInbound, CallOutbound, CallConsult, CallUnknown",
+    ini = stat("ACPH", "AverageNumberPerRelativeHour",
+               "CallInternal, CallInbound, CallOutbound, CallConsult, CallUnknown",
                "AgentStatus", "GroupAgents, Agent", RelMask="*, ~LoggedOut, ~NotMonitored")
     changes = [(T0, "WaitForNextCall")]
     for i in range(10):
@@ -168,7 +169,8 @@ def test_historical_categories_on_actions(category, expected):
 
 def test_average_of_current_number_and_time():
     """docs/reference/stat-types.md §4.3: time-weighted averages of CurrentNumber / CurrentTime over [t0, now]."""
-    ini = q_stats("AverageOfCurrentNumber", "CallWait").replace("[S]", "[N]") + q_stats("AverageOfCurrentTime", "CallWait")
+    ini = (q_stats("AverageOfCurrentNumber", "CallWait").replace("[S]", "[N]")
+           + q_stats("AverageOfCurrentTime", "CallWait"))
     eng = feed(engine(ini), durable("CallWait", Q, T0 + 100, T0 + 200, conn="c1"),
                durable("CallWait", Q, T0 + 150, T0 + 250, conn="c2"))
     # number: 1 over [100,150), 2 over [150,200), 1 over [200,250): area 200 over 1000 s
@@ -190,9 +192,11 @@ def test_relative_categories():
     """docs/reference/stat-types.md §4.3: RelativeTimePercentage, RelativeNumberPercentage (with and without range)."""
     ini = (stat("RT", "RelativeTimePercentage", "NotReadyForNextCall", "AgentStatus", "Agent", RelMask="*, ~LoggedOut")
            + q_stats("RelativeNumberPercentage", "CallAbandoned", RelMask="CallEntered").replace("[S]", "[RN]")
-           + q_stats("RelativeNumberPercentage", "CallAnswered", RelMask="CallEntered", TimeRange="R").replace("[S]", "[RNR]")
+           + q_stats("RelativeNumberPercentage", "CallAnswered", RelMask="CallEntered",
+                     TimeRange="R").replace("[S]", "[RNR]")
            + "[TimeRanges]\nR = 0-20\n")
-    recs = statuses("Agent", "a1", [(T0, "WaitForNextCall"), (T0 + 300, "NotReadyForNextCall"), (T0 + 400, "LoggedOut")])
+    recs = statuses("Agent", "a1", [(T0, "WaitForNextCall"), (T0 + 300, "NotReadyForNextCall"),
+                                    (T0 + 400, "LoggedOut")])
     for i in range(4):
         recs += instant("CallEntered", Q, T0 + 10 * i)
     recs += instant("CallAbandoned", Q, T0 + 50, 12.0) + instant("CallAnswered", Q, T0 + 60, 5.0)
@@ -271,7 +275,8 @@ def test_custom_value_dist_by_conn():
 
 # --- current categories ------------------------------------------------------------------------------
 def test_current_relative_time_and_in_range_and_distinct():
-    """docs/reference/stat-types.md §4.4: CurrentRelativeTimePercentage, CurrentNumberInTimeRange(%), CurrentDistinctNumber."""
+    """docs/reference/stat-types.md §4.4: CurrentRelativeTimePercentage,
+    CurrentNumberInTimeRange(%), CurrentDistinctNumber."""
     ini = (stat("RT", "CurrentRelativeTimePercentage", "CallWaitInbound", "DNAction", "Queue", RelMask="CallWait")
            + stat("IR", "CurrentNumberInTimeRange", "CallWait", "DNAction", "Queue")
            + stat("IRP", "CurrentNumberInTimeRangePercentage", "CallWait", "DNAction", "Queue")

@@ -1,4 +1,5 @@
-"""Stat type files: parsing, validation with one-line errors, and the shipped library (docs/reference/stat-types.md §5, §6, §10, §11)."""
+"""Stat type files: parsing, validation with one-line errors, and the shipped library
+(docs/reference/stat-types.md §5, §6, §10, §11)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def error(text: str) -> str:
     (GOOD.replace("TotalNumber", "TotalNumbr"), "my.ini: [S] Category", "unknown category"),
     (GOOD.replace("TotalNumber", "EstimWaitTime"), "my.ini: [S] Category", "not implemented"),
     (GOOD.replace("Queue", "GroupAgentz"), "my.ini: [S] Objects", "unknown object type"),
-    (stat("S", "TotalTime", "WaitForNextCall", "AgentStatus", "Queue"), "my.ini: [S] Objects", "not valid with Subject"),
+    (stat("S", "TotalTime", "WaitForNextCall", "AgentStatus", "Queue"),
+     "my.ini: [S] Objects", "not valid with Subject"),
     (stat("S", "TotalTime", "WaitForNextCall", "DNStatus", "Tenant"), "my.ini: [S] Objects", "not valid"),
     (GOOD.replace("CallAnswered", "CallAnswred"), "my.ini: [S] MainMask", "unknown name 'CallAnswred'"),
     (GOOD.replace("CallAnswered", "~CallWait"), "my.ini: [S] MainMask", "~CallWait is not supported"),
@@ -37,9 +39,11 @@ def error(text: str) -> str:
     (GOOD.replace("DNAction", "CampaignAction"), "my.ini: [S] Subject", "unknown or unsupported subject"),
     (GOOD + "Bogus = 1\n", "my.ini: [S] Bogus", "unknown option"),
     (GOOD.replace("Category = TotalNumber\n", ""), "my.ini: [S] Category", "required"),
-    (stat("S", "RelativeTimePercentage", "CallInbound", "DNAction", "Agent"), "my.ini: [S] RelMask", "requires a RelMask"),
+    (stat("S", "RelativeTimePercentage", "CallInbound", "DNAction", "Agent"),
+     "my.ini: [S] RelMask", "requires a RelMask"),
     (GOOD + "TimeProfiles = Nope\n", "my.ini: [S] TimeProfiles", "unknown time profile"),
-    (GOOD + "TimeProfiles = L\n[TimeProfiles]\nL,Sliding = 3600:7\n", "my.ini: [TimeProfiles] L,Sliding", "bad Sliding"),
+    (GOOD + "TimeProfiles = L\n[TimeProfiles]\nL,Sliding = 3600:7\n",
+     "my.ini: [TimeProfiles] L,Sliding", "bad Sliding"),
     (GOOD + "[TimeProfiles]\nL,Growing = 25:00\n", "my.ini: [TimeProfiles] L,Growing", "bad time of day"),
     (GOOD + "[TimeProfiles]\nL,Weekly = 1\n", "my.ini: [TimeProfiles] L,Weekly", "unknown time profile type"),
     (GOOD + "[TimeProfiles]\nL,Selection = 0\n", "my.ini: [TimeProfiles] L,Selection", "bad Selection"),
@@ -55,9 +59,11 @@ def error(text: str) -> str:
     (stat("S", "CurrentCustomValue", "CallWait", "DNAction", "Queue"), "my.ini: [S] Formula", "requires Formula"),
     (stat("S", "CurrentCustomValue", "CallWait", "DNAction", "Queue", Formula="__import__('os')"),
      "my.ini: [S] Formula", "bad formula"),
-    (stat("S", "ServiceFactor1", "WaitForNextCall", "AgentStatus", "Agent"), "my.ini: [S] Subject", "requires Subject = DNAction"),
+    (stat("S", "ServiceFactor1", "WaitForNextCall", "AgentStatus", "Agent"),
+     "my.ini: [S] Subject", "requires Subject = DNAction"),
     (stat("S", "TotalNumber", "WaitForNextCall", "GroupStatus", "GroupAgents"), "my.ini: [S] Subject", "GroupStatus"),
-    (stat("S", "CurrentContinuousTime", "WaitForNextCall", "AgentStatus", "GroupAgents"), "my.ini: [S] Objects", "Agent and Place"),
+    (stat("S", "CurrentContinuousTime", "WaitForNextCall", "AgentStatus", "GroupAgents"),
+     "my.ini: [S] Objects", "Agent and Place"),
     (stat("S", "TotalNumber", "AgentReady", "DNAction", "Queue"), "my.ini: [S] MainMask", "pseudo-action"),
     (stat("S", "AverageNumberPerRelativeHour", "CallInbound", "AgentStatus", "Agent", RelMask="*", Filter="F")
      + "[Filters]\nF = Reasons = x\n", "my.ini: [S] Filter", "no filter with a status subject"),
@@ -65,7 +71,8 @@ def error(text: str) -> str:
     (GOOD + "Confidence = maybe\n", "my.ini: [S] Confidence", "documented or assumed"),
 ])
 def test_bad_definitions_are_rejected_with_one_line(text, where, what):
-    """docs/reference/stat-types.md §2.3, §5, §6, §10: bad category, pair, mask or profile -> one line naming section and option."""
+    """docs/reference/stat-types.md §2.3, §5, §6, §10: bad category, pair, mask or profile -> one
+    line naming section and option."""
     msg = error(text)
     assert msg.startswith(where), msg
     assert what in msg, msg
@@ -82,7 +89,8 @@ def test_missing_file():
 
 
 def test_subject_rewrite_and_alias():
-    """docs/reference/stat-types.md §2.3: {Place, AgentStatus} -> PlaceStatus, {Agent, PlaceStatus} -> AgentStatus; Action = DNAction."""
+    """docs/reference/stat-types.md §2.3: {Place, AgentStatus} -> PlaceStatus, {Agent, PlaceStatus}
+    -> AgentStatus; Action = DNAction."""
     lib = parse_stattypes(stat("S", "TotalTime", "WaitForNextCall", "AgentStatus", "Agent, Place, GroupPlaces")
                           + stat("A", "TotalNumber", "CallAnswered", "Action", "Queue"))
     s = lib["S"]

@@ -96,7 +96,8 @@ def test_agent_times_and_states():
 
 
 def test_validity_while_a_dn_is_not_monitored():
-    """docs/reference/stat-types.md §2.4 / docs/reference/actions.md §7: objects fed by a NotMonitored DN are invalid, valid again after."""
+    """docs/reference/stat-types.md §2.4 / docs/reference/actions.md §7: objects fed by a NotMonitored
+    DN are invalid, valid again after."""
     f = base()
     flows.inbound_via_queue(f)
     f.ev("EventLinkDisconnected", 1, ErrorCode=109, ErrorMessage="Link down")
@@ -141,7 +142,8 @@ Objects = RegDN, Agent, Place, GroupAgents
 
 
 def test_e8_status_sequence_seen_through_current_state():
-    """docs/reference/stat-types.md §12 E8 through CurrentState (AgentStatus): ringing, inbound, hold, inbound, ACW, logout."""
+    """docs/reference/stat-types.md §12 E8 through CurrentState (AgentStatus): ringing, inbound,
+    hold, inbound, ACW, logout."""
     ini = """
 [AgentState]
 Category = CurrentState

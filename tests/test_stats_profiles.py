@@ -1,4 +1,5 @@
-"""Time profiles across resets and window slides (docs/reference/stat-types.md §6), and notifications (§9, contract 4)."""
+"""Time profiles across resets and window slides (docs/reference/stat-types.md §6), and
+notifications (§9, contract 4)."""
 
 from __future__ import annotations
 

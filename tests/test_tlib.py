@@ -1,4 +1,5 @@
-"""sim.tlib: the T-Library vocabulary (docs/reference/tevents.md §3-§6) and the trace format (docs/reference/contracts.md §1)."""
+"""sim.tlib: the T-Library vocabulary (docs/reference/tevents.md §3-§6) and the trace format
+(docs/reference/contracts.md §1)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_reader_accepts_enumeration_names_and_codes():
     (b'{"time": 1, "event": "EventRinging"}', "missing key 'switch'"),
     (b'{"time": 1, "event": "EventNope", "switch": "S"}', "event: unknown T-Library event 'EventNope'"),
     (b'{"time": 1, "event": "EventRinging", "switch": "S", "seq": "7"}', "seq: expected an integer, got a string"),
-    (b'{"time": 1, "event": "EventRinging", "switch": "S", "ThisDN": 6001}', "ThisDN: expected a string, got an integer"),
+    (b'{"time": 1, "event": "EventRinging", "switch": "S", "ThisDN": 6001}',
+     "ThisDN: expected a string, got an integer"),
     (b'{"time": 1, "event": "EventRinging", "switch": "S", "CallType": "Sideways"}',
      "CallType: unknown CallType name 'Sideways'"),
     (b'{"time": 1, "event": "EventRinging", "switch": "S", "UserData": [1]}',

@@ -200,7 +200,8 @@ def render(rep: Agreement, console=None) -> None:
         console.print(f"Stat Server column unavailable: {rep.stats_note}.")
     if rep.model is None:
         console.print("No analytic values: not Erlang-like (" + "; ".join(rep.not_erlang) + ").")
-    console.print("SL_offered / SL_answered: docs/reference/capacity-references.md §5.1; ServiceFactor1: docs/reference/stat-types.md §4.5 "
+    console.print("SL_offered / SL_answered: docs/reference/capacity-references.md §5.1; "
+                  "ServiceFactor1: docs/reference/stat-types.md §4.5 "
                   "with range 0-t (answered within t / (answered + abandoned)); Stat Server ranges count whole "
                   "seconds, d < t.")
 

@@ -15,15 +15,15 @@ over TCP instead (no objects file needed).
 
 from __future__ import annotations
 
-import sys
-
 from sim.errors import UserError, existing_file
+from sim.simulation import FINDINGS_KEPT, replay_file
 
 HELP = "replay a TEvent trace through the action engine (or stream it with --listen)"
 
 
 def configure(p) -> None:
-    p.add_argument("events", metavar="EVENTS.jsonl", help="TEvent trace (docs/reference/contracts.md §1), or events.parquet")
+    p.add_argument("events", metavar="EVENTS.jsonl",
+                   help="TEvent trace (docs/reference/contracts.md §1), or events.parquet")
     p.add_argument("--objects", metavar="objects.toml", help="configuration (docs/reference/contracts.md §2)")
     p.add_argument("--stattypes", metavar="FILE.ini", help="stat type definitions (default: the shipped library)")
     p.add_argument("--out", metavar="DIR", default="replay-out", help="output folder (default: %(default)s)")
@@ -80,7 +80,6 @@ def run(args) -> int:
 
 
 LIMIT = 20      # problem lines of one kind before the rest are only counted
-FIRST = 5       # consistency findings shown
 
 
 def _print_findings(path: str, findings: list) -> None:
@@ -91,75 +90,5 @@ def _print_findings(path: str, findings: list) -> None:
     n = checker.count
     print(f"{path}: {n} consistency finding{'s' * (n != 1)} (what sim check reports; the events "
           f"were processed as Stat Server would){', the first:' if checker.violations else ''}")
-    for v in checker.violations[:FIRST]:
+    for v in checker.violations[:FINDINGS_KEPT]:
         print(f"  {v}")
-
-
-def _feed_file(path, pipe, report, checker, progress) -> None:
-    from sim.progress import EVERY
-    from sim.statserver.engine import EngineInputError
-    from sim.tlib.trace import read_numbered
-    with _trace_lines(path) as fh, progress:
-        tick = EVERY - 1 if progress.enabled and hasattr(fh, "tell") else -1
-        for lineno, ev in read_numbered(fh, path, report):
-            if (lineno & tick) == 0:
-                progress.update(fh.tell())
-            if checker is not None:
-                checker.feed(ev, lineno)
-            try:
-                pipe.feed(ev)
-            except EngineInputError as exc:
-                report(f"{path}:{lineno}: {exc}")
-                continue
-            if pipe.engine.problems:
-                for msg in pipe.engine.problems:
-                    report(f"{path}:{lineno}: {msg}")
-                pipe.engine.problems.clear()
-
-
-def replay_file(path, objects, out_dir, *, stattypes=None, with_stats=True, notify_every=900.0,
-                Pipeline=None, err=None, shown_out=None, limit=None, findings=None,
-                progress=None, store="jsonl") -> int:
-    """Replay ``path`` into ``out_dir``; print problems (to ``err``, default stderr) and the
-    summary (stdout); return the problem count. ``limit``: problem lines of one kind before
-    the rest are only counted; ``findings``: a list that gets the sim.check.Checker the events
-    went through (consistency findings); ``shown_out``: the folder named in the summary."""
-    quiet = err is not None
-    err = err if err is not None else sys.stderr
-    from sim.problems import ProblemLines
-    from sim.progress import file_progress
-    report = ProblemLines(err, limit if limit is not None else float("inf"))
-    checker = None
-    if findings is not None:
-        from sim.check import Checker
-        checker = Checker(path, limit=FIRST)
-        findings.append(checker)
-    if progress is None:
-        progress = file_progress(f"sim replay {path}", path, enabled=None if not quiet else False)
-
-    pipe = Pipeline(objects, out_dir, write_events=False, write_objects=False, stattypes=stattypes,
-                    with_stats=with_stats, notify_every=notify_every, store=store)
-    try:
-        _feed_file(path, pipe, report, checker, progress)
-    except BaseException:
-        from sim.commands.run import abandon
-        abandon(pipe)           # an interrupted replay's files hold what it wrote so far
-        raise
-    if checker is not None:
-        checker.finish()
-    report.summarise()
-    summary = pipe.close()
-    summary.problems = report.count
-    shown = shown_out if shown_out is not None else out_dir
-    print(f"sim replay: {summary.line()} -> {shown}", file=err if quiet else sys.stdout)
-    return report.count
-
-
-def _trace_lines(path):
-    """The trace's lines: a file's, or for a Parquet trace (events.parquet, a row per line)
-    the lines its rows stand for, so both go through the same checks (a row number is
-    reported as the line)."""
-    if path.endswith(".parquet"):
-        from sim.runstore.columns import parquet_trace_lines
-        return parquet_trace_lines(path)
-    return open(path, "rb")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import importlib.util
-import json
 import os
 
 from sim.errors import UserError
+
+# The library's way to run (sim/simulation.py); ``sim.commands.run.simulate`` stays importable
+# for a while for callers written before it moved.
+from sim.simulation import STATE_ACTION, abandon, simulate  # noqa: F401
 
 HELP = "simulate a scenario: events.jsonl, objects.toml, actions, statuses, statistics, calls, summary.json, plots/"
 
@@ -96,127 +97,3 @@ def tune_gc() -> None:
     Process-wide, so only the command line (and the benchmark) call it."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-
-
-def pipeline_available() -> bool:
-    return importlib.util.find_spec("sim.pipeline") is not None
-
-
-def simulate(sc, out_dir: str, engine: bool = True, on_restore=None, stattypes: str | None = None,
-             check: bool = False, stats: bool = True, plot_feed=None, progress=None,
-             store: str = "jsonl") -> dict:
-    """Run the scenario, streaming every TEvent to the pipeline (or the trace writer).
-    ``stats=False`` skips the statistics stage (benchmarks of the rest of the pipeline);
-    ``plot_feed`` (a sim.report.binning.RunFeed) is fed the records for the run plots;
-    ``progress`` (a sim.progress.Progress over the horizon) follows the simulated time;
-    ``store="parquet"`` stores records and call records as Parquet (sim.runstore)."""
-    from sim.model.model import ContactCenter
-    from sim.objects import dump_objects
-    from sim.tlib.trace import TraceWriter
-
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create output folder: {exc.strerror}", where=out_dir) from None
-    objects = sc.objects()
-    dump_objects(objects, os.path.join(out_dir, "objects.toml"))
-    pipeline = None
-    trace_fh = None
-    if engine and pipeline_available():
-        from sim.pipeline import Pipeline
-        engine_problems: list[str] = []
-        pipeline = Pipeline(objects, out_dir, notify_every=float(sc.run["notify_every"]),
-                            write_objects=False, stattypes=stattypes, with_stats=stats,
-                            problem_log=engine_problems, plot_feed=plot_feed, store=store)
-        sink = pipeline.feed
-    else:
-        trace_fh = open(os.path.join(out_dir, "events.jsonl"), "wb", buffering=1 << 20)
-        sink = TraceWriter(trace_fh).write
-    checker = None
-    if check:
-        from sim.check import Checker
-        checker = Checker(os.path.join(out_dir, "events.jsonl"), limit=50)
-        inner, count = sink, [0]
-
-        def sink(ev):  # noqa: F811 - the checker sees each event in emission order
-            count[0] += 1
-            checker.feed(ev, count[0])
-            inner(ev)
-    try:
-        with _call_files(out_dir, store) as (calls_fh, truth_fh):
-            cc = ContactCenter(sc, sink, calls_fh, truth_fh)
-            if progress is not None:
-                from sim.progress import follow_simulation
-                follow_simulation(cc.env, progress, cc.env.now, float(cc.horizon))
-            checks: list[dict] = []
-            if pipeline is not None:
-                cc.restore_hooks.append(lambda ts: checks.append(_compare_states(cc, pipeline.engine, ts)))
-            if on_restore is not None:
-                cc.restore_hooks.append(lambda ts: on_restore(cc, ts))
-            end = cc.run()
-            summary = cc.summary(end)
-    except BaseException:
-        abandon(pipeline, trace_fh)     # an interrupted run's files hold what it wrote so far
-        raise
-    if pipeline is not None:
-        pipeline.close(cc.epoch + end)
-        summary["restore_checks"] = checks
-        summary["engine_problems"] = engine_problems[:100]
-        summary["engine_problem_count"] = len(engine_problems)
-    if trace_fh is not None:
-        trace_fh.close()
-    if checker is not None:
-        summary["check"] = {"count": checker.count, "violations": [str(v) for v in checker.violations]}
-    with open(os.path.join(out_dir, "summary.json"), "w") as fh:
-        json.dump(summary, fh, indent=2)
-        fh.write("\n")
-    return summary
-
-
-def abandon(pipeline, *files) -> None:
-    """Flush and close the files of a pipeline (and ``files``) that stops early, so the partial
-    output of an interrupted command holds what it wrote so far; errors (a full disk) are
-    ignored here, the first one is already on its way to the user."""
-    import contextlib
-    closers = [f.close for f in files if f is not None]
-    if pipeline is not None:
-        closers.append(lambda: pipeline.__exit__(None, None, None))
-        writer = pipeline.stats.writer if pipeline.stats is not None else None
-        if writer is not None:
-            closers.append(writer.close)
-    for close in closers:
-        with contextlib.suppress(Exception):
-            close()
-
-
-@contextlib.contextmanager
-def _call_files(out_dir: str, store: str):
-    """The text sinks the model writes calls.csv and truth.csv lines to (with Parquet: sinks
-    storing those lines as rows of calls.parquet and truth.parquet as they come)."""
-    if store == "parquet":
-        from sim.runstore.columns import CsvLinesToParquet
-        from sim.runstore.schema import CALLS, TRUTH
-        with CsvLinesToParquet(out_dir, CALLS) as calls_fh, CsvLinesToParquet(out_dir, TRUTH) as truth_fh:
-            yield calls_fh, truth_fh
-        return
-    with open(os.path.join(out_dir, "calls.csv"), "w", buffering=1 << 20) as calls_fh, \
-            open(os.path.join(out_dir, "truth.csv"), "w", buffering=1 << 16) as truth_fh:
-        yield calls_fh, truth_fh
-
-
-# AgentStatus (docs/reference/tevents.md §5.9) -> the agent-state action Stat Server should be running.
-STATE_ACTION = {0: None, 2: "WaitForNextCall", 3: "NotReadyForNextCall", 4: "AfterCallWork",
-                5: "NotReadyForNextCall"}
-
-
-def _compare_states(cc, engine, ts) -> dict:
-    """After a restored connection: the engine's agent states against the model's truth."""
-    mismatches = []
-    for a in cc.agents:
-        if a.dn.switch != ts.name or not a.dn.registered:
-            continue
-        want = STATE_ACTION[a.status]
-        got = engine.agent_state(a.dn.id)
-        if got != want:
-            mismatches.append({"dn": a.dn.id, "model": want, "engine": got})
-    return {"time": cc.env.now, "switch": ts.name, "mismatches": mismatches}

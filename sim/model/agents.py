@@ -17,15 +17,21 @@ from __future__ import annotations
 
 import math
 
-from sim.tlib.codes import AgentWorkMode
+from sim.tlib.codes import AgentWorkMode, TServerAgentStatus
 
-OUT, READY, NOT_READY, ACW, WALK_AWAY = 0, 2, 3, 4, 5
+# The agent's T-Server state: TServerAgentStatus codes (docs/reference/tevents.md §5.9), as ints.
+OUT = int(TServerAgentStatus.NoAgent)
+READY = int(TServerAgentStatus.Ready)
+NOT_READY = int(TServerAgentStatus.NotReady)
+ACW = int(TServerAgentStatus.ACW)
+WALK_AWAY = int(TServerAgentStatus.WalkAway)
 DAY = 86400.0
-_MANUAL_IN = int(AgentWorkMode.ManualIn)
-_AUX = int(AgentWorkMode.AuxWork)
-_ACW = int(AgentWorkMode.AfterCallWork)
-_WALK = int(AgentWorkMode.WalkAway)
-_UNKNOWN = int(AgentWorkMode.Unknown)
+# The work modes its events carry: AgentWorkMode codes (§5), as ints.
+MODE_MANUAL_IN = int(AgentWorkMode.ManualIn)
+MODE_AUX = int(AgentWorkMode.AuxWork)
+MODE_ACW = int(AgentWorkMode.AfterCallWork)
+MODE_WALK_AWAY = int(AgentWorkMode.WalkAway)
+MODE_UNKNOWN = int(AgentWorkMode.Unknown)
 
 
 class Agent:
@@ -78,20 +84,20 @@ class Agent:
         now = self.site.env.now
         self.logged_since = now
         self.status = NOT_READY
-        self._event("EventAgentLogin", _MANUAL_IN)
+        self._event("EventAgentLogin", MODE_MANUAL_IN)
         if not self.site.ts.profile.get("login_ready"):
-            self._event("EventAgentNotReady", _UNKNOWN)
+            self._event("EventAgentNotReady", MODE_UNKNOWN)
         self.make_ready()
 
     def make_ready(self) -> None:
         self.status = READY
-        self._event("EventAgentReady", _MANUAL_IN)
+        self._event("EventAgentReady", MODE_MANUAL_IN)
         if self.work is None and self.dn.in_service:
             self.site.router.agent_ready(self)
 
     def not_ready(self, mode: int, reason: str | None) -> None:
         self.token += 1
-        self.status = WALK_AWAY if mode == _WALK else NOT_READY
+        self.status = WALK_AWAY if mode == MODE_WALK_AWAY else NOT_READY
         self._event("EventAgentNotReady", mode, reason)
 
     def log_out(self) -> None:
@@ -115,7 +121,7 @@ class Agent:
             if wrap > 0:
                 self.work = "acw"
                 self.status = ACW
-                self._event("EventAgentNotReady", _ACW)
+                self._event("EventAgentNotReady", MODE_ACW)
                 self.site.truth.wrap_up(wrap)
                 self.site.env.timeout(wrap).callbacks.append(self._end_acw)
                 return
@@ -166,7 +172,7 @@ def agent_shifts(env, agent: Agent, stop: float):
             if agent.work is not None:
                 yield from agent.wait_free()
             agent.work = "break"
-            agent.not_ready(_AUX, b["reason"])
+            agent.not_ready(MODE_AUX, b["reason"])
             yield env.timeout(b["duration"])
             agent.release()
         if math.isinf(end) or end >= stop + DAY:
@@ -185,7 +191,7 @@ def random_pauses(env, agent: Agent, conf: dict, streams, walk: bool, stop: floa
     dur = streams.sampler(conf.get("duration", 300.0), key + ":duration")
     pick = streams.uniform(key + ":reason")
     reasons = conf.get("reasons", ["WalkAway" if walk else "Personal"])
-    mode = _WALK if walk else _AUX
+    mode = MODE_WALK_AWAY if walk else MODE_AUX
     while env.now < stop:
         yield env.timeout(gap())
         if not agent.available or agent.waiter is not None:

@@ -26,7 +26,10 @@ from sim.model.tserver import (
     PS_ROUTING,
     Leg,
 )
-from sim.tlib.codes import CallState, CallType, DNRole
+from sim.tlib.codes import AgentWorkMode, CallState, CallType, DNRole
+
+# A ring-no-answer leaves the agent not ready with this work mode (docs/reference/tevents.md §5).
+RONA_WORK_MODE = int(AgentWorkMode.AuxWork)
 
 INBOUND, OUTBOUND, INTERNAL, CONSULT = (int(CallType.Inbound), int(CallType.Outbound),
                                         int(CallType.Internal), int(CallType.Consult))
@@ -316,7 +319,7 @@ def inbound_call(env, site, src, call: Call):
             close_leg(ts, "EventReleased", agent.dn, call, {"CallState": NO_ANSWER, **_agent(agent)})
             truth.missed(d.dn)      # no CallMissed on virtual queues (docs/reference/actions.md §5.1)
             agent.work = "pause"
-            agent.not_ready(4, "RONA")
+            agent.not_ready(RONA_WORK_MODE, "RONA")
             env.timeout(30.0).callbacks.append(lambda _e, a=agent: a.release())
             if d.kind == "rp":
                 open_leg(ts, "EventRouteRequest", d.dn, call, PS_ROUTING, DEST, call.ani, ORIG, d.dn.number)

@@ -234,7 +234,8 @@ class Truth:
         queues = {q: k.to_dict(self.thresholds) for q, k in sorted(self.kpi.items())}
         return {
             "definitions": {
-                "service_level.offered": "answered with wait <= t / offered (docs/reference/capacity-references.md §5.1 SL_offered)",
+                "service_level.offered": "answered with wait <= t / offered "
+                                         "(docs/reference/capacity-references.md §5.1 SL_offered)",
                 "service_level.answered": "answered with wait <= t / answered (SL_answered)",
                 "wait": "from arrival at the first mediation DN to EventEstablished at the agent",
                 "asa_answered": "mean wait of answered calls", "asa_all": "mean wait of answered and abandoned calls",

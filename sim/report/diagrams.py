@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.statserver import mediation, regular
 from sim.statserver import rules as R
@@ -67,7 +68,7 @@ def _names(codes: Iterable) -> str:
     return ", ".join(getattr(c, "name", str(c)) for c in codes)
 
 
-def _grouped(table: dict) -> list[tuple[str, list, str | None]]:
+def _grouped(table: Mapping[Any, str | None]) -> list[tuple[str, list, str | None]]:
     """Release tables grouped by outcome: [(kind, call states, retrospective)], '*' last."""
     by: dict[str | None, list] = {}
     for state, retro in table.items():
@@ -127,35 +128,38 @@ def call_leg() -> Diagram:
     d = Diagram("call_leg", "Call-leg actions on a regular DN")
     d.caption = ("The actions of one call (one ConnID) on an Extension or ACD Position "
                  "(docs/reference/actions.md §4.4-§4.6). `a / b` reads: event a ends the state and fires "
-                 "retrospective or moment b. Source: `RINGING_ENDED_BY`, "
+                 "retrospective or moment b. Source: `LEG_OPENED_BY`, `LEG_ACTIONS`, `RINGING_ENDED_BY`, "
                  "`RINGING_ENDED_BY_RELEASE`, `DIALING_ENDED_BY_RELEASE`, `HOLD_ENDED_BY_RELEASE`, "
                  "`COMPLETION_MOMENT`, `CALL_TYPE_ACTIONS`.")
     types = list(R.CALL_TYPE_ACTIONS.values())
-    d.state("CallRinging")
-    d.state("CallDialing")
+    opened = [R.LEG_ACTIONS[phase] for phase in R.LEG_OPENED_BY.values()]
+    held = R.LEG_ACTIONS["held"]
+    for row in opened:
+        d.state(row.durable)
     d.state("CallT", "Call‹T›")
-    d.state("CallOnHold")
+    d.state(held.durable)
     d.notes["CallT"] = ("Call‹T› is the call-type action (§4.5): "
                         + ", ".join(a.durable for a in types)
                         + ". It starts with Call‹T›Started and ends with Call‹T›Completed; "
                         "Originated / Received companions run with it for "
                         + ", ".join(a.durable for a in types if a.originated) + ".")
-    d.edge(START, "CallRinging", "EventRinging / CallRingingStarted")
-    d.edge(START, "CallDialing", "EventDialing / CallDialingStarted")
+    for event, phase in R.LEG_OPENED_BY.items():
+        row = R.LEG_ACTIONS[phase]
+        d.edge(START, row.durable, f"{event} / {row.started}")
     d.edge(START, "CallT", "EventEstablished (no ringing or dialing seen)")
-    d.edge("CallRinging", "CallT", f"EventEstablished / {R.RINGING_ENDED_BY['EventEstablished']}")
-    d.edge("CallDialing", "CallT", "EventEstablished / CallDialed")
-    for ev, retro in R.RINGING_ENDED_BY.items():
-        if ev != "EventEstablished":
-            d.edge("CallRinging", START, f"{ev} / {retro}")
-    for what, table in (("CallRinging", R.RINGING_ENDED_BY_RELEASE),
-                        ("CallDialing", R.DIALING_ENDED_BY_RELEASE),
-                        ("CallOnHold", R.HOLD_ENDED_BY_RELEASE)):
-        for kind, states, retro in _grouped(table):
+    for row in opened:
+        d.edge(row.durable, "CallT", f"EventEstablished / {row.ended_by['EventEstablished']}")
+    for row in opened:
+        for ev, retro in row.ended_by.items():
+            if ev != "EventEstablished":
+                d.edge(row.durable, START, f"{ev} / {retro}")
+    for row in R.LEG_ACTIONS.values():
+        for kind, states, outcome in _grouped(row.ended_by_release):
             cond = f"CallState {_names(states)}" if kind == "states" else "any other CallState"
-            d.edge(what, START, f"EventReleased, {cond} / {retro or 'no retrospective'}")
-    d.edge("CallT", "CallOnHold", "EventHeld / CallHeld")
-    d.edge("CallOnHold", "CallT", "EventRetrieved / CallRetrievedFromHold")
+            d.edge(row.durable, START, f"EventReleased, {cond} / {outcome or 'no retrospective'}")
+    d.edge("CallT", held.durable, f"EventHeld / {held.started}")
+    for ev, retro in held.ended_by.items():
+        d.edge(held.durable, "CallT", f"{ev} / {retro}")
     moments = ", ".join(f"{m} if {s.name}" for s, m in R.COMPLETION_MOMENT.items())
     d.edge("CallT", START, f"EventReleased / Call‹T›Completed (+ {moments})")
     d.edge("CallT", START, "EventAbandoned / Call‹T›Completed")

@@ -1100,7 +1100,7 @@ def write_run_plots(out_dir: str, stats: Iterable[str] | None = None, feed: RunF
     actions = table_path(out_dir, ACTIONS) or ""
     fed = span is not None and feed is not None
     waiting: CallsWaiting | None = None      # also the course of the calls-waiting statistic
-    if fed:
+    if feed is not None and span is not None:
         agents, dns, waiting = feed.over(*span)
     if _holds_rows(statuses):
         def status_plots() -> Iterator[tuple[Figure, str]]:

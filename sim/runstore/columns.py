@@ -27,7 +27,8 @@ from sim.runstore.schema import (
     STATUSES,
     Table,
 )
-from sim.statserver.records import Action, GroupStatus, LineEncoder, StatusChange
+from sim.statserver.lines import LineEncoder
+from sim.statserver.records import Action, GroupStatus, StatusChange
 from sim.statserver.stats.engine import Row
 from sim.statserver.stats.output import StatsCsvWriter
 

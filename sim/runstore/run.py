@@ -169,8 +169,8 @@ def run(scenario: str | os.PathLike, out: str | os.PathLike | None = None, *, se
     a temporary folder, deleted when the Run is. ``overrides`` are scenario keys, nested
     (``run={"horizon": 3600}``) or dotted (``**{"teams[0].count": 12}``). ``plots=True``
     writes plots/ as ``sim run`` does (the same PNGs from either store)."""
-    from sim.commands.run import simulate
     from sim.scenario.load import load_scenario
+    from sim.simulation import simulate
     if store not in ("jsonl", "parquet"):
         raise UserError(f"store must be 'jsonl' or 'parquet', got {store!r}")
     sc = load_scenario(os.fspath(scenario), _sets(overrides), seed)
@@ -192,9 +192,9 @@ def replay(trace: str | os.PathLike, objects: Any, out: str | os.PathLike | None
     """Replay a trace (events.jsonl or events.parquet) like ``sim replay`` and return the
     run; ``objects`` is an objects.toml path or a :class:`sim.objects.Objects`. The problems
     ``sim replay`` would print are in ``Run.problems``."""
-    from sim.commands.replay import replay_file
     from sim.objects import Objects, dump_objects, load_objects
     from sim.pipeline import Pipeline
+    from sim.simulation import replay_file
     objs = objects if isinstance(objects, Objects) else load_objects(os.fspath(objects))
     path, keep = _out(out)
     os.makedirs(path, exist_ok=True)

@@ -120,7 +120,8 @@ SWITCH = _obj(
     name=_STR,
     registered_extensions={"type": "boolean", "description":
                            "EventRegistered carries Extensions (else Stat Server queries DNStatus)"},
-    login_ready={"type": "boolean", "description": "after EventAgentLogin report Ready (docs/reference/tevents.md §14 Q6)"},
+    login_ready={"type": "boolean",
+                 "description": "after EventAgentLogin report Ready (docs/reference/tevents.md §14 Q6)"},
     rp_diverted={"type": "boolean", "description": "routing points also emit EventDiverted (§14 Q3)"},
     rona_timeout=_POS,
 )

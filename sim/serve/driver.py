@@ -214,7 +214,7 @@ class Hub:
 
     def _rows_for(self, client: Client, rows: deque) -> list[dict[str, Any]]:
         objects = self.board.objects
-        picked = []
+        picked: list[dict[str, Any]] = []
         for item in reversed(rows):           # newest first, up to the client's cap
             if client.rows is not None and len(picked) >= client.rows:
                 break

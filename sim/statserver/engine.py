@@ -2,9 +2,10 @@
 
 ``ActionEngine(objects).feed(tevent)`` returns the records the event caused, in order:
 :class:`~sim.statserver.records.Action` (start / end / moment / retro, with the propagated
-copies for the Place and the Agent, docs/reference/actions.md §7), :class:`StatusChange` (docs/reference/actions.md §8) and
-:class:`Request` (the TQueryAddress Stat Server would send, §9). The engine never reads a file,
-a socket or a clock: ``sim run``, ``sim replay`` and streams are thin callers of ``feed``.
+copies for the Place and the Agent, docs/reference/actions.md §7), :class:`StatusChange`
+(docs/reference/actions.md §8; computed by ``statuses.Statuses``) and :class:`Request` (the
+TQueryAddress Stat Server would send, §9). The engine never reads a file, a socket or a clock:
+``sim run``, ``sim replay`` and streams are thin callers of ``feed``.
 
 What an event does is looked up in the dispatch tables of ``regular.py`` and ``mediation.py``;
 the rules those handlers follow are the tables of ``rules.py``. This module holds the shared
@@ -23,19 +24,15 @@ from sim.statserver.records import (
     RETRO,
     START,
     Action,
-    GroupStatus,
     Request,
-    StatusChange,
 )
 from sim.statserver.rules import (
-    AGENT_PRIORITY,
     DN_PRIORITY,
     IGNORED_EVENTS,
-    RANK,
     SWITCH_EVENTS,
-    place_status,
 )
-from sim.statserver.state import DNState, Running
+from sim.statserver.state import DNState, MediationState, Running
+from sim.statserver.statuses import Statuses
 
 if TYPE_CHECKING:
     from sim.tlib.event import TEvent
@@ -80,28 +77,20 @@ class ActionEngine:
         self._by_number = {(d.switch, d.number): d for d in self.dns.values()}
         self.switches = {name: _Switch(name, [d for d in self.dns.values() if d.switch == name])
                          for name in objects.switches}
-        self.place_status: dict[str, str] = {}
-        self.agent_status: dict[str, str] = {}
-        self.place_data: dict[str, tuple[int | None, Any]] = {}    # (call type, reasons) of the status
-        self.agent_data: dict[str, tuple[int | None, Any]] = {}
         self.agent_dns: dict[str, list[DNState]] = {a: [] for a in objects.agents}
+        self.statuses = Statuses(objects, self.dns, self.agent_dns)
+        # the status component's tables, read by callers (sim serve, tests)
+        self.place_status = self.statuses.place_status
+        self.agent_status = self.statuses.agent_status
+        self.group_counts = self.statuses.group_counts
         self.problems: list[str] = []     # warnings about the last events (drained by callers)
         self.started = False
         self.now = 0.0
         self._aid = 0
         self._out: list[Any] = []
-        self._dirty: dict[DNState, None] = {}   # ordered: output must be deterministic
-        self._agent_touched: dict[str, None] = {}
-        self.group_counts: dict[str, dict[str, int]] = {g: {} for g in objects.groups}
-        # group type -> member -> groups containing it (one string lookup per status change)
-        self._groups_of: dict[str, dict[str, list[str]]] = {}
-        for (group_type, member), groups in objects.groups_of.items():
-            self._groups_of.setdefault(group_type, {})[member] = groups
-        self._place_dns: dict[str, list[DNState]] = {
-            name: [self.dns[d] for d in place.dns] for name, place in objects.places.items()}
-        self.handoffs: dict = {}
-        self.unplaced: dict = {}          # ConnID -> distribution to an unconfigured target          # (DN id, ConnID) -> distributions by mediation DNs
-        self.treatments: dict = {}        # (mediation DN id, ConnID) -> treatment start
+        self._dirty = self.statuses.dirty               # DNs whose ranked actions changed
+        self._agent_touched = self.statuses.agent_touched
+        self.mediation_state = MediationState()   # the mediation handlers' memory
         self._regular = regular.DISPATCH
         self._mediation = {**mediation.DISPATCH, **registration.DISPATCH}
 
@@ -135,7 +124,7 @@ class ActionEngine:
         elif dn is not None:
             self._on_dn_event(dn, ev, t)
         if self._dirty:
-            self._update_statuses(t)
+            self.statuses.update(t, out)
         return out
 
     def _on_dn_event(self, dn: DNState, ev: TEvent, t: float) -> None:
@@ -166,10 +155,7 @@ class ActionEngine:
     def _start_engine(self, t: float) -> None:
         """The observed time begins: every place and agent gets its first status."""
         self.started = True
-        for place in self.objects.places.values():
-            self._set_place_status(place.name, "NotMonitored", t)
-        for agent in self.objects.agents:
-            self._set_agent_status(agent, "LoggedOut", t)
+        self.statuses.start(self.objects, t, self._out)
 
     def _first_event_of_switch(self, sw: _Switch, ev: TEvent, t: float) -> None:
         """DNs of a switch are NotMonitored until it connects; a trace that starts without
@@ -200,6 +186,10 @@ class ActionEngine:
             sw.link_up = False
         for dn in sw.dns:
             self.set_monitored(dn, t)
+
+    def dn_at(self, switch: str, number: Any) -> DNState | None:
+        """The configured DN with ``number`` on ``switch``, or None."""
+        return self._by_number.get((switch, number))
 
     def dn_can_be_monitored(self, dn: DNState) -> bool:
         sw = self.switches[dn.switch]
@@ -356,111 +346,6 @@ class ActionEngine:
         self.agent_dns[agent].remove(dn)
         self._dirty[dn] = None
         self._agent_touched[agent] = None
-
-    # ------------------------------------------------------------------ statuses (§8)
-    def _update_statuses(self, t: float) -> None:
-        """Recompute the status of every DN an action changed, then of their places and
-        agents. A status change whose value stays the same is reported only when the winning
-        action's call type or reasons changed (OQ-6: the episode continues, its data follow
-        the new instance), so reason filters and CurrentStateReasons see it."""
-        dirty, self._dirty = self._dirty, {}
-        places: dict[str, None] = {}
-        agents, self._agent_touched = self._agent_touched, {}
-        for dn in dirty:
-            status = dn.top_status()
-            if status is None:
-                status = "NotMonitored"
-            ctype, reasons = self._status_data(dn, status)
-            prev = dn.status
-            if status == prev and ctype == dn.status_call_type and reasons == dn.status_reasons:
-                continue
-            dn.status = status
-            dn.status_call_type, dn.status_reasons = ctype, reasons
-            self._out.append(StatusChange(t, dn.object_type, dn.id, status, prev, ctype, reasons))
-            if dn.mediation and status != prev:
-                self._count_member("GroupQueues", dn.id, prev, status, t)
-            if dn.place is not None:
-                places[dn.place] = None
-            if dn.agent is not None:
-                agents[dn.agent] = None
-        for place in places:
-            self._set_status("Place", place, self.place_status, self.place_data,
-                             self._place_dns[place], t)
-        for agent in agents:
-            self._set_status("Agent", agent, self.agent_status, self.agent_data,
-                             self.agent_dns[agent], t)
-
-    def _set_status(self, object_type: str, obj: str, statuses: dict[str, str],
-                    data: dict[str, tuple[int | None, Any]],
-                    dns: list[DNState], t: float) -> None:
-        """Place / agent status: the highest-ranked status over its DNs (§8.4, §8.5); an agent
-        logged in nowhere is LoggedOut; a place with no DN is NotMonitored. The data come from
-        the DN holding the winning status."""
-        if len(dns) == 1:                 # the usual place / agent: one DN
-            win = dns[0]
-            best = RANK[win.status] if win.status is not None else 0
-        else:
-            best, win = -1, None
-            for dn in dns:
-                r = RANK[dn.status] if dn.status is not None else 0
-                if r > best:
-                    best, win = r, dn
-        if win is None:
-            status = "LoggedOut" if object_type == "Agent" else place_status(None, None)
-            ctype = reasons = None
-        else:
-            status = AGENT_PRIORITY[best]     # = place_status(voice, None): the engine is voice-only
-            ctype, reasons = (win.status_call_type, win.status_reasons) if win.status else (None, None)
-        prev = statuses.get(obj)
-        if status == prev and data.get(obj) == (ctype, reasons):
-            return
-        statuses[obj] = status
-        data[obj] = (ctype, reasons)
-        self._out.append(StatusChange(t, object_type, obj, status, prev, ctype, reasons))
-        if status != prev:
-            self._count_member("GroupAgents" if object_type == "Agent" else "GroupPlaces", obj, prev, status, t)
-
-    def _status_data(self, dn: DNState, status: str) -> tuple[int | None, Any]:
-        """Attached data of the winning action: the most recently started one (§8.3.5)."""
-        win = None
-        for run in dn.running.values():
-            if run.name == status and not run.hidden and (win is None or run.start >= win.start):
-                win = run
-        if win is None:
-            return None, None
-        reasons = win.data.get("Reasons") if win.data else None
-        return win.ctype, reasons
-
-    def _set_place_status(self, place: str, status: str, t: float) -> None:
-        """A place's first status (engine start)."""
-        self.place_status[place] = status
-        self.place_data[place] = (None, None)
-        self._out.append(StatusChange(t, "Place", place, status, None))
-        self._count_member("GroupPlaces", place, None, status, t)
-
-    def _set_agent_status(self, agent: str, status: str, t: float) -> None:
-        """An agent's first status (engine start)."""
-        self.agent_status[agent] = status
-        self.agent_data[agent] = (None, None)
-        self._out.append(StatusChange(t, "Agent", agent, status, None))
-        self._count_member("GroupAgents", agent, None, status, t)
-
-    def _count_member(self, group_type: str, member: str, prev: str | None, status: str,
-                      t: float) -> None:
-        """Keep each group's per-status member counts and report the new counts (§8.6)."""
-        groups = self._groups_of.get(group_type)
-        if groups is None:
-            return
-        for group in groups.get(member, ()):
-            counts = self.group_counts[group]
-            if prev is not None:
-                n = counts[prev] - 1
-                if n:
-                    counts[prev] = n
-                else:
-                    del counts[prev]
-            counts[status] = counts.get(status, 0) + 1
-            self._out.append(GroupStatus(t, group_type, group, counts.copy(), member))
 
     # ------------------------------------------------------------------ introspection
     def dn_status(self, dn_id: str) -> str | None:

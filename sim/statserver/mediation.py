@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sim.statserver.engine import ActionEngine
     from sim.tlib.event import TEvent
 
+from sim.statserver.calls import call_data, ctype_of, rekey, reported_calls, user_event
 from sim.statserver.records import RETRO
 from sim.statserver.rules import (
     CALL_WAIT_ENDED_BY,
@@ -41,13 +42,11 @@ VIRTUAL_QUEUE_VARIANTS: Final = frozenset({"CallAnswered", "CallAbandonedFromRin
 
 
 def _data(ev: TEvent) -> dict | None:
-    from sim.statserver.regular import call_data
     return call_data(ev)
 
 
-def _ctype(ev: TEvent) -> int:
-    from sim.statserver.regular import _ctype
-    return _ctype(ev.attrs.get("CallType", CallType.Unknown))
+def _event_ctype(ev: TEvent) -> int:
+    return ctype_of(ev.attrs.get("CallType", CallType.Unknown))
 
 
 def on_arrival(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
@@ -56,7 +55,7 @@ def on_arrival(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     conn = ev.attrs.get("ConnID")
     if conn is None or ("CallWait", conn) in m.running:
         return
-    ctype = _ctype(ev)
+    ctype = _event_ctype(ev)
     data = _data(ev)
     eng.moment(m, "CallEntered", t, conn, ctype, data)
     eng.start(m, "CallWait", t, conn, ctype, data)
@@ -81,11 +80,11 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     if run is None:
         return
     target = ev.attrs.get("ThirdPartyDN")
-    tdn = eng._by_number.get((m.switch, target)) if target is not None else None
+    tdn = eng.dn_at(m.switch, target) if target is not None else None
     if tdn is None:
         # sent somewhere the configuration does not name (an ACD split, a trunk): the
         # agent DN that rings next can only be linked through Origination DNs (OQ-22)
-        unplaced = eng.unplaced
+        unplaced = eng.mediation_state.unplaced
         unplaced[conn] = Distribution(m, run.start, m.virtual)
         if len(unplaced) > UNPLACED_LIMIT:
             del unplaced[next(iter(unplaced))]
@@ -103,7 +102,7 @@ def on_distributed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     if leg is not None:
         late_distribution(eng, leg, d, t)      # the DN reported the call first
         return
-    eng.handoffs.setdefault((tdn.id, conn), []).append(d)
+    eng.mediation_state.handoffs.setdefault((tdn.id, conn), []).append(d)
 
 
 def late_distribution(eng: ActionEngine, leg: Leg, d: Distribution, t: float) -> None:
@@ -152,13 +151,12 @@ def on_released(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
 def on_party_changed(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     """EventPartyChanged on a mediation DN: CallRingingPartyChanged; the CallWait moves to the
     new ConnID and keeps its enter time (use-alt-enter-time, docs/reference/stat-types.md §2.1)."""
-    from sim.statserver.regular import rekey
     conn, prev = ev.attrs.get("ConnID"), ev.attrs.get("PreviousConnID")
     if prev is not None and conn is not None and ("CallWait", prev) in m.running:
         if ("CallWait", conn) in m.running:       # merged into a call already waiting here
             _end_wait(eng, m, prev, t, CALL_WAIT_ENDED_BY["EventReleased"])
         rekey(eng, m, prev, conn, t)
-    eng.moment(m, "CallRingingPartyChanged", t, conn, _ctype(ev), _data(ev))
+    eng.moment(m, "CallRingingPartyChanged", t, conn, _event_ctype(ev), _data(ev))
 
 
 def on_treatment(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
@@ -168,24 +166,18 @@ def on_treatment(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
     conn = ev.attrs.get("ConnID")
     key = (m.id, conn)
     if ev.event == "EventTreatmentApplied":
-        eng.treatments[key] = t
+        eng.mediation_state.treatments[key] = t
     duration = None
     if kind == RETRO:
-        start = eng.treatments.pop(key, t)
+        start = eng.mediation_state.treatments.pop(key, t)
         duration = t - start
-    eng.instant(m, name, kind, t, conn, _ctype(ev), duration, _data(ev))
-
-
-def on_user_event(eng: ActionEngine, m: DNState, ev: TEvent, t: float) -> None:
-    from sim.statserver.regular import on_user_event as regular_user_event
-    regular_user_event(eng, m, ev, t)
+    eng.instant(m, name, kind, t, conn, _event_ctype(ev), duration, _data(ev))
 
 
 def apply_queue_status(eng: ActionEngine, m: DNState, ext: Mapping[str, Any], t: float) -> None:
     """QueueStatus data (registration): calls already waiting start CallWait without
     CallEntered; kept CallWaits no longer reported end without an outcome (§9.2 step 4)."""
-    from sim.statserver.registration import _reported_calls
-    reported = {conn for conn, _ in _reported_calls(ext)}
+    reported = {conn for conn, _ in reported_calls(ext)}
     for key in [k for k, r in m.running.items() if r.name == "CallWait" and r.conn not in reported]:
         eng.end(m, key, t)
         m.waits -= 1
@@ -200,10 +192,10 @@ def link_distribution(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Non
     """Find the mediation DNs that distributed the call now ringing on ``dn`` (OQ-22):
     ThisQueue of the agent-side event, else the last mediation DN that sent the ConnID to
     this DN; a virtual queue that sent it there also gets its variants."""
-    handed = eng.handoffs.pop((dn.id, leg.conn), None) or []
+    handed = eng.mediation_state.handoffs.pop((dn.id, leg.conn), None) or []
     primary = None
     if leg.this_queue is not None:
-        q = eng._by_number.get((dn.switch, leg.this_queue))
+        q = eng.dn_at(dn.switch, leg.this_queue)
         if q is not None and q.mediation:
             for d in handed:
                 if d.mdn is q:
@@ -215,10 +207,10 @@ def link_distribution(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Non
             if not d.virtual:
                 primary = d
                 break
-    if primary is None and not handed and leg.conn in eng.unplaced:
-        d = eng.unplaced[leg.conn]
+    if primary is None and not handed and leg.conn in eng.mediation_state.unplaced:
+        d = eng.mediation_state.unplaced[leg.conn]
         if d.mdn.id in _origination_dns(eng, dn):
-            primary = eng.unplaced.pop(leg.conn)
+            primary = eng.mediation_state.unplaced.pop(leg.conn)
     dists = [primary] if primary is not None else []
     dists += [d for d in handed if d.virtual and d is not primary]
     leg.dists = dists
@@ -277,7 +269,7 @@ def reflect_acw(eng: ActionEngine, dn: DNState, run: Running, t: float) -> None:
 
 # ---------------------------------------------------------------------------- pseudo-actions
 def _queue(eng: ActionEngine, dn: DNState, number: str | None):
-    q = eng._by_number.get((dn.switch, number)) if number is not None else None
+    q = eng.dn_at(dn.switch, number) if number is not None else None
     return q if q is not None and q.mediation else None
 
 
@@ -339,5 +331,5 @@ DISPATCH = {
     "EventTreatmentApplied": on_treatment,
     "EventTreatmentNotApplied": on_treatment,
     "EventTreatmentEnd": on_treatment,
-    "EventUserEvent": on_user_event,
+    "EventUserEvent": user_event,
 }

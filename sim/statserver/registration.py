@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from sim.statserver.engine import ActionEngine
     from sim.tlib.event import TEvent
 
+from sim.statserver import agents, mediation
+from sim.statserver.calls import (
+    as_int,
+    call_data,
+    ctype_of,
+    new_leg,
+    reported_calls,
+    start_call_type,
+)
 from sim.statserver.rules import (
     AGENT_STATE_ACTIONS,
     AGENT_STATUS_RULES,
@@ -23,7 +32,7 @@ from sim.statserver.rules import (
     KEY_AGENT_STATUS,
     KEY_CALL_STATUS,
     KEY_CONN_PREFIX,
-    KEY_PARTY_STATE_PREFIX,
+    LEG_ACTIONS,
     ROLE_DESTINATION,
     ROLE_ORIGINATION,
 )
@@ -36,13 +45,6 @@ from sim.tlib.codes import (
     PartyState,
     TServerAgentStatus,
 )
-
-
-def _int(value: Any, default: int | None = 0) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def on_registered(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -117,7 +119,6 @@ def apply_status_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[s
     call part (status, conn-N, ps-N); a part whose keys are all missing leaves the actions
     it would reconcile as they are (a partial set of keys reports only what it names)."""
     if dn.mediation:
-        from sim.statserver import mediation
         mediation.apply_queue_status(eng, dn, ext, t)
         return
     if _has_agent_part(ext):
@@ -127,15 +128,14 @@ def apply_status_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[s
 
 
 def _apply_agent_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[str, Any], t: float) -> None:
-    from sim.statserver import regular
-    status = _int(ext.get(KEY_AGENT_STATUS))
+    status = as_int(ext.get(KEY_AGENT_STATUS))
     login = ev.attrs.get("AgentID") or ext.get(KEY_AGENT_ID)
     if login:
         login = str(login)
         # The source document: LoggedOut ends when an AgentID is reported (and only then).
         eng.end(dn, "LoggedOut", t)
         if dn.agent_login not in (None, login) and "LoggedIn" in dn.running:
-            regular._logout(eng, dn, t, moment=False)     # another agent than the one kept
+            agents.logout(eng, dn, t, moment=False)     # another agent than the one kept
             eng.end(dn, "LoggedOut", t)
         eng.bind(dn, login, t)
         eng.start(dn, "LoggedIn", t, data={"AgentID": login})
@@ -146,45 +146,44 @@ def _apply_agent_data(eng: ActionEngine, dn: DNState, ev: TEvent, ext: Mapping[s
         if "LoggedIn" not in dn.running:
             return
     else:
-        regular._logout(eng, dn, t, moment=False)         # no agent reported
+        agents.logout(eng, dn, t, moment=False)         # no agent reported
         return
     wanted = AGENT_STATUS_RULES.get(status)
     if wanted is None or wanted in dn.running:
         return                                            # 0/1, or it already runs: keep it
     for other in AGENT_STATE_ACTIONS:
         if other != wanted:
-            regular.end_agent_state(eng, dn, other, t)
+            agents.end_agent_state(eng, dn, other, t)
     dn.acw_pending = None
     data = {"AgentWorkMode": AgentWorkMode.WalkAway} if status == TServerAgentStatus.WalkAway else None
     # ACW from registration is not interaction-related: no ConnID, no call-type action.
     eng.start(dn, wanted, t, data=data, key=wanted)
 
 
-def _reported_calls(ext: Mapping[str, Any]) -> list[tuple[str, int | None]]:
-    calls = []
-    for key, value in ext.items():
-        if key.startswith(KEY_CONN_PREFIX):
-            n = key[len(KEY_CONN_PREFIX):]
-            ps = ext.get(KEY_PARTY_STATE_PREFIX + n)
-            calls.append((str(value), None if ps is None else _int(ps, None)))
-    return calls
+def _leg_in(eng: ActionEngine, dn: DNState, conn: str, phase: str, t: float) -> Leg:
+    """A leg reported by DN-status data in ``phase``: its durable action starts without the
+    momentary marker (the call began before the registration)."""
+    row = LEG_ACTIONS[phase]
+    leg = new_leg(dn, conn, CallType.Unknown, phase, t)
+    leg.origin = row.origin
+    eng.start(dn, row.durable, t, conn, leg.ctype)
+    return leg
 
 
 def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: float) -> None:
-    from sim.statserver import regular
-    calls = _reported_calls(ext)
+    calls = reported_calls(ext)
     reported = {conn for conn, _ in calls}
     for conn in [c for c in dn.legs if c not in reported]:
-        if calls or not _int(ext.get(KEY_CALL_STATUS)):
+        if calls or not as_int(ext.get(KEY_CALL_STATUS)):
             leg = dn.legs.pop(conn)          # vanished during the outage: no outcome (OQ-23)
             eng.end_conn(dn, conn, t)
             leg.dists.clear()
     if not calls:
-        if not _int(ext.get(KEY_CALL_STATUS)):
+        if not as_int(ext.get(KEY_CALL_STATUS)):
             eng.end(dn, "OffHook", t)
             eng.start(dn, "OnHook", t)
             if dn.acw_pending is not None and not dn.legs:
-                regular.after_call_removed(eng, dn, t)
+                agents.after_call_removed(eng, dn, t)
         else:
             # status 1 without ConnIDs (busy after a switch re-sync): start nothing, but ask
             # which calls there are (OQ-21); the answer starts them.
@@ -200,18 +199,14 @@ def _apply_call_data(eng: ActionEngine, dn: DNState, ext: Mapping[str, Any], t: 
                 _put_on_hold(eng, dn, tracked, t)
             continue
         if generic == PartyState.Alerting:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "ringing", t)
-            leg.origin = "rung"
-            eng.start(dn, "CallRinging", t, conn, leg.ctype)
+            leg = _leg_in(eng, dn, conn, "ringing", t)
         elif ps is not None and (generic == PartyState.Initiated or ps & PartyState.Dialing):
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "dialing", t)
-            leg.origin = "dialed"
-            eng.start(dn, "CallDialing", t, conn, leg.ctype)
+            leg = _leg_in(eng, dn, conn, "dialing", t)
         else:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending", t)
+            leg = new_leg(dn, conn, CallType.Unknown, "pending", t)
             if generic == PartyState.Held:
                 leg.held = True
-                eng.start(dn, "CallOnHold", t, conn, leg.ctype)
+                eng.start(dn, LEG_ACTIONS["held"].durable, t, conn, leg.ctype)
             pending = True
     if pending:
         _ask_calls_query(eng, dn, t)
@@ -236,20 +231,19 @@ def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> N
       earlier answer, or kept through an outage) keeps its type;
     * a tracked call reported as the held one is put on hold if it was not.
     """
-    from sim.statserver import regular
     a = ev.attrs
     active, held = a.get("ConnID"), a.get("PreviousConnID")
-    ctype = regular._ctype(a.get("CallType", CallType.Unknown))
+    ctype = ctype_of(a.get("CallType", CallType.Unknown))
     role = a.get("ThisDNRole")
     origin = "dialed" if role == ROLE_ORIGINATION else "rung" if role == ROLE_DESTINATION else None
-    data = regular.call_data(ev)
+    data = call_data(ev)
     for conn, is_held in ((active, False), (held, True)):
         if conn is None:
             continue
         typ = ctype if not is_held or active is None else CallType.Unknown
         leg = dn.legs.get(conn)
         if leg is None:
-            leg = regular._new_leg(dn, conn, CallType.Unknown, "pending", t)
+            leg = new_leg(dn, conn, CallType.Unknown, "pending", t)
         if leg.phase in ("ringing", "dialing"):
             if not leg.queried:
                 leg.queried = True
@@ -267,7 +261,7 @@ def apply_calls_query(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> N
         leg.phase = "established"
         leg.talk_start = t
         leg.this_queue = a.get("ThisQueue")
-        regular.start_call_type(eng, dn, leg, t, data)
+        start_call_type(eng, dn, leg, t, data)
     _resolve_pending(eng, dn, t)
 
 
@@ -296,14 +290,13 @@ def _drop_placeholder(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Non
 def _resolve_pending(eng: ActionEngine, dn: DNState, t: float) -> None:
     """Calls reported but not typed by a CallsQuery answer start as CallUnknown (§9.2); a
     later answer naming one of them still gives its type."""
-    from sim.statserver import regular
     dn.pending_query = False
     for leg in dn.legs.values():
         if leg.phase == "pending":
             leg.phase = "established"
             leg.talk_start = t
             leg.placeholder = True
-            regular.start_call_type(eng, dn, leg, t, None)
+            start_call_type(eng, dn, leg, t, None)
 
 
 DISPATCH = {

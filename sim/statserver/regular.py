@@ -7,7 +7,7 @@ release gives, which agent-state action an event ends) are the tables of ``rules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -15,9 +15,31 @@ if TYPE_CHECKING:
     from sim.tlib.event import TEvent
 
 from sim.statserver import mediation, registration
+from sim.statserver.agents import (
+    ACW,
+    after_call_removed,
+    agent_data,
+    end_agent_state,
+    has_established_call,
+    last_call,
+    logout,
+    same_state,
+    set_agent_state,
+)
+from sim.statserver.calls import (
+    call_data,
+    conn_of,
+    ctype_of,
+    end_call_type,
+    hide_held,
+    leg_of,
+    new_leg,
+    rekey,
+    start_call_type,
+    user_event,
+)
 from sim.statserver.records import RETRO
 from sim.statserver.rules import (
-    AGENT_STATE_ACTIONS,
     AGENT_STATE_EVENTS,
     CALL_TYPE_ACTIONS,
     CLEANUP_STATES,
@@ -25,107 +47,26 @@ from sim.statserver.rules import (
     CONFERENCE_BY_ROLES,
     CONFERENCE_MADE,
     CONFERENCE_ORIGINATED,
-    DIALING_ENDED_BY_RELEASE,
-    HOLD_ENDED_BY_RELEASE,
+    LEG_ACTIONS,
+    LEG_OPENED_BY,
+    OUTCOME_RONA,
+    OUTCOME_STUCK,
     PARTY_MOMENT,
     REGULAR_ABANDON_ALIAS,
-    RINGING_ENDED_BY,
-    RINGING_ENDED_BY_RELEASE,
     ROLE_TRANSFERRED_BY,
     RONA_STATES,
+    AgentStateRule,
 )
-from sim.statserver.state import DNState, Leg, Running
-from sim.tlib.codes import AgentWorkMode, CallState, CallType
+from sim.statserver.state import DNState, Leg
+from sim.tlib.codes import CallState
 
-ACW: Final = AgentWorkMode.AfterCallWork
+HELD: Final = LEG_ACTIONS["held"]
 
 
 # ---------------------------------------------------------------------------- attached data
-def agent_data(ev: TEvent) -> dict | None:
-    """Work mode and reasons of an agent-state event: kept for CurrentStateReasons (§4.1)."""
-    a = ev.attrs
-    d = {}
-    wm = a.get("AgentWorkMode")
-    if wm is not None:
-        d["AgentWorkMode"] = wm
-    reasons = a.get("Reasons")
-    if reasons:
-        d["Reasons"] = reasons
-    return d or None
-
-
-def call_data(ev: TEvent) -> dict | None:
-    a = ev.attrs
-    d = {}
-    ud = a.get("UserData")
-    if ud:
-        d["UserData"] = ud
-    q = a.get("ThisQueue")
-    if q is not None:
-        d["ThisQueue"] = q
-    return d or None
-
-
-def _same_state(run: Running, data: dict | None) -> bool:
-    """OQ-6: an identical repeat (same work mode and reasons) changes nothing."""
-    a, b = run.data or {}, data or {}
-    return a.get("AgentWorkMode") == b.get("AgentWorkMode") and a.get("Reasons") == b.get("Reasons")
-
-
-def _conn(eng: ActionEngine, ev: TEvent) -> str | None:
-    conn = ev.attrs.get("ConnID")
-    if conn is None:
-        eng.problems.append(f"{ev.event} on DN {ev.attrs.get('ThisDN')} without ConnID: ignored")
-    return conn
-
-
-def _leg_of(eng: ActionEngine, dn: DNState, ev: TEvent) -> Leg | None:
-    """This DN's leg of the event's call, or None (a call the DN does not know changes nothing)."""
-    conn = _conn(eng, ev)
-    return dn.legs.get(conn) if conn is not None else None
-
-
-def _ctype(value: Any) -> int:
-    return value if value in CALL_TYPE_ACTIONS else CallType.Unknown
 
 
 # ---------------------------------------------------------------------------- agent state
-def end_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float) -> None:
-    """End an agent-state action; an AfterCallWork that followed a distributed call is
-    reflected on the distributing mediation DN (ACWCompleted / ACWMissed, §5.3)."""
-    run = eng.end(dn, name, t)
-    if run is not None and name == "AfterCallWork":
-        mediation.reflect_acw(eng, dn, run, t)
-
-
-def set_agent_state(eng: ActionEngine, dn: DNState, name: str, t: float, data: dict | None,
-                    ends: Iterable[str], conn: str | None = None, ctype: int | None = None) -> None:
-    """End the contradicted agent-state actions, then keep or (re)start ``name`` (OQ-6)."""
-    for other in ends:
-        if other != name:
-            end_agent_state(eng, dn, other, t)
-    run = dn.running.get(name)
-    if run is not None:
-        if _same_state(run, data):
-            return
-        end_agent_state(eng, dn, name, t)
-    eng.start(dn, name, t, conn, ctype, data, key=name)
-
-
-def _has_established_call(dn: DNState) -> bool:
-    for leg in dn.legs.values():
-        if leg.phase == "established":
-            return True
-    return False
-
-
-def start_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
-    """AfterCallWork is interaction-related when it follows a call: it carries that call's
-    ConnID (§4.1); one started from registration data does not (source document)."""
-    last = dn.last_call
-    conn, ctype = (last.conn, last.ctype) if last is not None else (None, None)
-    set_agent_state(eng, dn, "AfterCallWork", t, data, AGENT_STATE_EVENTS["EventAgentNotReady/ACW"].ends,
-                    conn, ctype)
 
 
 def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -135,7 +76,7 @@ def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None
     queue = ev.attrs.get("ThisQueue")
     eng.end(dn, "LoggedOut", t)
     if "LoggedIn" in dn.running and login is not None and dn.agent_login not in (None, login):
-        _logout(eng, dn, t, moment=False)       # another agent takes the DN: the old one leaves
+        logout(eng, dn, t, moment=False)       # another agent takes the DN: the old one leaves
         eng.end(dn, "LoggedOut", t)
     if login is not None or dn.agent is None:
         eng.bind(dn, login if login is not None else dn.agent_login, t)
@@ -145,27 +86,6 @@ def on_agent_login(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None
         mediation.queue_login(eng, dn, queue, t)
 
 
-def _logout(eng: ActionEngine, dn: DNState, t: float, moment: bool = True) -> None:
-    for name in AGENT_STATE_ACTIONS:
-        end_agent_state(eng, dn, name, t)
-    dn.acw_pending = None
-    for key in [k for k in dn.running if type(k) is tuple and k[0] == "AgentLogin"]:
-        eng.end(dn, key, t)
-    mediation.queue_logout(eng, dn, None, t)
-    eng.end(dn, "LoggedIn", t)
-    if moment:
-        eng.moment(dn, "AgentLogout", t)
-    eng.unbind(dn, t)
-    eng.start(dn, "LoggedOut", t)
-
-
-def on_agent_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentLogout: end WaitForNextCall / NotReadyForNextCall / AfterCallWork and any
-    pending ACW; end AgentLogin(*); end LoggedIn; start LoggedOut; emit AgentLogout; unbind.
-    Call actions continue on d (OQ-7)."""
-    _logout(eng, dn, t)
-
-
 def on_queue_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventQueueLogout (q): end AgentLogin(q) only."""
     queue = ev.attrs.get("ThisQueue")
@@ -173,43 +93,49 @@ def on_queue_logout(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Non
     mediation.queue_logout(eng, dn, queue, t)
 
 
-def on_agent_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentReady: end NotReadyForNextCall / AfterCallWork / pending ACW; keep a
-    WaitForNextCall with the same work mode and reasons, else (re)start it (OQ-6)."""
-    dn.acw_pending = None
-    set_agent_state(eng, dn, "WaitForNextCall", t, agent_data(ev), AGENT_STATE_EVENTS["EventAgentReady"].ends)
+def agent_state_rule(ev: TEvent) -> AgentStateRule:
+    """The row of rules.AGENT_STATE_EVENTS for an agent-state event: EventAgentNotReady is
+    split by work mode, AfterCallWork (3) against any other."""
+    key = ev.event
+    if key == "EventAgentNotReady" and ev.attrs.get("AgentWorkMode") == ACW:
+        key = "EventAgentNotReady/ACW"
+    return AGENT_STATE_EVENTS[key]
 
 
-def on_agent_not_ready(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventAgentNotReady: work mode 3 (ACW) ends WaitForNextCall / NotReadyForNextCall and
-    starts AfterCallWork, deferred until the last established call is released [D 4]; any
-    other work mode ends WaitForNextCall / AfterCallWork / pending ACW and keeps or restarts
-    NotReadyForNextCall (WalkAway stays NotReadyForNextCall with that work mode)."""
+def on_agent_state(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
+    """EventAgentReady / EventAgentNotReady / EventAgentAfterCallWork: apply the event's row of
+    rules.AGENT_STATE_EVENTS. The row's ``ends`` end; its ``starts`` is kept when it runs with
+    the same work mode and reasons, else (re)started (OQ-6), which ends a pending ACW; a row
+    with ``defer_while_on_call`` (AfterCallWork) waits until the last established call is
+    released [D 4]. WalkAway stays NotReadyForNextCall with that work mode. EventAgentLogout
+    (no ``starts``): end every agent-state action and any pending ACW; end AgentLogin(*); end
+    LoggedIn; start LoggedOut; emit AgentLogout; unbind. Call actions continue on d (OQ-7)."""
+    rule = agent_state_rule(ev)
+    if rule.starts is None:
+        logout(eng, dn, t)
+        return
     data = agent_data(ev)
-    if ev.attrs.get("AgentWorkMode") == ACW or ev.event == "EventAgentAfterCallWork":
-        _on_acw(eng, dn, t, data)
+    if rule.defer_while_on_call:
+        _on_deferred(eng, dn, t, data, rule)
         return
     dn.acw_pending = None
-    set_agent_state(eng, dn, "NotReadyForNextCall", t, data, AGENT_STATE_EVENTS["EventAgentNotReady"].ends)
+    set_agent_state(eng, dn, rule.starts, t, data, rule.ends)
 
 
-def _on_acw(eng: ActionEngine, dn: DNState, t: float, data: dict | None) -> None:
-    rule = AGENT_STATE_EVENTS["EventAgentNotReady/ACW"]
-    if _has_established_call(dn):
-        for name in rule.ends:
-            end_agent_state(eng, dn, name, t)
-        if "AfterCallWork" in dn.running and not _same_state(dn.running["AfterCallWork"], data):
-            end_agent_state(eng, dn, "AfterCallWork", t)
-        if data is None:
-            data = {"AgentWorkMode": ACW}
-        dn.acw_pending = data
-        for leg in dn.legs.values():
-            if leg.phase == "established":
-                leg.acw_during = True
+def _on_deferred(eng: ActionEngine, dn: DNState, t: float, data: dict | None,
+                 rule: AgentStateRule) -> None:
+    starts = rule.starts or ""
+    if not has_established_call(dn):
+        set_agent_state(eng, dn, starts, t, data or {"AgentWorkMode": ACW}, rule.ends, *last_call(dn))
         return
-    if data is None:
-        data = {"AgentWorkMode": ACW}
-    start_acw(eng, dn, t, data)
+    for name in rule.ends:
+        end_agent_state(eng, dn, name, t)
+    if starts in dn.running and not same_state(dn.running[starts], data):
+        end_agent_state(eng, dn, starts, t)
+    dn.acw_pending = data or {"AgentWorkMode": ACW}
+    for leg in dn.legs.values():
+        if leg.phase == "established":
+            leg.acw_during = True
 
 
 def on_hook(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
@@ -223,32 +149,30 @@ def on_hook(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
 
 
 # ---------------------------------------------------------------------------- calls
-def _new_leg(dn: DNState, conn: str, ctype: int | None, phase: str, since: float = 0.0) -> Leg:
-    leg = Leg(conn, ctype, phase, since)
-    dn.legs[conn] = leg
-    return leg
 
 
-def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float, phase: str, origin: str | None,
-              durable: str, started: str) -> Leg | None:
-    """A new call leg on d: its durable action and the momentary marker of its start."""
-    conn = _conn(eng, ev)
+def _open_leg(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Leg | None:
+    """A new call leg on d in the phase the event opens (rules.LEG_OPENED_BY): its durable
+    action and the momentary marker of its start (rules.LEG_ACTIONS)."""
+    conn = conn_of(eng, ev)
     if conn is None or conn in dn.legs:
         return None
+    phase = LEG_OPENED_BY[ev.event]
+    row = LEG_ACTIONS[phase]
     a = ev.attrs
-    leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), phase, t)
-    leg.origin = origin
+    leg = new_leg(dn, conn, ctype_of(a.get("CallType", 0)), phase, t)
+    leg.origin = row.origin
     leg.this_queue = a.get("ThisQueue")
     leg.user_data = a.get("UserData")
     data = call_data(ev)
-    eng.start(dn, durable, t, conn, leg.ctype, data)
-    eng.moment(dn, started, t, conn, leg.ctype, data)
+    eng.start(dn, row.durable, t, conn, leg.ctype, data)
+    eng.moment(dn, row.started, t, conn, leg.ctype, data)
     return leg
 
 
 def on_ringing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRinging (c, t): start CallRinging(c); emit CallRingingStarted."""
-    leg = _open_leg(eng, dn, ev, t, "ringing", "rung", "CallRinging", "CallRingingStarted")
+    leg = _open_leg(eng, dn, ev, t)
     if leg is not None:
         leg.transferred = ev.attrs.get("ThirdPartyDNRole") == ROLE_TRANSFERRED_BY
         mediation.link_distribution(eng, dn, leg, t)
@@ -256,61 +180,42 @@ def on_ringing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
 
 def on_dialing(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDialing (c, t): start CallDialing(c); emit CallDialingStarted."""
-    _open_leg(eng, dn, ev, t, "dialing", "dialed", "CallDialing", "CallDialingStarted")
+    _open_leg(eng, dn, ev, t)
 
 
-def start_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float, data: dict | None) -> None:
-    """Start Call<T>(c) with Call<T>Started, and its Originated / Received companion when the
-    DN dialled / was rung for the call (§4.5, OQ-19)."""
-    acts = CALL_TYPE_ACTIONS[leg.ctype]
-    leg.typed = acts
+def end_leg_actions(eng: ActionEngine, dn: DNState, leg: Leg, event: str, t: float,
+                    retro_of=None) -> None:
+    """End the leg's actions that ``event`` ends (rules.LEG_ACTIONS ``ended_by``) with their
+    retrospective (``retro_of(row)`` when given: None for a plain end); an outcome of a
+    reflected action is reflected on the distributing mediation DN (§5.3)."""
     conn = leg.conn
-    run = eng.start(dn, acts.durable, t, conn, leg.ctype, data)
-    eng.moment(dn, acts.started, t, conn, leg.ctype, data)
-    companion = acts.originated if leg.origin == "dialed" else acts.received if leg.origin == "rung" else None
-    if companion is not None:
-        eng.start(dn, companion, t, conn, leg.ctype, data)
-    if leg.held:
-        eng.hide(dn, run, True)
-
-
-def end_call_type(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> Running | None:
-    """End Call<T>(c) with Call<T>Completed, and its companion."""
-    acts = leg.typed
-    if acts is None:
-        return None
-    leg.typed = None
-    conn = leg.conn
-    run = eng.end(dn, (acts.durable, conn), t, acts.completed)
-    for companion in (acts.originated, acts.received):
-        if companion is not None:
-            eng.end(dn, (companion, conn), t)
-    return run
+    for row in LEG_ACTIONS.values():
+        key = (row.durable, conn)
+        if event not in row.ended_by or key not in dn.running:
+            continue
+        retro = row.ended_by[event] if retro_of is None else retro_of(row)
+        end_leg_action(eng, dn, key, t, retro)
+        if row.reflected and retro is not None:
+            mediation.reflect_ringing_outcome(eng, dn, leg, retro, t)
 
 
 def on_established(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventEstablished (c, t): CallRinging(c) ends with CallAnswered, CallDialing(c) with
     CallDialed; if no call-type action runs for c, start Call<t>(c) (+ companion); CallState
     Conferenced -> CallConferenceJoined; a call rung by a transfer -> CallTransferTaken."""
-    conn = _conn(eng, ev)
+    conn = conn_of(eng, ev)
     if conn is None:
         return
     a = ev.attrs
     leg = dn.legs.get(conn)
     if leg is None:
-        leg = _new_leg(dn, conn, _ctype(a.get("CallType", 0)), "established", t)
+        leg = new_leg(dn, conn, ctype_of(a.get("CallType", 0)), "established", t)
         leg.this_queue = a.get("ThisQueue")
     elif "CallType" in a:
-        leg.ctype = _ctype(a["CallType"])
+        leg.ctype = ctype_of(a["CallType"])
     if a.get("UserData"):
         leg.user_data = a["UserData"]
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, RINGING_ENDED_BY["EventEstablished"])
-        mediation.reflect_ringing_outcome(eng, dn, leg, "CallAnswered", t)
-    key = ("CallDialing", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, "CallDialed")
+    end_leg_actions(eng, dn, leg, ev.event, t)
     if leg.phase != "established":
         leg.phase = "established"
         leg.talk_start = t
@@ -326,44 +231,25 @@ def on_established(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None
 
 def on_held(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventHeld (c): start CallOnHold(c); emit CallHeld; hide Call<t>(c) from status."""
-    leg = _leg_of(eng, dn, ev)
+    leg = leg_of(eng, dn, ev)
     if leg is None or leg.held:
         return
     conn = leg.conn
     leg.held = True
     data = call_data(ev)
-    eng.start(dn, "CallOnHold", t, conn, leg.ctype, data)
-    eng.moment(dn, "CallHeld", t, conn, leg.ctype, data)
-    if leg.typed is not None:
-        run = dn.running.get((leg.typed.durable, conn))
-        if run is not None:
-            eng.hide(dn, run, True)
+    eng.start(dn, HELD.durable, t, conn, leg.ctype, data)
+    eng.moment(dn, HELD.started, t, conn, leg.ctype, data)
+    hide_held(eng, dn, leg, True)
 
 
 def on_retrieved(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventRetrieved (c): end CallOnHold(c); emit CallRetrievedFromHold; unhide Call<t>(c)."""
-    leg = _leg_of(eng, dn, ev)
+    leg = leg_of(eng, dn, ev)
     if leg is None or not leg.held:
         return
-    conn = leg.conn
     leg.held = False
-    eng.end(dn, ("CallOnHold", conn), t, "CallRetrievedFromHold")
-    if leg.typed is not None:
-        run = dn.running.get((leg.typed.durable, conn))
-        if run is not None:
-            eng.hide(dn, run, False)
-
-
-def after_call_removed(eng: ActionEngine, dn: DNState, t: float) -> None:
-    """When no call remains on d: a pending ACW starts [D 4]; OffHook ends and OnHook starts
-    (OQ-16)."""
-    if dn.legs:
-        return
-    if dn.acw_pending is not None:
-        data, dn.acw_pending = dn.acw_pending, None
-        start_acw(eng, dn, t, data)
-    eng.end(dn, "OffHook", t)
-    eng.start(dn, "OnHook", t)
+    end_leg_actions(eng, dn, leg, ev.event, t)
+    hide_held(eng, dn, leg, False)
 
 
 def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
@@ -376,9 +262,9 @@ def _remove_leg(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None:
     after_call_removed(eng, dn, t)
 
 
-def end_ringing(eng: ActionEngine, dn: DNState, key: Any, t: float, retro: str | None) -> None:
-    """End CallRinging with its retrospective; with the OQ-5 option on, an abandon also
-    gives the legacy CallAbandoned (same duration)."""
+def end_leg_action(eng: ActionEngine, dn: DNState, key: Any, t: float, retro: str | None) -> None:
+    """End a leg action with its retrospective; with the OQ-5 option on, an abandon from
+    ringing also gives the legacy CallAbandoned (same duration, rules.REGULAR_ABANDON_ALIAS)."""
     run = eng.end(dn, key, t, retro)
     alias = REGULAR_ABANDON_ALIAS.get(retro) if eng.regular_call_abandoned and retro else None
     if run is not None and alias is not None:
@@ -390,30 +276,23 @@ def on_abandoned(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventAbandoned (c): if CallRinging(c), end it with CallAbandonedFromRinging; end every
     other action of c on d. (A T-Server clean-up, CallState SystemError / Cleared, gives no
     retrospective, as for EventReleased: OQ-10.)"""
-    leg = _leg_of(eng, dn, ev)
+    leg = leg_of(eng, dn, ev)
     if leg is None:
         return
-    conn = leg.conn
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        cleanup = ev.attrs.get("CallState") in CLEANUP_STATES
-        end_ringing(eng, dn, key, t, None if cleanup else RINGING_ENDED_BY["EventAbandoned"])
-        if not cleanup:
-            mediation.reflect_ringing_outcome(eng, dn, leg, "CallAbandonedFromRinging", t)
+    if ev.attrs.get("CallState") in CLEANUP_STATES:
+        end_leg_actions(eng, dn, leg, ev.event, t, lambda row: None)
+    else:
+        end_leg_actions(eng, dn, leg, ev.event, t)
     end_call_type(eng, dn, leg, t)
     _remove_leg(eng, dn, leg, t)
 
 
 def on_diverted(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventDiverted (c) on d: if CallRinging(c), end it with CallForwarded."""
-    leg = _leg_of(eng, dn, ev)
+    leg = leg_of(eng, dn, ev)
     if leg is None:
         return
-    conn = leg.conn
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, RINGING_ENDED_BY["EventDiverted"])
-        mediation.reflect_ringing_outcome(eng, dn, leg, "CallForwarded", t)
+    end_leg_actions(eng, dn, leg, ev.event, t)
     _remove_leg(eng, dn, leg, t)
 
 
@@ -426,24 +305,19 @@ def on_released(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     retrospective by phase (rules.*_ENDED_BY_RELEASE); the call-type action closes with
     Call<t>Completed plus CallTransferMade / CallConferenceMade; then a pending ACW starts
     and OnHook starts when no call remains."""
-    leg = _leg_of(eng, dn, ev)
+    leg = leg_of(eng, dn, ev)
     if leg is None:
         return
     conn = leg.conn
     s = ev.attrs.get("CallState", CallState.Ok)
-    key = ("CallRinging", conn)
-    if key in dn.running:
-        retro = _by_state(RINGING_ENDED_BY_RELEASE, s)
-        end_ringing(eng, dn, key, t, retro)
-        if retro is not None:
-            outcome = "RONA" if s in RONA_STATES else retro
-            mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
-    key = ("CallDialing", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, _by_state(DIALING_ENDED_BY_RELEASE, s))
-    key = ("CallOnHold", conn)
-    if key in dn.running:
-        eng.end(dn, key, t, _by_state(HOLD_ENDED_BY_RELEASE, s))
+    for row in LEG_ACTIONS.values():
+        key = (row.durable, conn)
+        if key in dn.running:
+            retro = _by_state(row.ended_by_release, s)
+            end_leg_action(eng, dn, key, t, retro)
+            if row.reflected and retro is not None:
+                outcome = OUTCOME_RONA if s in RONA_STATES else retro
+                mediation.reflect_ringing_outcome(eng, dn, leg, outcome, t)
     run = end_call_type(eng, dn, leg, t)
     if run is not None:
         moment = COMPLETION_MOMENT.get(s)
@@ -453,27 +327,13 @@ def on_released(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     _remove_leg(eng, dn, leg, t)
 
 
-def rekey(eng: ActionEngine, dn: DNState, old: str, new: str, t: float) -> None:
-    """Move every running action of call ``old`` to ``new`` (start time and aid kept); one
-    whose name already runs under ``new`` ends instead (the two calls merged)."""
-    for key in [k for k, r in dn.running.items() if r.conn == old]:
-        new_key = (key[0], new) if type(key) is tuple else key
-        if new_key in dn.running:
-            eng.end(dn, key, t)
-            continue
-        run = dn.running.pop(key)
-        run.conn = new
-        run.key = new_key
-        dn.running[new_key] = run
-
-
 def on_party_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
     """EventPartyChanged (new c, PreviousConnID p, t, s): re-key the actions of p to c; emit
     CallPartyChanged (+ CallRingingPartyChanged if ringing); Transferred -> CallTransferTaken
     on the DN that was on p, CallTransferPartyChanged on another DN; Conferenced ->
     CallConferenceJoined on the DN that was on p; a changed call type ends the old call-type
     action (…Completed) and starts the new one (…Started) (OQ-8)."""
-    conn = _conn(eng, ev)
+    conn = conn_of(eng, ev)
     if conn is None:
         return
     a = ev.attrs
@@ -483,12 +343,12 @@ def on_party_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> No
     leg = dn.legs.get(prev) if prev is not None and conn not in dn.legs else None
     if leg is None:                       # a party already on c keeps its leg
         target = dn.legs.get(conn)
-        ctype = target.ctype if target is not None else _ctype(a.get("CallType", 0))
+        ctype = target.ctype if target is not None else ctype_of(a.get("CallType", 0))
         eng.moment(dn, "CallPartyChanged", t, conn, ctype, data)
         if s == CallState.Transferred:
             eng.moment(dn, "CallTransferPartyChanged", t, conn, ctype, data)
         return
-    new_type = _ctype(a.get("CallType", leg.ctype))
+    new_type = ctype_of(a.get("CallType", leg.ctype))
     retype = leg.typed is not None and CALL_TYPE_ACTIONS[new_type] is not leg.typed
     if retype:
         end_call_type(eng, dn, leg, t)
@@ -544,15 +404,6 @@ def on_data_changed(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> Non
             run.data = {**run.data, "UserData": ud} if run.data else {"UserData": ud}
 
 
-def on_user_event(eng: ActionEngine, dn: DNState, ev: TEvent, t: float) -> None:
-    """EventUserEvent: emit UserEvent; UserEventReceived runs until the next user event."""
-    conn = ev.attrs.get("ConnID")
-    data = {"UserData": ev.attrs["UserData"]} if ev.attrs.get("UserData") else None
-    eng.moment(dn, "UserEvent", t, conn, ev.attrs.get("CallType") if conn else None, data)
-    eng.end(dn, "UserEventReceived", t)
-    eng.start(dn, "UserEventReceived", t, data=data)
-
-
 STUCK_PHASE: Final = {"ringing": "Ringing", "dialing": "Dialing", "established": "Established",
                "pending": "Established"}
 
@@ -565,18 +416,18 @@ def clean_stuck_call(eng: ActionEngine, dn: DNState, leg: Leg, t: float) -> None
     phase = "OnHold" if leg.held else STUCK_PHASE[leg.phase]
     eng.instant(dn, "StuckCallCleanedWhile" + phase, "retro", t, leg.conn, leg.ctype, t - leg.since)
     if leg.phase == "ringing":
-        mediation.reflect_ringing_outcome(eng, dn, leg, "Stuck", t)
+        mediation.reflect_ringing_outcome(eng, dn, leg, OUTCOME_STUCK, t)
     leg.typed = None
     _remove_leg(eng, dn, leg, t)
 
 
 DISPATCH = {
     "EventAgentLogin": on_agent_login,
-    "EventAgentLogout": on_agent_logout,
+    "EventAgentLogout": on_agent_state,
     "EventQueueLogout": on_queue_logout,
-    "EventAgentReady": on_agent_ready,
-    "EventAgentNotReady": on_agent_not_ready,
-    "EventAgentAfterCallWork": on_agent_not_ready,
+    "EventAgentReady": on_agent_state,
+    "EventAgentNotReady": on_agent_state,
+    "EventAgentAfterCallWork": on_agent_state,
     "EventOffHook": on_hook,
     "EventOnHook": on_hook,
     "EventRinging": on_ringing,
@@ -592,6 +443,6 @@ DISPATCH = {
     "EventPartyDeleted": on_party_added,
     "EventAttachedDataChanged": on_data_changed,
     "EventCallInfoChanged": on_data_changed,
-    "EventUserEvent": on_user_event,
+    "EventUserEvent": user_event,
     **registration.DISPATCH,
 }

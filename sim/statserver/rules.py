@@ -7,6 +7,7 @@ these tables; the explain view and the diagrams (``diagrams.py``) read the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 from sim.tlib.codes import CallState, CallType, DNRole, TServerAgentStatus
@@ -18,7 +19,6 @@ DN_PRIORITY: Final = (
     "CallUnknown", "CallConsult", "CallInternal", "CallOutbound", "CallInbound",
 )
 AGENT_PRIORITY: Final = DN_PRIORITY + ("LoggedOut",)   # LoggedOut: agents only, top priority (§8.3.2)
-MEDIATION_PRIORITY: Final = ("NotMonitored", "Monitored")
 
 RANK: Final = {name: i for i, name in enumerate(AGENT_PRIORITY)}
 
@@ -51,7 +51,6 @@ CALL_TYPE_ACTIONS: Final = {
     CallType.Consult: CallTypeActions("CallConsult", "CallConsultStarted", "CallConsultCompleted",
                                       "CallConsultOriginated", "CallConsultReceived"),
 }
-CALL_TYPE_ACTION_NAMES: Final = frozenset(a.durable for a in CALL_TYPE_ACTIONS.values())
 
 # Call types whose waiting on a mediation DN has its own mask name (§5.1: no CallWaitInternal).
 CALL_WAIT_MASK: Final = {
@@ -60,7 +59,7 @@ CALL_WAIT_MASK: Final = {
 }
 
 # Hold hides the call-type action from status (§8.3.1, CallConsult included per [R]).
-HIDDEN_WHILE_HELD: Final = CALL_TYPE_ACTION_NAMES
+HIDDEN_WHILE_HELD: Final = frozenset(a.durable for a in CALL_TYPE_ACTIONS.values())
 
 # --- Agent-state actions (§4.1, §4.6) -----------------------------------------------------------
 AGENT_STATE_ACTIONS: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")
@@ -140,6 +139,32 @@ RINGING_ENDED_BY: Final = {
     "EventAbandoned": "CallAbandonedFromRinging",
     "EventDiverted": "CallForwarded",
 }
+
+
+class LegAction(NamedTuple):
+    """A durable action of one call leg on a regular DN (§4.6): what marks its start, how the
+    DN came to the call, which events end it with which retrospective, and how EventReleased
+    ends it (a table by CallState)."""
+
+    durable: str
+    started: str
+    origin: str | None              # "rung" / "dialed": picks Call<T>Received / ...Originated
+    ended_by: Mapping[str, str]     # TEvent -> retrospective
+    ended_by_release: Mapping[object, str | None]
+    reflected: bool = False         # its outcome is reflected on the distributing mediation DN
+
+
+# Phase of a leg -> its action, in the order EventReleased closes them.
+LEG_ACTIONS: Final = {
+    "ringing": LegAction("CallRinging", "CallRingingStarted", "rung", RINGING_ENDED_BY,
+                         RINGING_ENDED_BY_RELEASE, reflected=True),
+    "dialing": LegAction("CallDialing", "CallDialingStarted", "dialed",
+                         {"EventEstablished": "CallDialed"}, DIALING_ENDED_BY_RELEASE),
+    "held": LegAction("CallOnHold", "CallHeld", None, {"EventRetrieved": "CallRetrievedFromHold"},
+                      HOLD_ENDED_BY_RELEASE),
+}
+# The events that open a leg, and the phase they open it in.
+LEG_OPENED_BY: Final = {"EventRinging": "ringing", "EventDialing": "dialing"}
 # A ringing call ended with these CallStates went back to the distributor: RONA (OQ-10).
 RONA_STATES: Final = frozenset({CallState.NoAnswer, CallState.Redirected})
 CLEANUP_STATES: Final = frozenset({CallState.SystemError, CallState.Cleared})
@@ -156,7 +181,6 @@ CALL_WAIT_ENDED_BY: Final = {
     "EventAbandoned": "CallAbandoned",
     "EventReleased": "CallCleared",
 }
-CALL_WAIT_OUTCOMES: Final = ("CallDistributed", "CallAbandoned", "CallCleared")
 TREATMENT_EVENTS: Final = {
     "EventTreatmentApplied": ("CallTreatmentStarted", "moment"),
     "EventTreatmentNotApplied": ("CallTreatmentNotStarted", "moment"),
@@ -164,12 +188,14 @@ TREATMENT_EVENTS: Final = {
 }
 # Retrospectives reflected on the distributing mediation DN (§5.3): agent-side outcome ->
 # mediation action. RONA endings give CallMissed (OQ-10).
+OUTCOME_RONA: Final = "RONA"      # a ringing leg ended with one of RONA_STATES
+OUTCOME_STUCK: Final = "Stuck"    # a ringing leg removed by the stuck-call clean-up
 REFLECTED_RINGING_OUTCOME: Final = {
     "CallAnswered": "CallAnswered",
     "CallAbandonedFromRinging": "CallAbandonedFromRinging",
     "CallForwarded": "CallForwarded",
-    "RONA": "CallMissed",
-    "Stuck": "StuckCallCleanedWhileRinging",
+    OUTCOME_RONA: "CallMissed",
+    OUTCOME_STUCK: "StuckCallCleanedWhileRinging",
 }
 # A mediation DN may report its distribution after the target DN reported the call (URS has
 # T-Server distribute a virtual queue's EventDiverted only after EventRouteUsed): a diversion

@@ -6,6 +6,7 @@ Nothing here emits records; ``engine.py`` does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.statserver.rules import DN_PRIORITY, CallTypeActions
@@ -49,6 +50,18 @@ class Distribution:
         self.outcome: str | None = None   # at most one ringing outcome per distribution
         self.released = False         # at most one CallReleased
         self.acw = False              # at most one ACWCompleted / ACWMissed
+
+
+@dataclass
+class MediationState:
+    """What the mediation handlers remember between events (§5.2, §5.3)."""
+
+    # (target DN id, ConnID) -> distributions of the call to that DN, waiting for its ringing
+    handoffs: dict[tuple[str, str], list[Distribution]] = field(default_factory=dict)
+    # ConnID -> distribution to an unconfigured target (bounded: mediation.UNPLACED_LIMIT)
+    unplaced: dict[str, Distribution] = field(default_factory=dict)
+    # (mediation DN id, ConnID) -> when its treatment started
+    treatments: dict[tuple[str, Any], float] = field(default_factory=dict)
 
 
 class Leg:

@@ -10,6 +10,7 @@ benchmarks use them as ready-made traces.
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 from sim.tlib.codes import AgentWorkMode, CallState, CallType, DNRole
 from sim.tlib.event import TEvent
@@ -55,7 +56,7 @@ def connect(f: FlowBuilder, dns: dict[str, dict | None]) -> None:
     f.ev("EventServerConnected", 0, seq=False)
     f.ev("EventLinkConnected", 0)
     for i, (number, ext) in enumerate(dns.items(), 1):
-        attrs = {"ThisDN": number, "ReferenceID": i, "InfoType": 8}
+        attrs: dict[str, Any] = {"ThisDN": number, "ReferenceID": i, "InfoType": 8}
         if ext is not None:
             attrs["Extensions"] = ext
         f.ev("EventRegistered", 0, **attrs)

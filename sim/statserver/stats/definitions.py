@@ -27,6 +27,7 @@ from __future__ import annotations
 import configparser
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any, NoReturn
 
 from sim.errors import UserError
 from sim.statserver.stats import names as N
@@ -151,7 +152,7 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     """Parse and validate a stat type file given as text."""
     parser = configparser.ConfigParser(interpolation=None, strict=True, default_section="\x00",
                                        inline_comment_prefixes=(";",), delimiters=("=",))
-    parser.optionxform = str  # option names are case-sensitive, as in Stat Server
+    parser.optionxform = str  # type: ignore[assignment, method-assign]  # option names are case-sensitive, as in Stat Server
     try:
         parser.read_string(text, source=source)
     except configparser.Error as exc:
@@ -159,14 +160,15 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
     out = StatTypes(source)
     out.profiles["Default"] = DEFAULT_PROFILE
 
-    def fail(section: str, option: str | None, message: str):
+    def fail(section: str, option: str | None, message: str) -> NoReturn:
         raise UserError(message, where=f"{source}: [{section}]" + (f" {option}" if option else ""))
 
     if parser.has_section(PROFILES_SECTION):
         for key, value in parser.items(PROFILES_SECTION):
             name, comma, kind = key.partition(",")
             if not comma or not name.strip():
-                fail(PROFILES_SECTION, key, "write <Name>,<Type> = <value> (Type: Growing, Sliding, Selection, SinceLogin)")
+                fail(PROFILES_SECTION, key,
+                     "write <Name>,<Type> = <value> (Type: Growing, Sliding, Selection, SinceLogin)")
             try:
                 out.profiles[name.strip()] = parse_profile(name.strip(), kind.strip(), value)
             except ProfileError as exc:
@@ -190,6 +192,25 @@ def parse_stattypes(text: str, source: str = "stattypes.ini") -> StatTypes:
 
 
 def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatType:
+    """One [section] of a stat type file, checked option by option in the order a reader
+    fills them in; the first problem ends it (``fail`` raises)."""
+    _check_options(name, opts, fail)
+    cat_name, cat = _category(name, opts, fail)
+    subject = _subject(name, opts, cat_name, cat, fail)
+    objects = _objects(name, opts, subject, cat_name, fail)
+    main, rel, aux = _masks(name, opts, subject, cat_name, cat, fail)
+    filter_name, filt = _filter(name, opts, lib, subject, cat_name, fail)
+    _check_pseudo_actions(name, cat_name, main, rel, filt, fail)
+    profiles = _profiles(name, opts, lib, subject, cat, objects, fail)
+    rng, explicit = _time_range(name, opts, lib, fail)
+    dist, formula = _formula(name, opts, cat_name, cat, fail)
+    media, base, confidence = _extras(name, opts, fail)
+    return StatType(name, cat_name, cat, subject, objects, main, rel, aux, profiles, rng, explicit,
+                    filter_name, filt, formula, dist, media, base, confidence,
+                    opts.get("Description", "").strip())
+
+
+def _check_options(name: str, opts: dict[str, str], fail) -> None:
     for option in opts:
         if option not in KNOWN_OPTIONS:
             fail(name, option, f"unknown option {option!r}")
@@ -197,13 +218,17 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
         if not opts.get(required, "").strip():
             fail(name, required, f"option {required} is required")
 
+
+def _category(name: str, opts: dict[str, str], fail) -> tuple[str, Any]:
     cat_name = opts["Category"].strip()
     if cat_name in NOT_IMPLEMENTED:
         fail(name, "Category", f"category {cat_name!r} is not implemented (docs/reference/stat-types.md §4)")
     if cat_name not in CATEGORIES:
         fail(name, "Category", f"unknown category {cat_name!r}")
-    cat = CATEGORIES[cat_name]
+    return cat_name, CATEGORIES[cat_name]
 
+
+def _subject(name: str, opts: dict[str, str], cat_name: str, cat: Any, fail) -> str:
     subject = opts["Subject"].strip()
     subject = N.SUBJECT_ALIASES.get(subject, subject)
     if subject not in N.SUBJECT_OBJECTS:
@@ -213,7 +238,10 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
         fail(name, "Subject", f"category {cat_name} requires Subject = {cat.subject}")
     if subject == N.GROUP_STATUS and cat.kind != STATE:
         fail(name, "Subject", "Subject = GroupStatus is only for CurrentState / CurrentStateReasons")
+    return subject
 
+
+def _objects(name: str, opts: dict[str, str], subject: str, cat_name: str, fail) -> tuple[str, ...]:
     objects = tuple(_split(opts["Objects"]))
     for ot in objects:
         if ot not in N.OBJECT_TYPES:
@@ -225,7 +253,12 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
         fail(name, "Objects", "an object type is listed twice")
     if cat_name == "CurrentContinuousTime" and set(objects) - {"Agent", "Place"}:
         fail(name, "Objects", "CurrentContinuousTime applies to Agent and Place objects only")
+    return objects
 
+
+def _masks(name: str, opts: dict[str, str], subject: str, cat_name: str, cat: Any,
+           fail) -> tuple[Mask, Mask | None, Mask | None]:
+    """MainMask, RelMask (required, optional or ignored by the category) and the category's own mask."""
     vocabulary = N.ACTION_NAMES if subject == N.DN_ACTION else N.STATUS_NAMES
 
     def mask(option: str) -> Mask:
@@ -241,7 +274,11 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
     if cat.rel == "no":
         rel = None   # meaningless for this category: ignored (docs/decisions.md)
     aux = fixed_mask(*cat.aux_mask) if cat.aux_mask else None
+    return main, rel, aux
 
+
+def _filter(name: str, opts: dict[str, str], lib: StatTypes, subject: str, cat_name: str,
+            fail) -> tuple[str | None, Any]:
     filter_name = opts.get("Filter", "").strip() or None
     filt = None
     if filter_name:
@@ -250,12 +287,19 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
         filt = lib.filters[filter_name]
         if cat_name == "AverageNumberPerRelativeHour" and subject in N.STATUS_SUBJECTS:
             fail(name, "Filter", "AverageNumberPerRelativeHour takes no filter with a status subject")
+    return filter_name, filt
+
+
+def _check_pseudo_actions(name: str, cat_name: str, main: Mask, rel: Mask | None, filt: Any, fail) -> None:
     for option, m in (("MainMask", main), ("RelMask", rel)):
         pseudo = m.mentions() & N.PSEUDO_ACTIONS if m else set()
         if pseudo and (cat_name not in ("CurrentNumber", "CurrentRelativeNumberPercentage") or filt):
             fail(name, option, f"queue pseudo-action {sorted(pseudo)[0]} is usable only in unfiltered"
                  " CurrentNumber and CurrentRelativeNumberPercentage statistics")
 
+
+def _profiles(name: str, opts: dict[str, str], lib: StatTypes, subject: str, cat: Any,
+              objects: tuple[str, ...], fail) -> tuple[TimeProfile, ...]:
     profiles: tuple[TimeProfile, ...] = (DEFAULT_PROFILE,)
     if opts.get("TimeProfiles", "").strip():
         chosen = []
@@ -270,14 +314,20 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
                  " category that does not depend on the interval length")
         if p.kind == SINCE_LOGIN and set(objects) - {"Agent", "Place"}:
             fail(name, "TimeProfiles", f"SinceLogin profile {p.name!r} applies to Agent and Place objects only")
+    return profiles
 
+
+def _time_range(name: str, opts: dict[str, str], lib: StatTypes, fail) -> tuple[Any, bool]:
     rng, explicit = lib.ranges.get("Default", DEFAULT_RANGE), False
     if opts.get("TimeRange", "").strip():
         rname = opts["TimeRange"].strip()
         if rname not in lib.ranges:
             fail(name, "TimeRange", f"unknown time range {rname!r} (define it in [TimeRanges])")
         rng, explicit = lib.ranges[rname], True
+    return rng, explicit
 
+
+def _formula(name: str, opts: dict[str, str], cat_name: str, cat: Any, fail) -> tuple[bool, Any]:
     formula, dist = None, False
     if cat.custom:
         if not opts.get("Formula", "").strip():
@@ -286,7 +336,11 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
             dist, formula = parse_formula(opts["Formula"])
         except ExpressionError as exc:
             fail(name, "Formula", f"bad formula: {exc}")
+    return dist, formula
 
+
+def _extras(name: str, opts: dict[str, str], fail) -> tuple[frozenset[str] | None, str, str | None]:
+    """MediaType, AverageTimeBase, Confidence and the yes / no flags."""
     media = None
     if opts.get("MediaType", "").strip():
         media = frozenset(v.lower() for v in _split(opts["MediaType"]))
@@ -299,10 +353,7 @@ def _stat_type(name: str, opts: dict[str, str], lib: StatTypes, fail) -> StatTyp
     for flag in ("UseSourceTimeStamps", "ReasonStartOverridesStatusStart"):
         if opts.get(flag, "yes").strip().lower() not in ("yes", "no", "true", "false"):
             fail(name, flag, "expected yes or no")
-
-    return StatType(name, cat_name, cat, subject, objects, main, rel, aux, profiles, rng, explicit,
-                    filter_name, filt, formula, dist, media, base, confidence,
-                    opts.get("Description", "").strip())
+    return media, base, confidence
 
 
 def load_stattypes(path: str | None = None) -> StatTypes:

@@ -63,7 +63,8 @@ from sim.statserver.stats.profiles import TimeProfile, TimeRange
 
 # (Final: compiled code reads them as C statics, not as module attributes)
 DN_OBJECT_TYPES: Final = ("RegDN", "Queue", "RoutePoint")
-REASON_STATUSES: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")   # §4.7, docs/reference/actions.md §8.5
+# §4.7, docs/reference/actions.md §8.5
+REASON_STATUSES: Final = ("WaitForNextCall", "NotReadyForNextCall", "AfterCallWork")
 CALL_WAIT: Final = N.CALL_WAIT
 # Categories that read the history of CurrentNumber (its integral, its max / min): only their
 # aggregates pay for tracking it at every change.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import cast
 
 from sim.statserver.stats.conditions import (
     All,
@@ -56,7 +57,7 @@ def _tokens(text: str) -> list[str]:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise ExpressionError(f"unexpected character {text[pos:].strip()[:1]!r} at {pos + 1}")
-        out.append(m.group(m.lastgroup))
+        out.append(m.group(cast(str, m.lastgroup)))   # every alternative is a named group
         pos = m.end()
     return out
 

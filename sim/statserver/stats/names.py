@@ -15,7 +15,7 @@ STATUS_NAMES = frozenset((
     "ASM_Engaged", "ASM_Outbound",
 ))
 
-# --- CallWait and its per-call-type names (docs/reference/actions.md §5.1; docs/reference/stat-types.md §5) -----------------
+# --- CallWait and its per-call-type names (docs/reference/actions.md §5.1; docs/reference/stat-types.md §5)
 # A CallWait record is matched under the name CallWait<T> of its call type; the alias
 # ``CallWait`` covers all of them. No CallWaitInternal is documented: an Internal call waiting
 # matches only the alias (its internal name is not allowed in a mask).
