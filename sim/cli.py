@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import shlex
 import sys
+from typing import Any
 
 from sim import __version__, build
 from sim.errors import Interrupted, Terminate, UserError, os_error_line, stop_words
@@ -107,7 +108,7 @@ class _sigterm_as_interrupt:  # noqa: N801 - used like a function
         import signal
         import threading
         self.on = on and threading.current_thread() is threading.main_thread()
-        self.old: object = signal.SIG_DFL
+        self.old: Any = signal.SIG_DFL     # what signal.signal returned: a handler or a code
         self.signal = signal
 
     def __enter__(self) -> None:

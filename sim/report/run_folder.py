@@ -357,9 +357,9 @@ class reading_parquet:  # noqa: N801 - used like a function
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
         if exc is None or isinstance(exc, RunFolderError) or not isinstance(exc, PARQUET_ERRORS):
-            return False
+            return None     # not ours: the exception (if any) goes on
         import pyarrow as pa
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         if isinstance(exc, (pa.ArrowException, OSError)):
