@@ -424,7 +424,7 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, number
 
 
-def _positive_float(text: str) -> float:
+def positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -457,7 +457,7 @@ def add_listen_arguments(parser: argparse.ArgumentParser, listen_default: str | 
                         "127.0.0.1; port 0 picks a free port)")
     g.add_argument("--speed", metavar="X", type=parse_speed, default=1.0,
                    help="pace: X times real time, or 'max' for as fast as possible (default 1)")
-    g.add_argument("--duration", metavar="S", type=_positive_float, default=None,
+    g.add_argument("--duration", metavar="S", type=positive_seconds, default=None,
                    help="stop after S wall-clock seconds of streaming")
     g.add_argument("--wait-clients", metavar="N", type=_count, default=0,
                    help="start only once N clients are connected (default 0)")

@@ -8,7 +8,6 @@ a web page with the agents, queues, statistics and an event ticker, plus its API
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import ipaddress
@@ -17,20 +16,11 @@ import socket
 import sys
 
 from sim.errors import UserError, existing_file
-from sim.stream import parse_listen, parse_speed
+from sim.stream import parse_listen, parse_speed, positive_seconds
 
 HELP = "run a scenario or trace paced against the wall clock and show it live in the browser"
 DEFAULT_LISTEN = "127.0.0.1:8765"
 
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
 
 
 def configure(p) -> None:
@@ -53,7 +43,7 @@ def configure(p) -> None:
                         "answered, abandoned, AHT, waiting calls, longest wait)")
     p.add_argument("--stattypes", metavar="FILE.ini",
                    help="stat type definitions (default: the shipped library)")
-    p.add_argument("--notify-every", metavar="S", type=_positive, default=10.0,
+    p.add_argument("--notify-every", metavar="S", type=positive_seconds, default=10.0,
                    help="statistic notification period in sim seconds (default 10)")
 
 
