@@ -312,14 +312,8 @@ def render_page(name: str) -> str:
 
 
 def render_index() -> str:
-    rows = []
-    for old, page in relink.PAGES.items():
-        cited = "DESIGN.md (\"contract N\")" if old == "DESIGN" else f"{old}.md"
-        secs = relink.OLD_SECTIONS[old].split()
-        rows.append((f"`{cited}`", f"[{Path(page).name}]({Path(page).name})", len(secs),
-                     f"§N → §N ({secs[0]} … {secs[-1]})" if old != "DESIGN" else "contract N → §N"))
-    return (BANNER.format(name="README").replace("docs/reference/src/README.md and the engine's tables",
-                                                  "docs/relink.py's section map")
+    return (BANNER.format(name="README").replace(
+                " from docs/reference/src/README.md and the engine's tables; edit those", "; edit that script")
             + "# The project's rule reference\n\n"
             "Everything the simulator and the action engine follow, in the project's own words:\n\n"
             "* [contracts.md](contracts.md) — data flow, file formats (`events.jsonl`, `objects.toml`,\n"
@@ -333,33 +327,7 @@ def render_index() -> str:
             "  conventions, acceptance cases.\n\n"
             "Tables are generated from the engine's own tables by `docs/make_reference.py`; the prose is\n"
             "in `docs/reference/src/`. Rules taken from the Genesys page *Stat Server Actions* cite it as\n"
-            "the source document (SD) by its section names.\n\n"
-            "## Section map\n\n"
-            "Older notes cited design and specification files that are not part of the repository.\n"
-            "Each maps to a page here with the **same section numbers** (`docs/relink.py`, which\n"
-            "rewrites such citations, holds the map):\n\n"
-            + table(("cited as", "page", "sections", "map"), rows) + "\n\n" + section_map())
-
-
-def section_map() -> str:
-    """Every old section and the place that now carries it, one table per old document."""
-    parts = []
-    for old in relink.PAGES:
-        cited = "DESIGN.md" if old == "DESIGN" else f"{old}.md"
-        rows = []
-        for sec in relink.OLD_SECTIONS[old].split():
-            new_page, new_sec = relink.SECTION_MAP[(old, sec)]
-            was = f"contract {sec}" if old == "DESIGN" else _label(sec)
-            rows.append((f"{cited} {was}", f"[{Path(new_page).name} {_label(new_sec)}]({Path(new_page).name})"))
-        parts.append(f"<details><summary>{cited}</summary>\n\n" + table(("cited", "now"), rows)
-                     + "\n\n</details>")
-    return "\n\n".join(parts) + "\n"
-
-
-def _label(sec: str) -> str:
-    if sec in ("A", "B"):
-        return f"Appendix {sec}"
-    return sec if sec[0].isalpha() else f"§{sec}"
+            "the source document (SD) by its section names.\n")
 
 
 def render_all() -> dict[str, str]:

@@ -36,8 +36,6 @@ relink = _load("relink")
 make_reference = _load("make_reference")
 
 PAGES = sorted([ROOT / "README.md", *DOCS.glob("*.md"), *DOCS.glob("*/*.md"), *DOCS.glob("reference/src/*.md")])
-# The one place that must name the old documents: the section map, which translates them.
-MAP_PAGE = DOCS / "reference" / "README.md"
 # Names of documents outside the repository, in any form relink.py does not rewrite.
 OUTSIDE = re.compile(r"\bshared/(?:spec|seed|DESIGN)|(?<![\w/])spec/|\bDESIGN\b|seed/|stat-server-actions-overview")
 
@@ -59,10 +57,7 @@ def _exists(target: str, page: Path) -> bool:
 
 
 def _text(page: Path) -> str:
-    text = page.read_text(encoding="utf-8")
-    if page == MAP_PAGE:                       # the map names the old documents on purpose
-        text = text.split("## Section map")[0]
-    return text
+    return page.read_text(encoding="utf-8")
 
 
 def _outside_names(text: str) -> list[str]:
