@@ -194,6 +194,19 @@ def render_csv(rows: Iterable, file: IO[str] | None = None, show_stats: bool = T
     return n
 
 
+def trace_objects(args):
+    """The objects file of ``--trace EVENTS --objects FILE`` (sim explain, sim serve), after
+    checking that the two go together and exist; bad input raises UserError."""
+    if args.scenario:
+        raise UserError("give a scenario or --trace, not both")
+    existing_file(args.trace)
+    if not args.objects:
+        raise UserError("--objects is required with --trace (the configuration the engine needs)")
+    existing_file(args.objects)
+    from sim.objects import load_objects
+    return load_objects(args.objects)
+
+
 def run(args) -> int:
     from sim.report.explain import Filter
     if args.limit is not None and args.limit < 1:
@@ -205,14 +218,7 @@ def run(args) -> int:
     filt = Filter(args.dn, args.agent, args.conn)
     problems: list = []
     if args.trace:
-        if args.scenario:
-            raise UserError("give a scenario or --trace, not both")
-        existing_file(args.trace)
-        if not args.objects:
-            raise UserError("--objects is required with --trace (the configuration the engine needs)")
-        existing_file(args.objects)
-        from sim.objects import load_objects
-        objects = load_objects(args.objects)
+        objects = trace_objects(args)
         _check_filter(filt, objects)
         from sim.progress import file_progress
         # a bar only while the output waits (a table, or csv into a file): not across csv lines

@@ -50,15 +50,9 @@ def configure(p) -> None:
 def _source(args):
     """(objects, events, closer) for a scenario or a trace; bad input raises UserError."""
     if args.trace:
-        if args.scenario:
-            raise UserError("give a scenario or --trace, not both")
-        existing_file(args.trace)
-        if not args.objects:
-            raise UserError("--objects is required with --trace (the configuration the engine needs)")
-        existing_file(args.objects)
-        from sim.objects import load_objects
+        from sim.commands.explain import trace_objects
         from sim.tlib.trace import open_trace
-        objects = load_objects(args.objects)
+        objects = trace_objects(args)
 
         def report(problem) -> None:
             print(f"sim serve: {problem}", file=sys.stderr, flush=True)
